@@ -1,0 +1,81 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from organizations import roles
+from organizations.models import Grid, Organization
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class OrganizationForm(WagtailAdminModelForm):
+    """Places a new organisation in the tree under the chosen parent."""
+
+    parent = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False, label=_("Parent organisation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = roles.managed_organizations(self.for_user).order_by("path")
+        if self.instance.pk:
+            del self.fields["parent"]
+
+    def save(self, commit=True):
+        if self.instance.pk or not commit:
+            return super().save(commit)
+        parent = self.cleaned_data.get("parent")
+        if parent is None:
+            return Organization.add_root(instance=self.instance)
+        return parent.add_child(instance=self.instance)
+
+
+class GridForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = roles.managed_organizations(self.for_user).exclude(
+            kind=Organization.Kind.BRANCH
+        )
+
+
+class RosterEntryForm(WagtailAdminModelForm):
+    """Branch and grid choices are limited to what the user manages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        managed = roles.managed_organizations(self.for_user)
+        self.fields["branch"].queryset = managed.filter(kind=Organization.Kind.BRANCH).order_by("path")
+        self.fields["grid"].queryset = Grid.objects.filter(community__in=managed) | Grid.objects.filter(
+            community__in=self._ancestor_ids(managed)
+        )
+
+    @staticmethod
+    def _ancestor_ids(managed) -> list[int]:
+        ids = set()
+        for organization in managed:
+            ids.update(organization.get_ancestors().values_list("pk", flat=True))
+        return list(ids)
+
+    def clean(self):
+        cleaned = super().clean()
+        branch, grid = cleaned.get("branch"), cleaned.get("grid")
+        if branch and grid and not branch.get_ancestors().filter(pk=grid.community_id).exists():
+            self.add_error("grid", _("This grid does not belong to the branch's community."))
+        return cleaned
+
+
+class RosterImportForm(forms.Form):
+    branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Branch"))
+    file = forms.FileField(label=_("Roster file (.xlsx or .csv)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        managed = roles.managed_organizations(user).filter(kind=Organization.Kind.BRANCH)
+        self.fields["branch"].queryset = managed.order_by("path")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."))
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise ValidationError(_("Only .csv and .xlsx files can be imported."))
+        return upload

@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class Organization(MP_Node):
+    """A Party organisation: street working committee, community committee or branch."""
+
+    class Kind(models.TextChoices):
+        STREET = "street", _("Street Party working committee")
+        COMMUNITY = "community", _("Community Party committee")
+        GENERAL_BRANCH = "general_branch", _("General Party branch")
+        BRANCH = "branch", _("Party branch")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=32, unique=True, help_text=_("A stable identifier, used by imports."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("section page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The organisation's part of the site; its editors may edit only below it."),
+    )
+    editors_group = models.OneToOneField(Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    secretaries_group = models.OneToOneField(Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    admins_group = models.OneToOneField(Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind == self.Kind.BRANCH
+
+
+class Grid(models.Model):
+    """A 网格: a part of a community looked after by a grid worker."""
+
+    community = models.ForeignKey(Organization, verbose_name=_("community"), on_delete=models.CASCADE, related_name="grids")
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    worker_name = models.CharField(_("grid worker"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["community__path", "code"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name_per_community")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RosterEntryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[RosterEntry.Status.NORMAL, RosterEntry.Status.MOBILE])
+
+    def in_organizations(self, organizations):
+        return self.filter(branch__in=organizations)
+
+
+class RosterEntry(models.Model):
+    """One Party member on a branch's roster (花名册)."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class MemberType(models.TextChoices):
+        FULL = "full", _("Full member")
+        PROBATIONARY = "probationary", _("Probationary member")
+
+    class Status(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        MOBILE = "mobile", _("Mobile")
+        SUSPENDED = "suspended", _("Membership suspended")
+        LEFT = "left", _("Left the Party")
+
+    branch = models.ForeignKey(Organization, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="roster")
+    member_no = models.CharField(_("member number"), max_length=32, help_text=_("Unique within the branch; the key for imports."))
+    name = models.CharField(_("name"), max_length=64)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    member_type = models.CharField(_("member type"), max_length=16, choices=MemberType.choices, default=MemberType.FULL)
+    joined_on = models.DateField(_("date joined"))
+    grid = models.ForeignKey(Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NORMAL)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_entry",
+    )
+
+    objects = RosterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster")
+        ordering = ["branch__path", "member_no"]
+        constraints = [models.UniqueConstraint(fields=["branch", "member_no"], name="roster_unique_member_no_per_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.branch.name}）"

@@ -1,0 +1,47 @@
+"""Wagtail permission policies that confine each user to the organisations they manage."""
+
+from wagtail.permission_policies.base import ModelPermissionPolicy
+
+from organizations import roles
+from organizations.models import Grid, Organization, RosterEntry
+
+
+class ScopedPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions from groups, narrowed to instances under the user's organisations."""
+
+    scope_field: str
+
+    def scope_filter(self, user) -> dict:
+        return {f"{self.scope_field}__in": roles.managed_organizations(user)}
+
+    def user_has_permission_for_instance(self, user, action, instance) -> bool:
+        if not self.user_has_permission(user, action):
+            return False
+        return self.model._default_manager.filter(pk=instance.pk, **self.scope_filter(user)).exists()
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model._default_manager.none()
+        return self.model._default_manager.filter(**self.scope_filter(user))
+
+
+class RosterPermissionPolicy(ScopedPermissionPolicy):
+    scope_field = "branch"
+
+    def __init__(self):
+        super().__init__(RosterEntry)
+
+
+class GridPermissionPolicy(ScopedPermissionPolicy):
+    scope_field = "community"
+
+    def __init__(self):
+        super().__init__(Grid)
+
+
+class OrganizationPermissionPolicy(ScopedPermissionPolicy):
+    def __init__(self):
+        super().__init__(Organization)
+
+    def scope_filter(self, user) -> dict:
+        return {"pk__in": roles.managed_organizations(user).values("pk")}

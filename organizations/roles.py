@@ -1,0 +1,146 @@
+"""Who may do what, and where. The one place that answers it.
+
+Roles are Wagtail groups attached to an organisation: branch editors and branch
+secretaries act on their own branch, organisation admins on their whole subtree.
+A resident is any signed-up user; a member is a user linked to an active roster entry.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import GroupPagePermission
+
+from organizations.models import Organization, RosterEntry
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", _("Branch editor")
+    SECRETARY = "secretary", _("Branch secretary")
+    ADMIN = "admin", _("Organisation admin")
+
+
+_GROUP_FIELD = {Role.EDITOR: "editors_group", Role.SECRETARY: "secretaries_group", Role.ADMIN: "admins_group"}
+_GROUP_LABEL = {Role.EDITOR: "编辑", Role.SECRETARY: "书记", Role.ADMIN: "管理员"}
+
+# Editors draft; secretaries and admins also publish (issue: approval workflow).
+_PAGE_PERMISSIONS = {
+    Role.EDITOR: ["add_page", "change_page"],
+    Role.SECRETARY: ["add_page", "change_page", "publish_page"],
+    Role.ADMIN: ["add_page", "change_page", "publish_page", "delete_page"],
+}
+_MODEL_PERMISSIONS = {
+    Role.EDITOR: ["organizations.add_rosterentry", "organizations.change_rosterentry", "organizations.view_rosterentry"],
+    Role.SECRETARY: [
+        "organizations.add_rosterentry",
+        "organizations.change_rosterentry",
+        "organizations.delete_rosterentry",
+        "organizations.view_rosterentry",
+    ],
+    Role.ADMIN: [
+        "organizations.add_rosterentry",
+        "organizations.change_rosterentry",
+        "organizations.delete_rosterentry",
+        "organizations.view_rosterentry",
+        "organizations.add_grid",
+        "organizations.change_grid",
+        "organizations.view_grid",
+    ],
+}
+_COMMON_PERMISSIONS = ["wagtailadmin.access_admin"]
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    lookups = Q()
+    for name in names:
+        app_label, codename = name.split(".")
+        lookups |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(lookups))
+
+
+@transaction.atomic
+def role_group(organization: Organization, role: Role) -> Group:
+    """The group holding `role` on `organization`, created with its permissions on first use."""
+    field = _GROUP_FIELD[role]
+    group = getattr(organization, field)
+    if group is not None:
+        return group
+    group, _created = Group.objects.get_or_create(name=f"{organization.name}（{organization.code}）· {_GROUP_LABEL[role]}")
+    group.permissions.set(_permissions(_MODEL_PERMISSIONS[role] + _COMMON_PERMISSIONS))
+    setattr(organization, field, group)
+    organization.save(update_fields=[field])
+    sync_page_permissions(organization)
+    return group
+
+
+def sync_page_permissions(organization: Organization) -> None:
+    """Give each role group its page permissions on the organisation's section, and only there."""
+    for role, field in _GROUP_FIELD.items():
+        group = getattr(organization, field)
+        if group is None:
+            continue
+        GroupPagePermission.objects.filter(group=group).exclude(page_id=organization.page_id).delete()
+        if organization.page_id is None:
+            continue
+        permissions = _permissions([f"wagtailcore.{codename}" for codename in _PAGE_PERMISSIONS[role]])
+        for permission in permissions:
+            GroupPagePermission.objects.get_or_create(group=group, page_id=organization.page_id, permission=permission)
+
+
+def grant(user, organization: Organization, role: Role) -> None:
+    user.groups.add(role_group(organization, role))
+
+
+def revoke(user, organization: Organization, role: Role) -> None:
+    group = getattr(organization, _GROUP_FIELD[role])
+    if group is not None:
+        user.groups.remove(group)
+
+
+def organizations_with_role(user, *roles: Role) -> models.QuerySet[Organization]:
+    """Organisations on which the user directly holds one of `roles`."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    lookups = Q()
+    for role in roles:
+        lookups |= Q(**{f"{_GROUP_FIELD[role]}__user": user})
+    return Organization.objects.filter(lookups).distinct()
+
+
+def managed_organizations(user) -> models.QuerySet[Organization]:
+    """Organisations whose roster and section the user may manage."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    paths = list(organizations_with_role(user, Role.ADMIN).values_list("path", flat=True))
+    lookups = Q(pk__in=organizations_with_role(user, Role.EDITOR, Role.SECRETARY).values("pk"))
+    for path in paths:
+        lookups |= Q(path__startswith=path)
+    return Organization.objects.filter(lookups)
+
+
+def can_manage(user, organization: Organization) -> bool:
+    return managed_organizations(user).filter(pk=organization.pk).exists()
+
+
+def holds_role(user, organization: Organization, role: Role) -> bool:
+    return organizations_with_role(user, role).filter(pk=organization.pk).exists()
+
+
+def roster_entry(user) -> RosterEntry | None:
+    """The user's active roster entry, if they are a member."""
+    if not user.is_authenticated:
+        return None
+    return RosterEntry.objects.active().select_related("branch").filter(user=user).first()
+
+
+def is_member(user) -> bool:
+    return roster_entry(user) is not None
+
+
+def roles_of(user) -> dict[str, list[Organization]]:
+    """Every role the user holds, for display ("what may I do here")."""
+    return {role.value: list(organizations_with_role(user, role)) for role in Role}

@@ -1,0 +1,48 @@
+"""Roster import and export in the Wagtail admin."""
+
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from wagtail.admin import messages
+
+from organizations import roles
+from organizations.forms import RosterImportForm
+from organizations.models import Organization
+from organizations.services import RosterImportError, export_roster_xlsx, import_roster
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def roster_import(request):
+    form = RosterImportForm(request.POST or None, request.FILES or None, user=request.user)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        branch, upload = form.cleaned_data["branch"], form.cleaned_data["file"]
+        try:
+            result = import_roster(upload.read(), upload.name, branch)
+        except RosterImportError as error:
+            errors = error.errors
+            messages.error(request, _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(errors)})
+        else:
+            messages.success(
+                request,
+                _("Roster of %(branch)s imported: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
+                % {"branch": branch.name, **vars(result)},
+            )
+            return redirect("organizations_roster_import")
+    branches = form.fields["branch"].queryset
+    return render(request, "organizations/roster_import.html", {"form": form, "errors": errors, "branches": branches})
+
+
+def roster_export(request, code: str):
+    branch = get_object_or_404(Organization, code=code, kind=Organization.Kind.BRANCH)
+    if not roles.can_manage(request.user, branch):
+        raise PermissionDenied
+    buffer = io.BytesIO()
+    export_roster_xlsx(branch, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="roster-{branch.code}.xlsx"'
+    return response
