@@ -1,4 +1,5 @@
 from allauth.mfa.utils import is_mfa_enabled
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse

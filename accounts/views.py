@@ -1,4 +1,5 @@
 from allauth.mfa.utils import is_mfa_enabled
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

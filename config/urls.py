@@ -1,6 +1,8 @@
 from allauth.account.views import LoginView
+
 from django.conf import settings
 from django.urls import include, path
+
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls

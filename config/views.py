@@ -5,6 +5,7 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+
 from django.db import connection
 from django.http import JsonResponse
 

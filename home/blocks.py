@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 
@@ -30,6 +31,8 @@ class BodyBlock(blocks.StreamBlock):
     """The one body used by every page type."""
 
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "h3"], template="blocks/paragraph_block.html")
+    paragraph = blocks.RichTextBlock(
+        features=["bold", "italic", "link", "ol", "ul", "h3"], template="blocks/paragraph_block.html"
+    )
     image = ImageBlock(template="blocks/image_block.html")
     quote = QuoteBlock()

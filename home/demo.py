@@ -26,7 +26,9 @@ def _home() -> HomePage:
         if not isinstance(child.specific, HomePage):
             child.delete()
     home = root.add_child(
-        instance=HomePage(title="幸福街道 · 共治", slug="home", intro="议事协商 · 民主评议 · 满意度测评", body=HOME_BODY)
+        instance=HomePage(
+            title="幸福街道 · 共治", slug="home", intro="议事协商 · 民主评议 · 满意度测评", body=HOME_BODY
+        )
     )
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname, site.port, site.site_name, site.root_page = "localhost", 80, "幸福街道 · 共治", home
@@ -36,7 +38,9 @@ def _home() -> HomePage:
 
 def _section(parent, organization, kind: str) -> BranchPage:
     page = parent.add_child(
-        instance=BranchPage(title=organization.name, slug=organization.code, organization=organization, intro=INTROS[kind])
+        instance=BranchPage(
+            title=organization.name, slug=organization.code, organization=organization, intro=INTROS[kind]
+        )
     )
     organization.page = page
     organization.save(update_fields=["page"])

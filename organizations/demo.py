@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
@@ -13,6 +13,7 @@ from organizations import roles
 from organizations.models import Grid, Organization, RosterEntry
 
 DOMAIN = "demo.gongzhi.example"
+DEMO_PASSWORD = "gongzhi-demo-2026"
 DEMO_LOGINS = [
     ("Site admin (superuser)", f"admin@{DOMAIN}"),
     ("Street organisation admin", f"street-admin@{DOMAIN}"),
@@ -34,8 +35,50 @@ BRANCHES = [
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN = {
-    "M": ["建国", "志强", "国庆", "德华", "建华", "晓东", "浩然", "思远", "明", "伟", "军", "磊", "勇", "涛", "超", "刚", "振华", "立新", "文博", "子轩"],
-    "F": ["秀英", "桂兰", "海燕", "芳", "静", "丽", "艳", "娟", "敏", "霞", "玉兰", "春梅", "红梅", "雨萱", "欣怡", "子涵", "淑珍", "慧敏", "丽华", "佳怡"],
+    "M": [
+        "建国",
+        "志强",
+        "国庆",
+        "德华",
+        "建华",
+        "晓东",
+        "浩然",
+        "思远",
+        "明",
+        "伟",
+        "军",
+        "磊",
+        "勇",
+        "涛",
+        "超",
+        "刚",
+        "振华",
+        "立新",
+        "文博",
+        "子轩",
+    ],
+    "F": [
+        "秀英",
+        "桂兰",
+        "海燕",
+        "芳",
+        "静",
+        "丽",
+        "艳",
+        "娟",
+        "敏",
+        "霞",
+        "玉兰",
+        "春梅",
+        "红梅",
+        "雨萱",
+        "欣怡",
+        "子涵",
+        "淑珍",
+        "慧敏",
+        "丽华",
+        "佳怡",
+    ],
 }
 
 
@@ -72,7 +115,7 @@ class _Users:
     """Creates users in bulk with one password hash: hashing per user would take minutes."""
 
     def __init__(self):
-        self.password = make_password(settings.GONGZHI_DEMO_PASSWORD)
+        self.password = make_password(DEMO_PASSWORD)
         self.pending = []
 
     def add(self, email: str, display_name: str, **extra):
@@ -106,7 +149,9 @@ def _roster(demo, orgs, grids, users: _Users) -> tuple[list[RosterEntry], dict[s
             member_no=f"{code.upper()}-{number:03d}",
             name=name,
             gender=gender,
-            member_type=RosterEntry.MemberType.PROBATIONARY if demo.rng.random() < 0.12 else RosterEntry.MemberType.FULL,
+            member_type=RosterEntry.MemberType.PROBATIONARY
+            if demo.rng.random() < 0.12
+            else RosterEntry.MemberType.FULL,
             joined_on=dt.date(demo.rng.randint(1975, 2025), demo.rng.randint(1, 12), demo.rng.randint(1, 28)),
             grid=demo.rng.choice(grids[community]),
             status=RosterEntry.Status.MOBILE if demo.rng.random() < 0.05 else RosterEntry.Status.NORMAL,
@@ -139,4 +184,3 @@ def seed(demo) -> None:
             roles.grant(per_branch[code][0][1], orgs[code], roles.Role.SECRETARY)
     demo.shared.update(street=street, organizations=orgs, grids=grids, admin=admin)
     demo.logins.extend(DEMO_LOGINS)
-

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from organizations import roles
@@ -12,7 +13,9 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 class OrganizationForm(WagtailAdminModelForm):
     """Places a new organisation in the tree under the chosen parent."""
 
-    parent = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False, label=_("Parent organisation"))
+    parent = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), required=False, label=_("Parent organisation")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,8 +1,9 @@
+from treebeard.mp_tree import MP_Node
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
 
 
 class Organization(MP_Node):
@@ -26,9 +27,15 @@ class Organization(MP_Node):
         related_name="+",
         help_text=_("The organisation's part of the site; its editors may edit only below it."),
     )
-    editors_group = models.OneToOneField(Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
-    secretaries_group = models.OneToOneField(Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
-    admins_group = models.OneToOneField(Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    editors_group = models.OneToOneField(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    secretaries_group = models.OneToOneField(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    admins_group = models.OneToOneField(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
 
     node_order_by = ["code"]
 
@@ -47,7 +54,9 @@ class Organization(MP_Node):
 class Grid(models.Model):
     """A 网格: a part of a community looked after by a grid worker."""
 
-    community = models.ForeignKey(Organization, verbose_name=_("community"), on_delete=models.CASCADE, related_name="grids")
+    community = models.ForeignKey(
+        Organization, verbose_name=_("community"), on_delete=models.CASCADE, related_name="grids"
+    )
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=32, unique=True)
     worker_name = models.CharField(_("grid worker"), max_length=64, blank=True)
@@ -88,12 +97,16 @@ class RosterEntry(models.Model):
         LEFT = "left", _("Left the Party")
 
     branch = models.ForeignKey(Organization, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="roster")
-    member_no = models.CharField(_("member number"), max_length=32, help_text=_("Unique within the branch; the key for imports."))
+    member_no = models.CharField(
+        _("member number"), max_length=32, help_text=_("Unique within the branch; the key for imports.")
+    )
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     member_type = models.CharField(_("member type"), max_length=16, choices=MemberType.choices, default=MemberType.FULL)
     joined_on = models.DateField(_("date joined"))
-    grid = models.ForeignKey(Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NORMAL)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -112,7 +125,9 @@ class RosterEntry(models.Model):
         verbose_name = _("roster entry")
         verbose_name_plural = _("roster")
         ordering = ["branch__path", "member_no"]
-        constraints = [models.UniqueConstraint(fields=["branch", "member_no"], name="roster_unique_member_no_per_branch")]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "member_no"], name="roster_unique_member_no_per_branch")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.branch.name}）"

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.models import GroupPagePermission
 
 from organizations.models import Organization, RosterEntry
@@ -32,7 +33,11 @@ _PAGE_PERMISSIONS = {
     Role.ADMIN: ["add_page", "change_page", "publish_page", "delete_page"],
 }
 _MODEL_PERMISSIONS = {
-    Role.EDITOR: ["organizations.add_rosterentry", "organizations.change_rosterentry", "organizations.view_rosterentry"],
+    Role.EDITOR: [
+        "organizations.add_rosterentry",
+        "organizations.change_rosterentry",
+        "organizations.view_rosterentry",
+    ],
     Role.SECRETARY: [
         "organizations.add_rosterentry",
         "organizations.change_rosterentry",
@@ -67,7 +72,9 @@ def role_group(organization: Organization, role: Role) -> Group:
     group = getattr(organization, field)
     if group is not None:
         return group
-    group, _created = Group.objects.get_or_create(name=f"{organization.name}（{organization.code}）· {_GROUP_LABEL[role]}")
+    group, _created = Group.objects.get_or_create(
+        name=f"{organization.name}（{organization.code}）· {_GROUP_LABEL[role]}"
+    )
     group.permissions.set(_permissions(_MODEL_PERMISSIONS[role] + _COMMON_PERMISSIONS))
     setattr(organization, field, group)
     organization.save(update_fields=[field])

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from openpyxl import Workbook, load_workbook
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
 
 from organizations.lib import cell_text, decode_csv, normalise_header, parse_date
 from organizations.models import Grid, Organization, RosterEntry
@@ -144,7 +145,9 @@ class _RowValidator:
                 continue
             values[name] = _choice(name, text)
             if values[name] is None:
-                problems.append(_("%(field)s: “%(value)s” is not a valid choice.") % {"field": FIELD_LABELS[name], "value": text})
+                problems.append(
+                    _("%(field)s: “%(value)s” is not a valid choice.") % {"field": FIELD_LABELS[name], "value": text}
+                )
         problems += self._check_rest(raw, values)
         return values, problems
 
@@ -153,7 +156,10 @@ class _RowValidator:
         if cell_text(raw.get("joined_on")):
             values["joined_on"] = parse_date(raw.get("joined_on"))
             if values["joined_on"] is None:
-                problems.append(_("Date joined: “%(value)s” is not a date (use 2021-07-01).") % {"value": cell_text(raw.get("joined_on"))})
+                problems.append(
+                    _("Date joined: “%(value)s” is not a date (use 2021-07-01).")
+                    % {"value": cell_text(raw.get("joined_on"))}
+                )
         if len(values["member_no"]) > 32 or len(values["name"]) > 64:
             problems.append(_("Member number or name is too long."))
         if values["email"]:
@@ -182,7 +188,9 @@ def parse_roster(data: bytes, filename: str, branch: Organization) -> list[dict]
         values, problems = validator.validate(raw)
         number = values["member_no"]
         if number and number in seen:
-            problems.append(_("Member number %(no)s also appears on line %(line)s.") % {"no": number, "line": seen[number]})
+            problems.append(
+                _("Member number %(no)s also appears on line %(line)s.") % {"no": number, "line": seen[number]}
+            )
         seen.setdefault(number, line)
         errors += [RowError(line, problem) for problem in problems]
         rows.append(values)

@@ -1,4 +1,5 @@
 from allauth.account.signals import email_confirmed
+
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -9,9 +10,7 @@ from organizations.models import Organization, RosterEntry
 @receiver(email_confirmed)
 def link_roster_on_confirmation(request, email_address, **kwargs) -> None:
     """A confirmed email links its user to the roster entry that names it."""
-    RosterEntry.objects.filter(email__iexact=email_address.email, user__isnull=True).update(
-        user=email_address.user
-    )
+    RosterEntry.objects.filter(email__iexact=email_address.email, user__isnull=True).update(user=email_address.user)
 
 
 @receiver(post_save, sender=Organization)

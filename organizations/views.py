@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+
 from wagtail.admin import messages
 
 from organizations import roles
@@ -25,7 +26,9 @@ def roster_import(request):
             result = import_roster(upload.read(), upload.name, branch)
         except RosterImportError as error:
             errors = error.errors
-            messages.error(request, _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(errors)})
+            messages.error(
+                request, _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(errors)}
+            )
         else:
             messages.success(
                 request,

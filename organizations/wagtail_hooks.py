@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -29,9 +30,7 @@ class ScopedObjectMixin:
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         actions = ["view", "change", "delete"]
-        if not self.permission_policy.user_has_any_permission_for_instance(
-            self.request.user, actions, obj
-        ):
+        if not self.permission_policy.user_has_any_permission_for_instance(self.request.user, actions, obj):
             raise Http404
         return obj
 
@@ -50,9 +49,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
 
     def get_queryset(self, request):
         policy = self.permission_policy
-        return policy.instances_user_has_any_permission_for(
-            request.user, ["view", "change", "delete"]
-        )
+        return policy.instances_user_has_any_permission_for(request.user, ["view", "change", "delete"])
 
 
 class OrganizationViewSet(ScopedSnippetViewSet):

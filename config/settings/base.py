@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from config.env import database_config, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -215,5 +213,3 @@ LOGGING = {
         "wagtail": {"level": env_str("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }
-
-GONGZHI_DEMO_PASSWORD = "gongzhi-demo-2026"

@@ -9,10 +9,10 @@ import random
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from organizations.demo import DEMO_LOGINS, DEMO_PASSWORD
 from organizations.models import Organization
 
 STREET_CODE = "xingfu"
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         if Organization.objects.filter(code=STREET_CODE).exists():
             if not options["if_empty"]:
                 self.stdout.write(self.style.WARNING("The demo is already seeded; nothing was changed."))
-            self._print_logins(self._known_logins())
+            self._print_logins(DEMO_LOGINS)
             return
         demo = Demo(options["members"], options["residents"], random.Random(options["seed"]), self.stdout)
         with transaction.atomic():
@@ -64,12 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo site seeded."))
         self._print_logins(demo.logins)
 
-    def _known_logins(self) -> list[tuple[str, str]]:
-        from organizations.demo import DEMO_LOGINS
-
-        return DEMO_LOGINS
-
     def _print_logins(self, logins) -> None:
-        self.stdout.write(f"Demo logins (password: {settings.GONGZHI_DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for role, email in logins:
             self.stdout.write(f"  {role:<28} {email}")

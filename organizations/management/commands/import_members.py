@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from organizations.models import Organization
+from organizations.services import RosterImportError, import_roster
+
+
+class Command(BaseCommand):
+    help = "Import a branch roster from a .csv or .xlsx file. A file with any bad row imports nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--branch", required=True, help="The branch's code.")
+        parser.add_argument("--language", default=settings.LANGUAGE_CODE, help="Language of the messages.")
+
+    def handle(self, *args, file: Path, branch: str, language: str, **options):
+        translation.activate(language)
+        organization = Organization.objects.filter(code=branch, kind=Organization.Kind.BRANCH).first()
+        if organization is None:
+            raise CommandError(_("No branch has the code “%(code)s”.") % {"code": branch})
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror})
+        try:
+            result = import_roster(data, file.name, organization)
+        except RosterImportError as error:
+            for problem in error.errors:
+                self.stderr.write(_("Line %(line)s: %(message)s") % {"line": problem.line, "message": problem.message})
+            raise CommandError(
+                _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(error.errors)}
+            )
+        self.stdout.write(
+            _("Roster of %(branch)s imported: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
+            % {"branch": organization.name, **vars(result)}
+        )

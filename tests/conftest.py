@@ -1,0 +1,112 @@
+"""Shared fixtures: an organisation tree with two branches, and one user per role.
+
+street ─ community ─┬─ branch_a  (editor_a, secretary_a, member_a)
+                    └─ branch_b  (editor_b)
+org_admin administers the street; resident holds no role; outsider is anonymous.
+"""
+
+import os
+
+import pytest
+
+from django.core.cache import cache
+
+from wagtail.models import Page, Site
+
+from accounts.factories import UserFactory
+from home.models import BranchPage, HomePage
+from organizations import roles
+from organizations.factories import GridFactory, OrganizationFactory, RosterEntryFactory
+from organizations.models import Organization
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache; one test's failures must not limit the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def require_service(reachable: bool, what: str) -> None:
+    """Skip when a service is unreachable on a developer machine; in CI that is a failure."""
+    if reachable:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is unreachable, and CI=true requires it.")
+    pytest.skip(f"{what} is unreachable.")
+
+
+@pytest.fixture
+def home_page(db):
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="幸福街道", slug="test-home"))
+    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
+    return home
+
+
+@pytest.fixture
+def tree(db, home_page):
+    street = OrganizationFactory(name="幸福街道党工委", code="street", kind=Organization.Kind.STREET)
+    community = OrganizationFactory(parent=street, name="和平社区党委", code="heping", kind=Organization.Kind.COMMUNITY)
+    branch_a = OrganizationFactory(parent=community, name="第一党支部", code="branch-a")
+    branch_b = OrganizationFactory(parent=community, name="第二党支部", code="branch-b")
+    for organization in (street, community, branch_a, branch_b):
+        parent_page = organization.get_parent().page if organization.get_parent() else home_page
+        if organization is street:
+            organization.page = home_page
+        else:
+            organization.page = parent_page.add_child(
+                instance=BranchPage(title=organization.name, slug=organization.code, organization=organization)
+            )
+        organization.save()
+    grid = GridFactory(community=community, name="第一网格", code="heping-g1")
+    return {"street": street, "community": community, "branch_a": branch_a, "branch_b": branch_b, "grid": grid}
+
+
+@pytest.fixture
+def branch_a(tree):
+    return Organization.objects.get(pk=tree["branch_a"].pk)
+
+
+@pytest.fixture
+def branch_b(tree):
+    return Organization.objects.get(pk=tree["branch_b"].pk)
+
+
+def _with_role(organization, role, **kwargs):
+    user = UserFactory(**kwargs)
+    roles.grant(user, organization, role)
+    return user
+
+
+@pytest.fixture
+def editor_a(branch_a):
+    return _with_role(branch_a, roles.Role.EDITOR, display_name="编辑甲")
+
+
+@pytest.fixture
+def editor_b(branch_b):
+    return _with_role(branch_b, roles.Role.EDITOR, display_name="编辑乙")
+
+
+@pytest.fixture
+def secretary_a(branch_a):
+    return _with_role(branch_a, roles.Role.SECRETARY, display_name="书记甲")
+
+
+@pytest.fixture
+def org_admin(tree):
+    return _with_role(tree["street"], roles.Role.ADMIN, display_name="街道管理员")
+
+
+@pytest.fixture
+def member_a(branch_a):
+    user = UserFactory(display_name="党员甲")
+    RosterEntryFactory(branch=branch_a, user=user, name="党员甲")
+    return user
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(display_name="居民")
