@@ -15,7 +15,7 @@ run: system $(VENV)/.runtime messages migrate
 	@echo "Gongzhi is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: system $(VENV)/.dev messages
+test: system $(VENV)/.dev node_modules/.installed messages
 	$(BIN)/pytest
 
 system:
@@ -33,6 +33,10 @@ $(VENV)/.runtime: requirements.txt
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 messages: $(VENV)/.runtime
