@@ -1,0 +1,116 @@
+"""Settings come from the environment, parsed strictly; production refuses unsafe set-ups."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "k3y-" + "x9Q!z7Lm#2Rt" * 5
+
+
+def _run(args: list[str], **environ: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **environ}, capture_output=True, text=True, timeout=120
+    )
+
+
+def _production(*args: str, **environ: str) -> subprocess.CompletedProcess:
+    return _run(["manage.py", *args], DJANGO_SETTINGS_MODULE="config.settings.production", **environ)
+
+
+@pytest.mark.parametrize("value,expected", [("true", True), ("1", True), ("on", True), ("False", False), ("0", False)])
+def test_booleans_accept_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("SOME_FLAG", value)
+    assert env.env_bool("SOME_FLAG") is expected
+
+
+def test_a_bad_boolean_is_an_error_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env.env_bool("SOME_FLAG")
+
+
+def test_a_bad_integer_is_an_error_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        env.env_int("EMAIL_PORT", 25)
+    monkeypatch.setenv("EMAIL_PORT", "0")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        env.env_int("EMAIL_PORT", 25, minimum=1)
+
+
+def test_lists_are_comma_separated_and_reject_empty_items(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "gongzhi.example, www.gongzhi.example")
+    assert env.env_list("ALLOWED_HOSTS") == ["gongzhi.example", "www.gongzhi.example"]
+    monkeypatch.setenv("ALLOWED_HOSTS", "a.example,,b.example")
+    with pytest.raises(ImproperlyConfigured, match="ALLOWED_HOSTS"):
+        env.env_list("ALLOWED_HOSTS")
+
+
+def test_urls_must_have_an_expected_scheme(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "http://127.0.0.1:6379")
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        env.env_url("REDIS_URL", None, schemes={"redis"})
+
+
+def test_database_url_is_parsed_or_rejected(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi")
+    config = env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.postgresql" and config["NAME"] == "gongzhi"
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/db")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
+
+
+def test_the_default_database_is_an_sqlite_file_in_the_project(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = env.database_config("DATABASE_URL", f"sqlite:///{ROOT / 'db.sqlite3'}")
+    assert config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] == str(ROOT / "db.sqlite3")
+
+
+def test_a_bad_value_stops_start_up_with_the_variables_name():
+    result = _run(["manage.py", "check"], DEBUG="maybe", DJANGO_SETTINGS_MODULE="config.settings.dev")
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _production("check")
+    assert result.returncode != 0
+    assert "The environment variable SECRET_KEY is required but not set." in result.stderr
+
+
+def test_production_check_deploy_prints_no_warnings():
+    result = _production("check", "--deploy", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="gongzhi.example")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNINGS" not in result.stderr + result.stdout
+
+
+def test_production_requires_mfa_for_staff_and_email_verification():
+    code = "from django.conf import settings as s; print(s.GONGZHI_REQUIRE_STAFF_MFA, s.ACCOUNT_EMAIL_VERIFICATION, s.DEBUG)"
+    result = _production("shell", "-v", "0", "-c", code, SECRET_KEY=GOOD_SECRET)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "mandatory", "False"]
+
+
+def test_redis_url_switches_cache_and_channel_layer_to_redis():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.CHANNEL_LAYERS['default']['BACKEND'])"
+    result = _run(["manage.py", "shell", "-v", "0", "-c", code], REDIS_URL="redis://127.0.0.1:6379/3")
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "channels_redis.core.RedisChannelLayer",
+    ]
+    result = _run(["manage.py", "shell", "-v", "0", "-c", code])
+    assert result.stdout.split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "channels.layers.InMemoryChannelLayer",
+    ]
