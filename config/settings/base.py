@@ -143,8 +143,11 @@ MFA_TOTP_ISSUER = "Gongzhi"
 # Staff (anyone who can open the Wagtail admin) must enrol a TOTP device first.
 GONGZHI_REQUIRE_STAFF_MFA = env_bool("GONGZHI_REQUIRE_STAFF_MFA", False)
 
-# Admin login goes through allauth so its rate limits and MFA apply there too.
+# Admin login goes through allauth so its rate limits and MFA apply there too;
+# password reset and change happen in allauth's views for the same reason.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 
 # --- Email -----------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
