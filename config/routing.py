@@ -3,7 +3,9 @@
 from django.urls import path
 
 from config.consumers import PingConsumer
+from consultation.routing import websocket_urlpatterns as consultation_websockets
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
+    *consultation_websockets,
 ]

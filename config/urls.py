@@ -21,6 +21,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", search_views.search, name="search"),
+    path("consultations/", include("consultation.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("evaluation/", include("evaluation.urls")),
 ]
 
 if settings.DEBUG:

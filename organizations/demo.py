@@ -173,6 +173,7 @@ def seed(demo) -> None:
     used = {entry.name for entry in entries}
     for index in range(1, demo.residents + 1):
         users.add(f"resident-{index:04d}@{DOMAIN}", _name(demo.rng, used)[0])
+    users_saved = list(users.pending)
     users.save()
     for entry, user in ((e, u) for pairs in per_branch.values() for e, u in pairs):
         entry.user = user
@@ -182,5 +183,14 @@ def seed(demo) -> None:
         roles.grant(editors[code], orgs[code], roles.Role.EDITOR)
         if code in per_branch:
             roles.grant(per_branch[code][0][1], orgs[code], roles.Role.SECRETARY)
-    demo.shared.update(street=street, organizations=orgs, grids=grids, admin=admin)
+    demo.shared.update(
+        street=street,
+        organizations=orgs,
+        grids=grids,
+        admin=admin,
+        editors=editors,
+        secretaries={code: pairs[0][1] for code, pairs in per_branch.items()},
+        members={code: [user for _entry, user in pairs] for code, pairs in per_branch.items()},
+        residents=[user for user in users_saved if user.email.startswith("resident-")],
+    )
     demo.logins.extend(DEMO_LOGINS)

@@ -1,0 +1,3 @@
+"""WebSocket routes of consultations."""
+
+websocket_urlpatterns: list = []
