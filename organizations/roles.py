@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.models import GroupPagePermission
+from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
 
 from organizations.models import Organization, RosterEntry
 
@@ -37,12 +37,19 @@ _MODEL_PERMISSIONS = {
         "organizations.add_rosterentry",
         "organizations.change_rosterentry",
         "organizations.view_rosterentry",
+        "home.add_meetingrecord",
+        "home.change_meetingrecord",
+        "home.view_meetingrecord",
     ],
     Role.SECRETARY: [
         "organizations.add_rosterentry",
         "organizations.change_rosterentry",
         "organizations.delete_rosterentry",
         "organizations.view_rosterentry",
+        "home.add_meetingrecord",
+        "home.change_meetingrecord",
+        "home.delete_meetingrecord",
+        "home.view_meetingrecord",
     ],
     Role.ADMIN: [
         "organizations.add_rosterentry",
@@ -52,9 +59,20 @@ _MODEL_PERMISSIONS = {
         "organizations.add_grid",
         "organizations.change_grid",
         "organizations.view_grid",
+        "home.add_meetingrecord",
+        "home.change_meetingrecord",
+        "home.delete_meetingrecord",
+        "home.view_meetingrecord",
     ],
 }
-_COMMON_PERMISSIONS = ["wagtailadmin.access_admin"]
+# Editors and secretaries upload images and documents for their pages.
+_COMMON_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "wagtailimages.add_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.choose_document",
+]
 
 
 def _permissions(names: list[str]) -> list[Permission]:
@@ -94,6 +112,32 @@ def sync_page_permissions(organization: Organization) -> None:
         permissions = _permissions([f"wagtailcore.{codename}" for codename in _PAGE_PERMISSIONS[role]])
         for permission in permissions:
             GroupPagePermission.objects.get_or_create(group=group, page_id=organization.page_id, permission=permission)
+    sync_workflow(organization)
+
+
+def _approver_role(organization: Organization) -> Role:
+    """Branch pages are approved by the branch secretaries; higher sections by their admins."""
+    return Role.SECRETARY if organization.is_branch else Role.ADMIN
+
+
+@transaction.atomic
+def sync_workflow(organization: Organization) -> Workflow | None:
+    """The organisation's approval workflow, assigned to its section page.
+
+    An editor submits a page for moderation; a member of the approver group (the branch
+    secretaries) approves it, which publishes it. Wagtail logs every step in its audit log.
+    """
+    if organization.page_id is None or not (organization.editors_group_id or organization.secretaries_group_id):
+        return None
+    approvers = role_group(organization, _approver_role(organization))
+    name = f"{organization.name}（{organization.code}）· 审核"
+    task, _created = GroupApprovalTask.objects.get_or_create(name=name)
+    task.groups.set([approvers])
+    workflow, _created = Workflow.objects.get_or_create(name=name)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.filter(workflow=workflow).exclude(page_id=organization.page_id).delete()
+    WorkflowPage.objects.update_or_create(page_id=organization.page_id, defaults={"workflow": workflow})
+    return workflow
 
 
 def grant(user, organization: Organization, role: Role) -> None:

@@ -1,0 +1,103 @@
+"""A whole-page cache for anonymous visitors, purged whenever anything is published.
+
+Any publish, unpublish, move or delete can change lists on other pages (the home page shows the
+latest policies), so the purge is global: every cached page carries a generation number and a
+purge starts a new generation. The CSRF token in cached HTML is replaced by the current
+visitor's own on every hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+TIMEOUT = 600
+GENERATION_KEY = "home:page-cache:generation"
+_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_PLACEHOLDER = b"\x00csrf\x00"
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        generation = cache.get(GENERATION_KEY, 1)
+    return generation
+
+
+def purge(**kwargs) -> None:
+    """Forget every cached page."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not getattr(request, "is_preview", False)
+        and len(request.get_full_path()) <= 500
+        and len(get_messages(request)) == 0
+    )
+
+
+def _key(request, page) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"home:page:{_generation()}:{page.pk}:{get_language()}:{path}"
+
+
+def serve_cached(request, page, render):
+    """`render()`'s response, from the cache for anonymous GET requests."""
+    if not _cacheable_request(request):
+        return render()
+    key = _key(request, page)
+    cached = cache.get(key)
+    if cached is not None:
+        content, content_type = cached
+        token = get_token(request).encode()
+        response = HttpResponse(content.replace(_PLACEHOLDER, token), content_type=content_type)
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = render()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if response.status_code == 200 and not response.cookies.get("sessionid"):
+        content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
+        cache.set(key, (content, response.get("Content-Type", "text/html; charset=utf-8")), TIMEOUT)
+        response["X-Page-Cache"] = "miss"
+    return response
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+    page_published.connect(purge, dispatch_uid="home_cache_published")
+    page_unpublished.connect(purge, dispatch_uid="home_cache_unpublished")
+    post_page_move.connect(purge, dispatch_uid="home_cache_moved")
+    page_slug_changed.connect(purge, dispatch_uid="home_cache_slug")
+    post_delete.connect(_purge_on_page_delete, dispatch_uid="home_cache_deleted")
+    post_save.connect(_purge_on_site_change, dispatch_uid="home_cache_site")
+
+
+def _purge_on_page_delete(sender, instance, **kwargs) -> None:
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        purge()
+
+
+def _purge_on_site_change(sender, instance, **kwargs) -> None:
+    from wagtail.models import Site
+
+    if isinstance(instance, Site):
+        purge()

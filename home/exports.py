@@ -1,0 +1,53 @@
+"""XLSX export of a branch's study completion table (streamed with openpyxl's write-only mode)."""
+
+from __future__ import annotations
+
+import tempfile
+
+from openpyxl import Workbook
+
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+def study_completion_xlsx(branch, table) -> FileResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Study completion"))[:31])
+    required = table["required"]
+    sheet.append([str(branch.name), str(_("Exported")), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    sheet.append(
+        [
+            str(_("Member number")),
+            str(_("Name")),
+            *[page.title for page in required],
+            str(_("Completed")),
+            str(_("Required")),
+            str(_("Completion (%)")),
+            str(_("Last studied")),
+        ]
+    )
+    for row in table["rows"]:
+        member = row["member"]
+        sheet.append(
+            [
+                member.member_no,
+                member.name,
+                *["✓" if done else "" for done in row["pages"]],
+                row["done"],
+                len(required),
+                row["percent"],
+                timezone.localtime(row["last"]).strftime("%Y-%m-%d %H:%M") if row["last"] else "",
+            ]
+        )
+    sheet.append([str(_("Branch total")), "", *["" for _page in required], "", "", table["percent"], ""])
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    filename = f"study-{branch.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
