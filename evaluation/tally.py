@@ -1,0 +1,174 @@
+"""The official tally, computed in SQL; numbers stay hidden until the ballot closes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from evaluation import lib
+from evaluation.models import AppraisalCampaign, Appraisee, Ballot, BallotEntry, Grade, Participation, VoterGroup
+
+MIN_GROUP = 3  # fewer voters than this in a group: no per-member numbers for it
+
+
+class ResultsHidden(Exception):
+    """Results exist only after balloting closes."""
+
+
+@dataclass
+class GroupSummary:
+    issued: int
+    returned: int
+    ballots: int
+
+    @property
+    def turnout(self) -> Decimal | None:
+        return lib.rate(self.returned, self.issued)
+
+    @property
+    def shown(self) -> bool:
+        return self.ballots >= MIN_GROUP
+
+
+@dataclass
+class MemberResult:
+    appraisee: Appraisee
+    members: lib.GroupTally | None
+    masses: lib.GroupTally | None
+    combined: Decimal | None = None
+    suggested: str | None = None
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def suggested_label(self) -> str:
+        return Grade(self.suggested).label if self.suggested else ""
+
+
+@dataclass
+class CampaignTally:
+    campaign: AppraisalCampaign
+    members: GroupSummary
+    masses: GroupSummary | None
+    results: list[MemberResult]
+    formal_members: int
+    quota: int
+
+    @property
+    def valid(self) -> bool:
+        """Enough ballots came back, and never more than were issued."""
+        turnout = self.members.turnout
+        too_many = self.members.ballots > self.members.issued
+        return turnout is not None and turnout >= self.campaign.min_turnout and not too_many
+
+    def totals(self, source: str = "final") -> dict[str, int]:
+        counts = dict.fromkeys(Grade.values, 0)
+        for result in self.results:
+            grade = result.appraisee.final_grade if source == "final" else result.suggested
+            if grade:
+                counts[grade] += 1
+        return counts
+
+
+def _group_summaries(campaign: AppraisalCampaign) -> dict[str, GroupSummary]:
+    returned = dict(
+        Participation.objects.filter(campaign=campaign).values_list("group").annotate(n=Count("pk")).order_by()
+    )
+    ballots = dict(Ballot.objects.filter(campaign=campaign).values_list("group").annotate(n=Count("pk")).order_by())
+    issued_members = campaign.appraisees.filter(roster_entry__user__isnull=False).count()
+    issued_masses = campaign.invitations.filter(revoked=False).count()
+    return {
+        VoterGroup.MEMBERS: GroupSummary(issued_members, returned.get("members", 0), ballots.get("members", 0)),
+        VoterGroup.MASSES: GroupSummary(issued_masses, returned.get("masses", 0), ballots.get("masses", 0)),
+    }
+
+
+def _counts(campaign: AppraisalCampaign) -> dict[tuple[int, str], lib.GroupTally]:
+    per_grade = {grade: Count("pk", filter=Q(grade=grade)) for grade in Grade.values}
+    rows = (
+        BallotEntry.objects.filter(ballot__campaign=campaign)
+        .values("appraisee_id", "ballot__group")
+        .annotate(valid=Count("pk"), **per_grade)
+        .order_by()
+    )
+    return {
+        (row["appraisee_id"], row["ballot__group"]): lib.GroupTally({g: row[g] for g in Grade.values}, row["valid"])
+        for row in rows
+    }
+
+
+def _notes(campaign: AppraisalCampaign) -> dict[int, list[str]]:
+    # Sorted by text, not by ballot: notes must not line up with each other across members.
+    notes: dict[int, list[str]] = {}
+    entries = BallotEntry.objects.filter(ballot__campaign=campaign).exclude(note="").order_by("appraisee_id", "note")
+    for appraisee_id, note in entries.values_list("appraisee_id", "note"):
+        notes.setdefault(appraisee_id, []).append(note)
+    return notes
+
+
+def compute(campaign: AppraisalCampaign) -> CampaignTally:
+    if not campaign.ballot_closed:
+        raise ResultsHidden
+    groups = _group_summaries(campaign)
+    counts, notes = _counts(campaign), _notes(campaign)
+    masses_on = campaign.masses_enabled
+    results = []
+    for appraisee in campaign.appraisees.select_related("roster_entry"):
+        members = counts.get((appraisee.pk, "members"), lib.GroupTally({}, 0))
+        masses = counts.get((appraisee.pk, "masses"), lib.GroupTally({}, 0)) if masses_on else None
+        result = MemberResult(
+            appraisee,
+            members if groups["members"].shown else None,
+            masses if masses_on and groups["masses"].shown else None,
+            notes=notes.get(appraisee.pk, []),
+        )
+        if appraisee.is_graded and result.members is not None:
+            result.combined = lib.combined_score(
+                result.members, result.masses, campaign.member_weight, campaign.masses_weight
+            )
+            result.suggested = lib.suggest(result.members, campaign.rules)
+            result.flags = lib.flags(result.members, result.masses, campaign.rules)
+        results.append(result)
+    formal = sum(1 for r in results if r.appraisee.is_graded)
+    quota = lib.excellent_quota(formal)
+    _apply_quota(results, quota)
+    return CampaignTally(campaign, groups["members"], groups["masses"] if masses_on else None, results, formal, quota)
+
+
+def _apply_quota(results: list[MemberResult], quota: int) -> None:
+    candidates = [(r.appraisee.pk, r.combined) for r in results if r.suggested == lib.EXCELLENT]
+    keep = lib.apply_quota(candidates, quota)
+    for result in results:
+        if result.suggested == lib.EXCELLENT and result.appraisee.pk not in keep:
+            result.suggested = lib.COMPETENT
+
+
+def published_ballots(campaign: AppraisalCampaign) -> list[dict]:
+    """Every ballot, anonymised, ordered by receipt (a random order): key, receipt and grades."""
+    if not campaign.ballot_closed:
+        raise ResultsHidden
+    ballots = {}
+    entries = BallotEntry.objects.filter(ballot__campaign=campaign).values_list(
+        "ballot_id", "ballot__receipt", "ballot__group", "appraisee_id", "grade"
+    )
+    for ballot_id, receipt, group, appraisee_id, grade in entries:
+        ballot = ballots.setdefault(
+            ballot_id, {"key": str(ballot_id), "receipt": receipt, "group": group, "grades": {}}
+        )
+        ballot["grades"][appraisee_id] = grade or None
+    for ballot_id, receipt, group in Ballot.objects.filter(campaign=campaign).values_list("id", "receipt", "group"):
+        ballots.setdefault(ballot_id, {"key": str(ballot_id), "receipt": receipt, "group": group, "grades": {}})
+    return sorted(ballots.values(), key=lambda ballot: ballot["receipt"])
+
+
+def recount(published: list[dict]) -> dict[tuple[int, str], dict[str, int]]:
+    """Recompute the per-member counts from the published ballots (what any voter can do)."""
+    totals: dict[tuple[int, str], dict[str, int]] = {}
+    for ballot in published:
+        for appraisee_id, grade in ballot["grades"].items():
+            counts = totals.setdefault((appraisee_id, ballot["group"]), dict.fromkeys(Grade.values, 0))
+            if grade:
+                counts[grade] += 1
+    return totals

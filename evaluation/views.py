@@ -1,0 +1,248 @@
+"""Member, voter and secretary pages of the democratic appraisal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from evaluation import grading, services, tally, voting
+from evaluation.forms import (
+    GRADE_CHOICES,
+    CampaignForm,
+    InvitationCodeForm,
+    IssueInvitationsForm,
+    SelfAssessmentForm,
+    StageForm,
+    parse_ballot,
+    parse_decisions,
+)
+from evaluation.models import INCOMPETENT_GROUNDS, STAGE_ORDER, AppraisalCampaign, SelfAssessment, Stage
+from evaluation.rules import overseen_branches
+from organizations import roles
+
+
+def _campaign(request, pk: int, perm: str) -> AppraisalCampaign:
+    campaign = get_object_or_404(AppraisalCampaign.objects.select_related("branch"), pk=pk)
+    if not request.user.has_perm(perm, campaign):
+        raise PermissionDenied
+    return campaign
+
+
+@login_required
+def campaign_list(request):
+    managed = roles.managed_organizations(request.user)
+    campaigns = AppraisalCampaign.objects.filter(
+        Q(appraisees__roster_entry__user=request.user) | Q(branch__in=managed)
+    ).select_related("branch")
+    visible = [c for c in campaigns.distinct() if request.user.has_perm("evaluation.view_campaign", c)]
+    return render(request, "evaluation/campaign_list.html", {"campaigns": visible})
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_campaign")
+    appraisee = voting.voter_appraisee(campaign, request.user)
+    context = {
+        "campaign": campaign,
+        "stages": [(stage, Stage(stage).label, campaign.stage_reached(stage)) for stage in STAGE_ORDER],
+        "changes": campaign.stage_changes.select_related("changed_by"),
+        "appraisee": appraisee,
+        "has_voted": voting.has_voted(campaign, request.user),
+        "can_manage": request.user.has_perm("evaluation.manage_campaign", campaign),
+    }
+    return render(request, "evaluation/appraisal_campaign.html", context)
+
+
+@login_required
+def self_assessment(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_campaign")
+    appraisee = voting.voter_appraisee(campaign, request.user)
+    if appraisee is None:
+        raise PermissionDenied
+    instance = SelfAssessment.objects.filter(appraisee=appraisee).first() or SelfAssessment(appraisee=appraisee)
+    form = SelfAssessmentForm(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if not campaign.self_assessment_open:
+            messages.error(request, _("Self-assessment is closed."))
+        elif form.is_valid():
+            form.save()
+            messages.success(request, _("Your self-assessment is saved. You may change it until the stage closes."))
+            return redirect("evaluation:detail", pk=campaign.pk)
+    context = {"campaign": campaign, "form": form, "editable": campaign.self_assessment_open}
+    return render(request, "evaluation/self_assessment.html", context)
+
+
+def _ballot_context(campaign, rows, errors=None, values=None):
+    return {
+        "campaign": campaign,
+        "rows": rows,
+        "grades": GRADE_CHOICES,
+        "grounds": INCOMPETENT_GROUNDS,
+        "errors": errors or [],
+        "values": values or {},
+    }
+
+
+def _cast(request, campaign, rows, cast):
+    """Cast and answer with the receipt page itself: the receipt never travels in a URL or a message."""
+    choices = parse_ballot(request.POST, rows)
+    try:
+        receipt = cast(choices)
+    except (voting.BallotRefused, ValidationError) as error:
+        errors = error.messages if isinstance(error, ValidationError) else [str(error)]
+        return render(request, "evaluation/ballot.html", _ballot_context(campaign, rows, errors, choices), status=400)
+    return render(request, "evaluation/ballot_receipt.html", {"campaign": campaign, "receipt": receipt})
+
+
+@never_cache
+@login_required
+def ballot(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_campaign")
+    if voting.voter_appraisee(campaign, request.user) is None:
+        raise PermissionDenied
+    if not campaign.ballot_open or voting.has_voted(campaign, request.user):
+        return render(
+            request,
+            "evaluation/ballot_closed.html",
+            {"campaign": campaign},
+            status=409 if request.method == "POST" else 200,
+        )
+    rows = voting.ballot_rows(campaign, voter=request.user)
+    if request.method == "POST":
+        return _cast(
+            request, campaign, rows, lambda choices: voting.cast_member_ballot(campaign, request.user, choices)
+        )
+    return render(request, "evaluation/ballot.html", _ballot_context(campaign, rows))
+
+
+@never_cache
+def masses_ballot(request, pk: int):
+    campaign = get_object_or_404(AppraisalCampaign, pk=pk, masses_enabled=True)
+    if not campaign.ballot_open:
+        return render(request, "evaluation/ballot_closed.html", {"campaign": campaign})
+    rows = voting.ballot_rows(campaign)
+    form = InvitationCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        return _cast(request, campaign, rows, lambda choices: voting.cast_masses_ballot(campaign, code, choices))
+    context = {**_ballot_context(campaign, rows), "code_form": form}
+    return render(request, "evaluation/ballot.html", context)
+
+
+@login_required
+def results(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_tally")
+    computed = tally.compute(campaign)
+    if request.method == "POST":
+        if not request.user.has_perm("evaluation.manage_campaign", campaign):
+            raise PermissionDenied
+        try:
+            grading.record_final_grades(computed, parse_decisions(request.POST, computed.results))
+        except ValidationError as error:
+            messages.error(request, _("The final grades were not saved."))
+            context = {"campaign": campaign, "tally": computed, "errors": error.messages, "grades": GRADE_CHOICES}
+            return render(request, "evaluation/results.html", context, status=400)
+        messages.success(request, _("Final grades saved."))
+        return redirect("evaluation:results", pk=campaign.pk)
+    return render(
+        request, "evaluation/results.html", {"campaign": campaign, "tally": computed, "grades": GRADE_CHOICES}
+    )
+
+
+@login_required
+def my_result(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_own_result")
+    appraisee = voting.voter_appraisee(campaign, request.user)
+    mine = next(r for r in tally.compute(campaign).results if r.appraisee.pk == appraisee.pk)
+    return render(request, "evaluation/my_result.html", {"campaign": campaign, "result": mine})
+
+
+@login_required
+def notice(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_notice")
+    graded = campaign.appraisees.exclude(final_grade="").order_by("roster_entry__member_no")
+    return render(request, "evaluation/notice.html", {"campaign": campaign, "appraisees": graded})
+
+
+@login_required
+def published_ballots(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_published_ballots")
+    ballots = tally.published_ballots(campaign)
+    names = dict(campaign.appraisees.values_list("pk", "name"))
+    if request.GET.get("format") == "json":
+        return JsonResponse({"campaign": campaign.pk, "appraisees": names, "ballots": ballots})
+    context = {
+        "campaign": campaign,
+        "ballots": ballots,
+        "names": names,
+        "query": request.GET.get("receipt", "").strip(),
+    }
+    return render(request, "evaluation/published_ballots.html", context)
+
+
+@login_required
+def report(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.view_tally")
+    pdf = services.render_appraisal_pdf(campaign)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="appraisal-{campaign.branch.code}-{campaign.year}.pdf"'
+    return response
+
+
+@login_required
+def campaign_create(request):
+    branches = overseen_branches(request.user)
+    if not branches.exists():
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, branches=branches)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save()
+        campaign.enrol_members()
+        campaign.move_to(Stage.PREPARING, request.user)
+        messages.success(
+            request, _("Appraisal created with %(count)s members.") % {"count": campaign.appraisees.count()}
+        )
+        return redirect("evaluation:manage", pk=campaign.pk)
+    return render(request, "evaluation/campaign_form.html", {"form": form})
+
+
+@never_cache
+@login_required
+def campaign_manage(request, pk: int):
+    campaign = _campaign(request, pk, "evaluation.manage_campaign")
+    form = CampaignForm(request.POST or None, instance=campaign, branches=overseen_branches(request.user))
+    codes = None
+    action = request.POST.get("action")
+    if action == "settings" and form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect("evaluation:manage", pk=campaign.pk)
+    if action == "stage":
+        stage_form = StageForm(request.POST)
+        if stage_form.is_valid():
+            campaign.move_to(stage_form.cleaned_data["stage"], request.user)
+            messages.success(request, _("Stage changed to %(stage)s.") % {"stage": campaign.get_stage_display()})
+            return redirect("evaluation:manage", pk=campaign.pk)
+    if action == "enrol":
+        added = campaign.enrol_members()
+        messages.success(request, _("%(count)s members added.") % {"count": added})
+        return redirect("evaluation:manage", pk=campaign.pk)
+    invitations_form = IssueInvitationsForm(request.POST if action == "invitations" else None)
+    if action == "invitations" and invitations_form.is_valid() and campaign.masses_enabled:
+        # Codes are shown once, in this response, and stored only as hashes.
+        codes = voting.issue_invitations(campaign, invitations_form.cleaned_data["count"])
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "stage_form": StageForm(initial={"stage": campaign.stage}),
+        "invitations_form": invitations_form,
+        "codes": codes,
+        "appraisees": campaign.appraisees.select_related("self_assessment"),
+    }
+    return render(request, "evaluation/campaign_manage.html", context)

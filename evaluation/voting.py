@@ -1,0 +1,135 @@
+"""Casting ballots: one transaction writes the participation row and the anonymous ballot."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from evaluation import lib
+from evaluation.models import (
+    AppraisalCampaign,
+    Appraisee,
+    Ballot,
+    BallotEntry,
+    Grade,
+    MassesInvitation,
+    Participation,
+    VoterGroup,
+)
+
+
+class BallotRefused(Exception):
+    """The ballot cannot be cast; the message is for the voter."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    grade: str = ""
+    note: str = ""
+
+
+def ballot_rows(campaign: AppraisalCampaign, voter=None) -> list[Appraisee]:
+    """Everyone on the ballot: every appraisee except the voter themselves."""
+    rows = campaign.appraisees.select_related("roster_entry").order_by("roster_entry__member_no", "pk")
+    if voter is not None:
+        rows = rows.exclude(roster_entry__user=voter)
+    return list(rows)
+
+
+def voter_appraisee(campaign: AppraisalCampaign, user) -> Appraisee | None:
+    if not user.is_authenticated:
+        return None
+    return campaign.appraisees.filter(roster_entry__user=user).first()
+
+
+def has_voted(campaign: AppraisalCampaign, user) -> bool:
+    return Participation.objects.filter(campaign=campaign, voter=user).exists()
+
+
+def _validate(rows: list[Appraisee], choices: dict[int, Choice]) -> dict[int, Choice]:
+    listed = {row.pk: row for row in rows}
+    if set(choices) - set(listed):
+        raise ValidationError(_("The ballot lists a member who is not on this ballot."))
+    valid_grades = set(Grade.values) | {""}
+    cleaned = {}
+    for pk, row in listed.items():
+        choice = choices.get(pk, Choice())
+        if choice.grade not in valid_grades:
+            raise ValidationError(_("“%(grade)s” is not a grade.") % {"grade": choice.grade})
+        if choice.grade and not row.is_graded:
+            raise ValidationError(_("Probationary members are not graded (不定等次)."))
+        if len(choice.note) > 300:
+            raise ValidationError(_("A note may have at most 300 characters."))
+        cleaned[pk] = Choice(choice.grade if row.is_graded else "", choice.note.strip() if row.is_graded else "")
+    return cleaned
+
+
+def _write_ballot(campaign: AppraisalCampaign, group: str, rows, choices: dict[int, Choice]) -> str:
+    key = uuid.uuid4()
+    graded = [row for row in rows if row.is_graded]
+    receipt = lib.receipt_for(str(key), {row.pk: choices[row.pk].grade or None for row in graded})
+    ballot = Ballot.objects.create(
+        id=key, campaign=campaign, group=group, cast_on=campaign.ballot_date, receipt=receipt
+    )
+    BallotEntry.objects.bulk_create(
+        [
+            BallotEntry(ballot=ballot, appraisee=row, grade=choices[row.pk].grade, note=choices[row.pk].note)
+            for row in graded
+        ]
+    )
+    return receipt
+
+
+def cast_member_ballot(campaign: AppraisalCampaign, user, choices: dict[int, Choice]) -> str:
+    """Cast `user`'s ballot and return the receipt. Raises BallotRefused or ValidationError."""
+    if not campaign.ballot_open:
+        raise BallotRefused(_("Balloting is not open."))
+    if voter_appraisee(campaign, user) is None:
+        raise BallotRefused(_("Only members of this branch can vote in its appraisal."))
+    rows = ballot_rows(campaign, voter=user)
+    cleaned = _validate(rows, choices)
+    try:
+        with transaction.atomic():
+            # The participation row comes first: a concurrent second ballot waits on its
+            # unique index and then fails, rolling back its own ballot with it.
+            Participation.objects.create(campaign=campaign, group=VoterGroup.MEMBERS, voter=user)
+            return _write_ballot(campaign, VoterGroup.MEMBERS, rows, cleaned)
+    except IntegrityError:
+        raise BallotRefused(_("You have already voted. Each person votes once.")) from None
+
+
+def cast_masses_ballot(campaign: AppraisalCampaign, code: str, choices: dict[int, Choice]) -> str:
+    """Cast a masses' representative's ballot with a single-use invitation code."""
+    if not campaign.ballot_open or not campaign.masses_enabled:
+        raise BallotRefused(_("Balloting is not open."))
+    rows = ballot_rows(campaign)
+    cleaned = _validate(rows, choices)
+    invitation = MassesInvitation.objects.filter(
+        campaign=campaign, code_hash=MassesInvitation.hash_code(code), revoked=False
+    ).first()
+    if invitation is None:
+        raise BallotRefused(_("This invitation code is not valid."))
+    try:
+        with transaction.atomic():
+            Participation.objects.create(campaign=campaign, group=VoterGroup.MASSES, invitation=invitation)
+            return _write_ballot(campaign, VoterGroup.MASSES, rows, cleaned)
+    except IntegrityError:
+        raise BallotRefused(_("This invitation code has already been used.")) from None
+
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed from paper
+
+
+def issue_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
+    """New single-use codes for masses' representatives; shown once, stored only as hashes."""
+    import secrets
+
+    codes = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(12)) for _ in range(count)]
+    MassesInvitation.objects.bulk_create(
+        [MassesInvitation(campaign=campaign, code_hash=MassesInvitation.hash_code(code)) for code in codes]
+    )
+    return ["-".join(code[i : i + 4] for i in range(0, 12, 4)) for code in codes]
