@@ -1,0 +1,73 @@
+"""Test helpers to build surveys (imported by tests and benchmarks only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from surveys.models import SatisfactionSurveyPage, SurveyPage
+
+_counter = {"n": 0}
+
+
+def _slug(prefix: str) -> str:
+    _counter["n"] += 1
+    return f"{prefix}-{_counter['n']}"
+
+
+def q(kind: str, label: str, **options) -> tuple[str, dict]:
+    """One question of the stream: q("single_choice", "年龄", choices=["A", "B"], key="age")."""
+    value = {
+        "label": label,
+        "help_text": options.pop("help_text", ""),
+        "required": options.pop("required", True),
+        "key": options.pop("key", ""),
+        "show_if": options.pop("show_if", {"question": "", "values": ""}),
+    }
+    value.update(options)
+    return kind, value
+
+
+def section(title: str, **options) -> tuple[str, dict]:
+    return "section", {
+        "title": title,
+        "intro": options.get("intro", ""),
+        "show_if": options.get("show_if", {"question": "", "values": ""}),
+    }
+
+
+GENERAL_QUESTIONS = [
+    q("single_choice", "您的年龄段", choices=["30岁以下", "30–59岁", "60岁及以上"], key="age"),
+    q(
+        "multiple_choice",
+        "您希望社区开展哪些活动？",
+        choices=["健康讲座", "文艺演出", "志愿服务", "亲子活动"],
+        max_picks=2,
+    ),
+    q("rating", "您对社区环境的总体评价", scale_min=1, scale_max=5, min_label="很差", max_label="很好"),
+    q("long_text", "其他建议", required=False),
+]
+
+
+def survey_page(parent, *, questions=None, page_class=SurveyPage, live=True, **fields) -> SurveyPage:
+    """A published survey below `parent`, open since yesterday unless told otherwise."""
+    fields.setdefault("title", "社区居民问卷")
+    fields.setdefault("slug", _slug("survey"))
+    fields.setdefault("opens_at", timezone.now() - dt.timedelta(days=1))
+    if questions is not None:
+        fields["questions"] = questions
+    elif page_class is SurveyPage:
+        fields["questions"] = GENERAL_QUESTIONS
+    page = parent.add_child(instance=page_class(live=live, **fields))
+    return page
+
+
+def satisfaction_page(parent, **fields) -> SatisfactionSurveyPage:
+    fields.setdefault("title", "群众满意度测评")
+    return survey_page(parent, page_class=SatisfactionSurveyPage, **fields)
+
+
+def qid(page: SurveyPage, index: int) -> str:
+    """The block id of the index-th question (sections not counted)."""
+    return page.question_list()[index][0]

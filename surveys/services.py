@@ -1,0 +1,236 @@
+"""Reading a submitted survey form and storing it: validation, conditions, one transaction per submission."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations import roles
+from surveys.blocks import condition_of
+from surveys.models import Answer, Draft, Invitation, Participation, Response, SurveyPage
+
+
+def field_name(question_id: str) -> str:
+    return f"q-{question_id}"
+
+
+@dataclass
+class Checked:
+    """The outcome of validating a form: cleaned answers of the visible questions, or errors."""
+
+    answers: dict[str, object] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
+    grid: object = None
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def check(page: SurveyPage, data: QueryDict, *, grid=None) -> Checked:
+    """Validate every answer on the server; questions hidden by a show-if condition are ignored."""
+    result = Checked(grid=grid)
+    selected: dict[str, set[str]] = {}
+    section_visible = True
+    for child in page.questions:
+        value = child.value
+        condition = condition_of(value)
+        visible = condition is None or bool(selected.get(condition[0], set()) & condition[1])
+        if child.block_type == "section":
+            section_visible = visible
+            continue
+        if not (section_visible and visible):
+            result.hidden.add(child.id)
+            continue
+        name = field_name(child.id)
+        try:
+            answer = child.block.clean_answer(value, data, name)
+        except ValidationError as error:
+            result.errors[child.id] = " ".join(error.messages)
+            continue
+        if answer is None:
+            if value.get("required"):
+                result.errors[child.id] = _("Please answer this question.")
+            continue
+        result.answers[child.id] = answer
+        if value.get("key"):
+            selected[value["key"]] = child.block.selected(answer)
+    if page.ask_grid and grid is None:
+        raw = (data.get("grid") or "").strip()
+        choice = page.grid_choices().filter(pk=raw).first() if raw.isdigit() else None
+        if choice is None:
+            result.errors["grid"] = _("Please choose your grid.")
+        result.grid = choice
+    return result
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    UPDATED = "updated"
+    ALREADY_ANSWERED = "already"
+    STALE = "stale"
+    CODE_INVALID = "code_invalid"
+    INVALID = "invalid"
+    CLOSED = "closed"
+    NOT_ALLOWED = "not_allowed"
+
+
+def _rows(page: SurveyPage, response: Response, answers: dict[str, object]) -> list[Answer]:
+    blocks = {qid: (block, value) for qid, block, value, _s in page.question_list()}
+    rows = []
+    for qid, answer in answers.items():
+        block, value = blocks[qid]
+        for row in block.answer_rows(value, answer):
+            rows.append(
+                Answer(
+                    response=response,
+                    survey_id=page.pk,
+                    question=qid,
+                    row=row.row,
+                    choice=row.choice,
+                    number=row.number,
+                    text=row.text,
+                    date=row.date,
+                )
+            )
+    return rows
+
+
+def _origin(page: SurveyPage, user, grid):
+    """The organisation a response is counted under: the member's branch, else the grid's community."""
+    entry = roles.roster_entry(user) if user is not None and user.is_authenticated else None
+    if grid is None and entry is not None and entry.grid_id and not page.ask_grid:
+        grid = entry.grid
+    if entry is not None:
+        return entry.branch, grid
+    if grid is not None:
+        return grid.community, grid
+    return page.organization, grid
+
+
+def submit(page: SurveyPage, data: QueryDict, *, user=None, code: str | None = None, revision: int = 0):
+    """Validate and store one submission in one transaction. Returns (Outcome, Checked)."""
+    if not page.is_open():
+        return Outcome.CLOSED, Checked()
+    invitation = None
+    if page.mode == SurveyPage.Mode.INVITATION:
+        invitation = Invitation.objects.usable().matching(code or "").filter(survey=page).first()
+        if invitation is None:
+            return Outcome.CODE_INVALID, Checked()
+    elif user is None or not user.is_authenticated or not page.may_answer(user):
+        return Outcome.NOT_ALLOWED, Checked()
+    checked = check(page, data, grid=invitation.grid if invitation else None)
+    if not checked.is_valid:
+        return Outcome.INVALID, checked
+    today = timezone.localdate()
+    respondent = user if invitation is None else None
+    organization, grid = _origin(page, respondent, checked.grid)
+    with transaction.atomic():
+        if page.mode == SurveyPage.Mode.IDENTIFIED:
+            if revision:
+                # Edit: only from the revision the user saw, so a stale second tab changes nothing.
+                changed = Response.objects.filter(survey=page, user=user, revision=revision).update(
+                    revision=F("revision") + 1, updated_at=timezone.now(), organization=organization, grid=grid
+                )
+                if not changed:
+                    return Outcome.STALE, checked
+                response = Response.objects.get(survey=page, user=user)
+                response.answers.all().delete()
+                outcome = Outcome.UPDATED
+            else:
+                try:
+                    with transaction.atomic():
+                        response = Response.objects.create(
+                            survey=page,
+                            user=user,
+                            submitted_on=today,
+                            updated_at=timezone.now(),
+                            organization=organization,
+                            grid=grid,
+                        )
+                except IntegrityError:
+                    return Outcome.ALREADY_ANSWERED, checked
+                outcome = Outcome.STORED
+        else:
+            if invitation is not None:
+                used = Invitation.objects.usable().filter(pk=invitation.pk).update(used=True)
+                if not used:
+                    return Outcome.CODE_INVALID, checked
+            else:
+                try:
+                    with transaction.atomic():
+                        Participation.objects.create(survey=page, user=user, participated_on=today)
+                except IntegrityError:
+                    return Outcome.ALREADY_ANSWERED, checked
+            response = Response.objects.create(
+                survey=page, user=None, submitted_on=today, organization=organization, grid=grid
+            )
+            outcome = Outcome.STORED
+        Answer.objects.bulk_create(_rows(page, response, checked.answers))
+        if respondent is not None:
+            Draft.objects.filter(survey=page, user=respondent).delete()
+    return outcome, checked
+
+
+def has_answered(page: SurveyPage, user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if page.mode == SurveyPage.Mode.IDENTIFIED:
+        return Response.objects.filter(survey=page, user=user).exists()
+    return Participation.objects.filter(survey=page, user=user).exists()
+
+
+def form_data_of(page: SurveyPage, response: Response) -> tuple[QueryDict, int]:
+    """The stored answers of an identified response as form data, to edit them."""
+    data = QueryDict(mutable=True)
+    blocks = {qid: (block, value) for qid, block, value, _s in page.question_list()}
+    for answer in response.answers.all():
+        if answer.question not in blocks:
+            continue
+        block, value = blocks[answer.question]
+        name = field_name(answer.question)
+        if block.question_type in ("matrix", "satisfaction"):
+            rows = block.rows_of(value)
+            if answer.row in rows:
+                data[f"{name}-{rows.index(answer.row)}"] = answer.choice
+        elif block.question_type == "ranking":
+            items = block.choices_of(value)
+            if answer.choice in items:
+                data[f"{name}-{items.index(answer.choice)}"] = str(int(answer.number))
+        elif block.question_type == "multiple_choice":
+            data.appendlist(name, answer.choice)
+        elif answer.choice:
+            data[name] = answer.choice
+        elif answer.number is not None:
+            data[name] = f"{answer.number:g}"
+        elif answer.date is not None:
+            data[name] = answer.date.isoformat()
+        else:
+            data[name] = answer.text
+    if response.grid_id:
+        data["grid"] = str(response.grid_id)
+    return data, response.revision
+
+
+def save_draft(page: SurveyPage, user, data: QueryDict, step: int = 0) -> None:
+    """Keep what was typed so far (no validation); submitting deletes it."""
+    kept = {key: data.getlist(key) for key in data if key.startswith("q-") or key == "grid"}
+    Draft.objects.update_or_create(survey=page, user=user, defaults={"data": kept, "step": step})
+
+
+def draft_data(page: SurveyPage, user) -> tuple[QueryDict, int] | None:
+    draft = Draft.objects.filter(survey=page, user=user).first()
+    if draft is None:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in draft.data.items():
+        data.setlist(key, values)
+    return data, draft.step

@@ -1,0 +1,276 @@
+"""Survey pages: answering, results and exports (routes of `SurveyPage`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from organizations.models import Organization
+from surveys import exports, services
+from surveys.blocks import condition_of
+from surveys.lib import normalise_code
+from surveys.models import Invitation, Response, SurveyPage
+from surveys.results import compute_results
+
+CODE_SESSION_KEY = "survey-code-%s"
+
+
+# --- answering --------------------------------------------------------------------------------------
+
+
+def _question_context(child, data: QueryDict, errors: dict) -> dict:
+    value, block = child.value, child.block
+    name = services.field_name(child.id)
+    item = {
+        "id": child.id,
+        "child": child,
+        "type": child.block_type,
+        "value": value,
+        "name": name,
+        "error": errors.get(child.id),
+        "required": bool(value.get("required")),
+        "key": value.get("key") or "",
+        "condition": condition_of(value),
+        "current": data.get(name, ""),
+    }
+    if child.block_type in ("single_choice", "rating", "nps"):
+        current = data.get(name, "")
+        item["options"] = [(choice, choice, choice == current) for choice in block.choices_of(value)]
+    elif child.block_type == "multiple_choice":
+        current = set(data.getlist(name))
+        item["options"] = [(choice, choice, choice in current) for choice in block.choices_of(value)]
+    elif child.block_type in ("matrix", "satisfaction"):
+        labels = block.choice_labels(value) if hasattr(block, "choice_labels") else {}
+        item["columns"] = [(choice, labels.get(choice, choice)) for choice in block.choices_of(value)]
+        item["rows"] = [
+            {"label": row, "name": f"{name}-{i}", "current": data.get(f"{name}-{i}", "")}
+            for i, row in enumerate(block.rows_of(value))
+        ]
+    elif child.block_type == "ranking":
+        items = block.choices_of(value)
+        item["positions"] = [str(n) for n in range(1, len(items) + 1)]
+        item["items"] = [
+            {"label": label, "name": f"{name}-{i}", "current": data.get(f"{name}-{i}", "")}
+            for i, label in enumerate(items)
+        ]
+    return item
+
+
+def form_steps(page: SurveyPage, data: QueryDict, errors: dict) -> list[dict]:
+    """The survey as steps (one per section), each with its questions ready for the templates."""
+    steps, number = [], 0
+    for section, children in page.steps():
+        questions = []
+        for child in children:
+            number += 1
+            question = _question_context(child, data, errors)
+            question["number"] = number
+            questions.append(question)
+        steps.append(
+            {
+                "section": section.value if section else None,
+                "condition": condition_of(section.value) if section else None,
+                "questions": questions,
+                "has_error": any(q["error"] for q in questions),
+            }
+        )
+    return steps
+
+
+def _code(request, page: SurveyPage) -> str | None:
+    """The invitation code from the link or the form, remembered in the session while answering."""
+    key = CODE_SESSION_KEY % page.pk
+    supplied = request.POST.get("code") or request.GET.get("code")
+    if supplied:
+        request.session[key] = normalise_code(supplied)
+    return request.session.get(key)
+
+
+def survey(request, page: SurveyPage):
+    context = page.get_context(request)
+    context.update(
+        is_open=page.is_open(),
+        has_closed=page.has_closed(),
+        may_see_results=page.may_see_results(request.user),
+        results_url=page.route_url("results_route", request),
+    )
+    user = request.user
+    data, errors, revision, step = QueryDict(), {}, 0, 0
+    state = "form"
+    code = None
+    if request.GET.get("done"):
+        state = "done"
+    elif not page.is_open():
+        state = "closed" if page.has_closed() else "not_open"
+    elif page.mode == SurveyPage.Mode.INVITATION:
+        code = _code(request, page)
+        usable = code and Invitation.objects.usable().matching(code).filter(survey=page).exists()
+        if not usable:
+            state = "code"
+            if code:
+                context["code_error"] = _("This code is not valid for this survey, has been used or was revoked.")
+                request.session.pop(CODE_SESSION_KEY % page.pk, None)
+    elif not user.is_authenticated:
+        state = "sign_in"
+        context["sign_in_url"] = reverse("account_login") + "?" + urlencode({"next": request.get_full_path()})
+    elif not page.may_answer(user):
+        state = "not_audience"
+    elif page.mode == SurveyPage.Mode.ANONYMOUS and services.has_answered(page, user):
+        state = "answered"
+    elif page.mode == SurveyPage.Mode.IDENTIFIED:
+        response = Response.objects.filter(survey=page, user=user).first()
+        if response is not None:
+            data, revision = services.form_data_of(page, response)
+            context["existing"] = response
+
+    if state == "form" and request.method == "POST":
+        action = request.POST.get("action", "submit")
+        if action == "save" and user.is_authenticated and page.mode != SurveyPage.Mode.INVITATION:
+            step = _int(request.POST.get("step"))
+            services.save_draft(page, user, request.POST, step)
+            messages.success(request, _("Your answers are saved. Come back to this page to continue."))
+            return HttpResponseRedirect(page.get_url(request))
+        outcome, checked = services.submit(
+            page, request.POST, user=user, code=code, revision=_int(request.POST.get("revision"))
+        )
+        if outcome in (services.Outcome.STORED, services.Outcome.UPDATED):
+            request.session.pop(CODE_SESSION_KEY % page.pk, None)
+            if outcome is services.Outcome.UPDATED:
+                messages.success(request, _("Your changed answers are saved."))
+            return HttpResponseRedirect(page.get_url(request) + "?done=1")
+        if outcome is services.Outcome.INVALID:
+            data, errors = request.POST, checked.errors
+            context["error_count"] = len(errors)
+        elif outcome in (services.Outcome.ALREADY_ANSWERED, services.Outcome.STALE):
+            messages.info(request, _("Your response was already recorded; nothing new was stored."))
+            return HttpResponseRedirect(page.get_url(request) + "?done=1")
+        elif outcome is services.Outcome.CODE_INVALID:
+            request.session.pop(CODE_SESSION_KEY % page.pk, None)
+            messages.error(request, _("This code is not valid for this survey, has been used or was revoked."))
+            return HttpResponseRedirect(page.get_url(request))
+        else:
+            raise PermissionDenied
+    elif state == "form" and user.is_authenticated and not revision:
+        draft = services.draft_data(page, user)
+        if draft is not None:
+            data, step = draft
+            context["from_draft"] = True
+
+    steps = form_steps(page, data, errors) if state == "form" else []
+    first_error_step = next((i for i, s in enumerate(steps) if s["has_error"]), None)
+    grid_current = data.get("grid", "")
+    if not grid_current and user.is_authenticated and page.ask_grid:
+        from organizations.roles import roster_entry
+
+        entry = roster_entry(user)
+        grid_current = str(entry.grid_id) if entry and entry.grid_id else ""
+    context.update(
+        state=state,
+        steps=steps,
+        start_step=first_error_step if first_error_step is not None else min(step, max(len(steps) - 1, 0)),
+        errors=errors,
+        revision=revision,
+        code=code,
+        grids=page.grid_choices() if (state == "form" and page.ask_grid and code is None) else None,
+        grid_current=grid_current,
+        grid_error=errors.get("grid"),
+        can_save=user.is_authenticated and page.mode != SurveyPage.Mode.INVITATION,
+    )
+    return TemplateResponse(request, page.get_template(request), context)
+
+
+def _int(raw) -> int:
+    try:
+        return max(0, int(raw or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+# --- results -------------------------------------------------------------------------------------------
+
+
+def _filters(request, page: SurveyPage) -> dict:
+    organization = grid = None
+    organizations = Organization.objects.none()
+    if page.organization is not None:
+        organizations = Organization.objects.filter(path__startswith=page.organization.path).order_by("path")
+    raw = request.GET.get("organization", "")
+    if raw.isdigit():
+        organization = organizations.filter(pk=raw).first()
+    grids = page.grid_choices()
+    raw = request.GET.get("grid", "")
+    if raw.isdigit():
+        grid = grids.filter(pk=raw).first()
+    dates = {}
+    for key in ("date_from", "date_to"):
+        try:
+            dates[key] = dt.date.fromisoformat(request.GET.get(key, ""))
+        except ValueError:
+            dates[key] = None
+    return {
+        "organization": organization,
+        "grid": grid,
+        **dates,
+        "organizations": organizations,
+        "grids": grids,
+    }
+
+
+def _results_allowed(request, page):
+    if not page.may_see_results(request.user):
+        if not request.user.is_authenticated:
+            return False
+        raise PermissionDenied
+
+
+def results(request, page: SurveyPage):
+    if _results_allowed(request, page) is False:
+        return HttpResponseRedirect(reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}))
+    filters = _filters(request, page)
+    responses = Response.objects.filter(survey=page).filtered(
+        organization=filters["organization"],
+        grid=filters["grid"],
+        date_from=filters["date_from"],
+        date_to=filters["date_to"],
+    )
+    computed = compute_results(page, responses)
+    query = request.GET.urlencode()
+    context = page.get_context(request)
+    context.update(
+        results=computed,
+        filters=filters,
+        query=query,
+        is_editor=page.is_editor(request.user),
+        export_urls={
+            f"{what}_{fmt}": page.route_url("export_route", request, what=what, fmt=fmt)
+            + (f"?{query}" if query else "")
+            for what in ("responses", "aggregates")
+            for fmt in ("csv", "xlsx")
+        },
+    )
+    return TemplateResponse(request, "surveys/survey_results.html", context)
+
+
+def export(request, page: SurveyPage, what: str, fmt: str):
+    if what not in ("responses", "aggregates") or fmt not in ("csv", "xlsx"):
+        from django.http import Http404
+
+        raise Http404
+    if not page.is_editor(request.user):
+        if what == "responses" or not page.may_see_results(request.user):
+            raise PermissionDenied
+    filters = _filters(request, page)
+    responses = Response.objects.filter(survey=page).filtered(
+        organization=filters["organization"],
+        grid=filters["grid"],
+        date_from=filters["date_from"],
+        date_to=filters["date_to"],
+    )
+    return exports.respond(page, responses, what, fmt)

@@ -1,0 +1,211 @@
+import datetime as dt
+
+import pytest
+
+from django.utils import timezone
+
+from surveys.factories import q, qid, section, survey_page
+from surveys.models import Answer, Draft, Participation, Response, SurveyPage
+
+pytestmark = pytest.mark.django_db
+
+
+def _answers(page, **by_index):
+    data = {}
+    for index, value in by_index.items():
+        data[f"q-{qid(page, int(index[1:]))}"] = value
+    return data
+
+
+def test_resident_submits_once_and_a_second_submit_stores_nothing(client, resident, branch_a):
+    page = survey_page(branch_a.page)
+    client.force_login(resident)
+    data = _answers(page, a0="30–59岁", a1=["健康讲座", "志愿服务"], a2="4")
+    response = client.post(page.url, data)
+    assert response.status_code == 302 and response.url.endswith("?done=1")
+    assert Response.objects.filter(survey=page, user=resident).count() == 1
+    assert sorted(Answer.objects.filter(survey=page).values_list("choice", flat=True)) == sorted(
+        ["30–59岁", "健康讲座", "志愿服务", "4"]
+    )
+    again = client.post(page.url, data)  # refresh or a second tab: revision 0 again
+    assert again.status_code == 302
+    assert Response.objects.filter(survey=page).count() == 1
+    assert Answer.objects.filter(survey=page).count() == 4
+
+
+def test_missing_required_answer_shows_a_message_next_to_the_question_and_stores_nothing(client, resident, branch_a):
+    page = survey_page(branch_a.page)
+    client.force_login(resident)
+    response = client.post(page.url, _answers(page, a1=["健康讲座"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请回答此问题" in html
+    assert f'id="q-{qid(page, 0)}-error"' in html
+    assert 'aria-invalid="true"' in html
+    assert Response.objects.count() == 0 and Answer.objects.count() == 0
+    # What was typed stays in the form.
+    assert 'value="健康讲座" checked' in html
+
+
+def test_answers_outside_the_choices_and_too_many_picks_are_refused(client, resident, branch_a):
+    page = survey_page(branch_a.page)
+    client.force_login(resident)
+    response = client.post(page.url, _answers(page, a0="100岁", a1=["健康讲座", "文艺演出", "志愿服务"], a2="9"))
+    errors = response.context["errors"]
+    assert set(errors) == {qid(page, 0), qid(page, 1), qid(page, 2)}
+    assert "最多选择 2 项" in errors[qid(page, 1)]
+    assert Response.objects.count() == 0
+
+
+def test_messages_are_in_the_users_language(client, resident, branch_a):
+    page = survey_page(branch_a.page)
+    client.force_login(resident)
+    client.cookies["django_language"] = "en"
+    response = client.post(page.url, {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Please answer this question." in response.content.decode()
+
+
+def test_number_date_ranking_and_matrix_are_validated_on_the_server(client, resident, branch_a):
+    page = survey_page(
+        branch_a.page,
+        questions=[
+            q("number", "家庭人口", min_value=1, max_value=20, whole_numbers=True),
+            q("date", "入住时间"),
+            q("ranking", "排序", choices=["停车", "绿化", "安防"]),
+            q("matrix", "评价", rows=["便民服务", "文体活动"], columns=["好", "一般", "差"]),
+            q("nps", "推荐", min_label="不可能", max_label="非常可能"),
+            q("short_text", "楼栋", max_length=5),
+        ],
+    )
+    client.force_login(resident)
+    n, d, r, m, nps, t = (f"q-{qid(page, i)}" for i in range(6))
+    bad = {
+        n: "2.5",
+        d: "2026-02-30",
+        f"{r}-0": "1",
+        f"{r}-1": "1",
+        f"{r}-2": "2",
+        f"{m}-0": "好",
+        nps: "11",
+        t: "一二三四五六",
+    }
+    errors = client.post(page.url, bad).context["errors"]
+    assert set(errors) == {qid(page, i) for i in range(6)}
+    good = {
+        n: "3",
+        d: "2020-05-01",
+        f"{r}-0": "2",
+        f"{r}-1": "1",
+        f"{r}-2": "3",
+        f"{m}-0": "好",
+        f"{m}-1": "差",
+        nps: "10",
+        t: "3号楼",
+    }
+    assert client.post(page.url, good).status_code == 302
+    stored = {(a.question, a.row, a.choice, a.number, a.text, a.date) for a in Answer.objects.all()}
+    assert (qid(page, 0), "", "", 3.0, "", None) in stored
+    assert (qid(page, 1), "", "", None, "", dt.date(2020, 5, 1)) in stored
+    assert (qid(page, 2), "", "绿化", 1.0, "", None) in stored
+    assert (qid(page, 3), "文体活动", "差", None, "", None) in stored
+    assert (qid(page, 4), "", "10", 10.0, "", None) in stored
+
+
+def test_identified_response_can_be_edited_until_close_and_a_stale_tab_changes_nothing(client, resident, branch_a):
+    page = survey_page(branch_a.page)
+    client.force_login(resident)
+    client.post(page.url, _answers(page, a0="30岁以下", a1=["健康讲座"], a2="3"))
+    form = client.get(page.url)
+    assert form.context["revision"] == 1
+    assert 'value="30岁以下" checked' in form.content.decode()
+    edited = _answers(page, a0="60岁及以上", a1=["文艺演出"], a2="5") | {"revision": "1"}
+    assert client.post(page.url, edited).status_code == 302
+    assert set(Answer.objects.values_list("choice", flat=True)) == {"60岁及以上", "文艺演出", "5"}
+    # The same edit posted again from an old tab (revision 1) is stale.
+    client.post(page.url, _answers(page, a0="30岁以下", a1=["文艺演出"], a2="1") | {"revision": "1"})
+    assert set(Answer.objects.values_list("choice", flat=True)) == {"60岁及以上", "文艺演出", "5"}
+    assert Response.objects.get().revision == 2
+    page.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    page.save()
+    client.post(page.url, edited | {"revision": "2"})
+    assert Response.objects.get().revision == 2
+
+
+def test_anonymous_response_holds_no_link_to_the_participant(client, resident, branch_a):
+    page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS)
+    client.force_login(resident)
+    client.post(page.url, _answers(page, a0="30岁以下", a1=["健康讲座"], a2="3"))
+    client.post(page.url, _answers(page, a0="60岁及以上", a1=["健康讲座"], a2="1"))
+    assert Participation.objects.filter(survey=page, user=resident).count() == 1
+    response = Response.objects.get(survey=page)
+    assert response.user_id is None and response.updated_at is None
+    assert isinstance(response.submitted_on, dt.date) and not isinstance(response.submitted_on, dt.datetime)
+    # The schema: the tables that hold answers have no user, IP or time column; participation has no response.
+    response_columns = {f.column for f in Response._meta.concrete_fields}
+    answer_columns = {f.column for f in Answer._meta.concrete_fields}
+    participation_columns = {f.column for f in Participation._meta.concrete_fields}
+    for columns in (response_columns, answer_columns):
+        assert not {c for c in columns if "ip" in c.split("_") or c.endswith("_at") and c != "updated_at"}
+    assert participation_columns == {"id", "survey_id", "user_id", "participated_on"}
+    assert not any(f.is_relation and f.related_model is Response for f in Participation._meta.get_fields())
+    # The response key is random, not a sequence a participation could be matched against.
+    assert response.pk.version == 4
+    assert "已经回答" in client.get(page.url).content.decode()
+
+
+def test_show_if_questions_and_sections_are_ignored_when_hidden_and_required_when_shown(client, resident, branch_a):
+    page = survey_page(
+        branch_a.page,
+        questions=[
+            q("single_choice", "是否有车", choices=["有", "没有"], key="car"),
+            q("single_choice", "停车是否方便", choices=["方便", "不方便"], show_if={"question": "car", "values": "有"}),
+            section("老年服务", show_if={"question": "car", "values": "没有"}),
+            q("long_text", "您需要哪些上门服务？"),
+        ],
+    )
+    client.force_login(resident)
+    a, b, c = (f"q-{qid(page, i)}" for i in range(3))
+    errors = client.post(page.url, {a: "有", c: "修理"}).context["errors"]
+    assert set(errors) == {qid(page, 1)}
+    assert client.post(page.url, {a: "有", b: "方便", c: "这段不该被保存"}).status_code == 302
+    assert set(Answer.objects.values_list("question", flat=True)) == {qid(page, 0), qid(page, 1)}
+
+
+def test_save_and_continue_restores_the_answers_and_submitting_deletes_the_draft(client, resident, branch_a):
+    page = survey_page(
+        branch_a.page, questions=[section("一"), q("short_text", "楼栋"), section("二"), q("long_text", "建议")]
+    )
+    client.force_login(resident)
+    name0, name1 = f"q-{qid(page, 0)}", f"q-{qid(page, 1)}"
+    response = client.post(page.url, {name0: "5号楼", "action": "save", "step": "1"})
+    assert response.status_code == 302 and Response.objects.count() == 0
+    form = client.get(page.url)
+    assert form.context["from_draft"] and form.context["start_step"] == 1
+    assert 'value="5号楼"' in form.content.decode()
+    client.post(page.url, {name0: "5号楼", name1: "多种树"})
+    assert Response.objects.count() == 1 and not Draft.objects.exists()
+
+
+def test_survey_outside_its_open_times_takes_no_answers(client, resident, branch_a):
+    page = survey_page(branch_a.page, opens_at=timezone.now() + dt.timedelta(days=1))
+    client.force_login(resident)
+    assert client.get(page.url).context["state"] == "not_open"
+    client.post(page.url, _answers(page, a0="30岁以下", a1=["健康讲座"], a2="3"))
+    assert Response.objects.count() == 0
+
+
+def test_anonymous_visitor_is_asked_to_sign_in(client, branch_a):
+    page = survey_page(branch_a.page)
+    response = client.get(page.url)
+    assert response.context["state"] == "sign_in"
+    client.post(page.url, _answers(page, a0="30岁以下", a1=["健康讲座"], a2="3"))
+    assert Response.objects.count() == 0
+
+
+def test_audience_of_given_branches_admits_their_members_only(client, member_a, resident, branch_a, branch_b):
+    page = survey_page(branch_a.page, audience=SurveyPage.Audience.ORGANIZATIONS)
+    page.audience_organizations.set([branch_a])
+    page.save()
+    assert page.may_answer(member_a) and not page.may_answer(resident)
+    client.force_login(resident)
+    assert client.get(page.url).context["state"] == "not_audience"
