@@ -1,11 +1,98 @@
+"""One search page over the published pages the visitor may see, with Chinese word segmentation."""
+
+from __future__ import annotations
+
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
+from wagtail.search.query import PlainText
+
+from home import lib as segmentation
+from search.lib import highlight
+
+PER_PAGE = 10
+
+# The result types one may filter by: (key, model label, label). Apps that are not installed
+# yet, or do not define the model, are left out.
+TYPES = [
+    ("policy", "home.PolicyPage", _("Policy documents")),
+    ("study", "home.StudyPage", _("Study material")),
+    ("news", "home.NewsPage", _("News")),
+    ("consultation", "consultation.ConsultationPage", _("Consultations")),
+    ("survey", "surveys.SurveyPage", _("Surveys")),
+    ("section", "home.BranchPage", _("Organisations")),
+]
+
+
+def available_types() -> list[tuple[str, type, str]]:
+    found = []
+    for key, label, name in TYPES:
+        try:
+            found.append((key, apps.get_model(label), name))
+        except LookupError:
+            continue
+    return found
+
+
+def visible_pages(request):
+    """Live pages, without those behind a view restriction the visitor does not pass."""
+    pages = Page.objects.live()
+    for restriction in PageViewRestriction.objects.select_related("page"):
+        if not restriction.accept_request(request):
+            pages = pages.not_descendant_of(restriction.page, inclusive=True)
+    return pages
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    results = Page.objects.live().public().specific().search(query) if query else Page.objects.none()
-    page = Paginator(results, 20).get_page(request.GET.get("page"))
-    return render(request, "search/search.html", {"query": query, "results": page})
+    query = segmentation.clean_query(request.GET.get("q", ""))
+    terms = segmentation.query_terms(query)
+    types = available_types()
+    selected = request.GET.get("type", "")
+    pages = visible_pages(request)
+    for key, model, _name in types:
+        if key == selected:
+            pages = pages.type(model)
+            break
+    else:
+        selected = ""
+    results = Page.objects.none()
+    if terms:
+        results = pages.search(PlainText(" ".join(terms), operator="and"), order_by_relevance=True)
+    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    type_names = {model: name for _key, model, name in types}
+    items = []
+    for result in page.object_list:
+        specific = result.specific
+        text = specific.search_snippet_text() if hasattr(specific, "search_snippet_text") else result.search_description
+        items.append(
+            {
+                "page": specific,
+                "type": _type_name(specific, type_names),
+                "date": getattr(specific, "display_date", None) or result.first_published_at,
+                "snippet": highlight(text or "", terms),
+                "title": highlight(result.title, terms, length=200),
+            }
+        )
+    return render(
+        request,
+        "search/search.html",
+        {
+            "query": query,
+            "terms": terms,
+            "results": page,
+            "items": items,
+            "types": [(key, name) for key, _model, name in types],
+            "selected_type": selected,
+            "max_length": segmentation.MAX_QUERY_LENGTH,
+        },
+    )
+
+
+def _type_name(page, type_names) -> str:
+    for model, name in type_names.items():
+        if isinstance(page, model):
+            return name
+    return page._meta.verbose_name
