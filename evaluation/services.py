@@ -23,25 +23,30 @@ class ReportError(Exception):
     """The report could not be rendered (time limit, or WeasyPrint failed)."""
 
 
-def url_fetcher(url: str, *args, **kwargs):
-    """Only the project's own static files and inline data: no network, no other local files."""
-    from weasyprint import default_url_fetcher
+def _static_fetcher():
+    from weasyprint.urls import URLFetcher
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    path = urlparse(url).path
-    if path.startswith(settings.STATIC_URL):
-        found = finders.find(path[len(settings.STATIC_URL) :])
-        if found:
-            return default_url_fetcher(Path(found).resolve().as_uri(), *args, **kwargs)
-    raise ValueError(f"Refused to fetch {url!r} for a report.")
+    class StaticOnlyFetcher(URLFetcher):
+        """Only the project's own static files and inline data: no network, no other local files."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = urlparse(url).path
+            if path.startswith(settings.STATIC_URL):
+                found = finders.find(path[len(settings.STATIC_URL) :])
+                if found:
+                    return super().fetch(Path(found).resolve().as_uri(), headers)
+            raise ValueError(f"Refused to fetch {url!r} for a report.")
+
+    return StaticOnlyFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
 
 
 def _write_pdf(html: str, connection) -> None:
     try:
         from weasyprint import HTML
 
-        connection.send(("ok", HTML(string=html, base_url="/", url_fetcher=url_fetcher).write_pdf()))
+        connection.send(("ok", HTML(string=html, base_url="/", url_fetcher=_static_fetcher()).write_pdf()))
     except Exception as error:  # reported to the parent, which raises ReportError
         connection.send(("error", repr(error)))
     finally:
