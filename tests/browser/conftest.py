@@ -1,0 +1,90 @@
+"""Browser fixtures: one Debian Chromium for the browser package, a fresh context per test.
+
+Never `playwright install`: the tests drive the Chromium that `make test` installs from Debian.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from django.db import connections
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="package")
+def browser(django_db_setup, live_server):
+    """One Chromium for the browser tests, started after the test database and the live server.
+
+    Package scope, not session: while Playwright runs, its event loop counts as running in the
+    main thread, which would break asyncio tests elsewhere in the suite.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make system`).")
+    test_connections = {alias: connections[alias] for alias in connections}
+    # Playwright's sync API keeps an event loop running in this thread, so Django's ORM refuses to
+    # run from tests and fixtures unless told it is safe (it is: they all run in this one thread).
+    # Set only while Playwright runs, so the rest of the suite keeps Django's async-safety check.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        # With a loop running, Django looks connections up in per-context storage and would open
+        # fresh ones: they lack the serialized test data (serialized_rollback) and, for in-memory
+        # SQLite, are not the connection the live server shares. Keep using the test's own.
+        for alias, connection in test_connections.items():
+            connections[alias] = connection
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if saved is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+def _new_page(browser, live_server, viewport, **kwargs):
+    # Readers' browsers ask for Chinese; LocaleMiddleware would otherwise follow Chromium's en-US.
+    context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="zh-CN", **kwargs)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.js_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, home_page):
+    context, page = _new_page(browser, live_server, DESKTOP)
+    yield page
+    context.close()
+    assert not page.js_errors, f"JavaScript errors or failed loads: {page.js_errors}"
+
+
+@pytest.fixture
+def mobile_page(browser, live_server, home_page):
+    context, page = _new_page(browser, live_server, MOBILE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield page
+    context.close()
+    assert not page.js_errors, f"JavaScript errors or failed loads: {page.js_errors}"
+
+
+@pytest.fixture
+def axe_path():
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` (or `make test`).")
+    return AXE_JS

@@ -1,0 +1,202 @@
+"""Browser smoke tests: the public pages render, sign-up and sign-in work, the language switch
+works, the pages pass axe's WCAG 2.2 AA rules, and the layout holds on a phone."""
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.factories import PASSWORD, UserFactory
+from accounts.models import User
+
+from .conftest import MOBILE
+
+# DJANGO_ALLOW_ASYNC_UNSAFE is set by the `browser` fixture (conftest.py) while Playwright runs.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+RED_HEADER = "rgb(168, 20, 26)"  # --red in site.css: proves the stylesheet loaded
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS")  # a directory; unset means no screenshots
+
+
+def nav(page):
+    return page.locator("#site-nav")
+
+
+def submit(page):
+    page.locator("main form").locator("button[type=submit]").last.click()
+
+
+def screenshot(page, name):
+    if SCREENSHOTS:
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def test_home_page_renders_in_chinese_with_its_stylesheet(page, tree):
+    stylesheet = []
+    page.on(
+        "response", lambda response: stylesheet.append(response.status) if response.url.endswith("/site.css") else None
+    )
+    response = page.goto("/")
+    assert response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page).to_have_title(re.compile("幸福街道 · 共治"))
+    for text in ("首页", "搜索", "登录", "注册"):
+        expect(nav(page).get_by_role("link", name=text, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="跳到主要内容")).to_be_attached()
+    expect(page.get_by_role("heading", level=1)).to_have_text("幸福街道")
+    expect(page.get_by_role("link", name="第一党支部")).to_have_count(0)  # grandchildren stay off the home page
+    expect(page.get_by_role("link", name="和平社区党委")).to_be_visible()
+    assert stylesheet == [200]
+    assert page.locator(".site-header").evaluate("el => getComputedStyle(el).backgroundColor") == RED_HEADER
+    screenshot(page, "home-desktop")
+
+
+def test_sign_up_in_the_browser_signs_the_new_user_in(page):
+    page.goto("/accounts/signup/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.locator("input[name=email]").fill("wang@example.cn")
+    page.locator("input[name=display_name]").fill("王小明")
+    page.locator("input[name=password1]").fill("Qiang-Zhuang-2026")
+    page.locator("input[name=password2]").fill("Qiang-Zhuang-2026")
+    screenshot(page, "signup-desktop")
+    submit(page)
+    expect(nav(page).get_by_role("link", name="王小明")).to_be_visible()
+    expect(nav(page).get_by_role("button", name="退出")).to_be_visible()
+    screenshot(page, "signed-in-desktop")
+    user = User.objects.get(email="wang@example.cn")
+    assert user.display_name == "王小明"
+
+
+def test_login_shows_the_users_name(page):
+    user = UserFactory(display_name="李四")
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    submit(page)
+    expect(nav(page).get_by_role("link", name="李四")).to_be_visible()
+    expect(nav(page).get_by_role("link", name="登录", exact=True)).to_have_count(0)
+
+
+def test_login_with_a_wrong_password_shows_an_error_in_chinese(page):
+    user = UserFactory(display_name="李四")
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill("wrong-password")
+    submit(page)
+    expect(page.locator("main")).to_contain_text("您提供的电子邮件地址和/或密码不正确。")
+    expect(nav(page).get_by_role("link", name="登录", exact=True)).to_be_visible()
+    screenshot(page, "login-error-desktop")
+
+
+def test_language_switch_to_english_and_back(page):
+    page.goto("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_role("button", name="切换")).to_be_hidden()  # JavaScript submits on change
+    with page.expect_navigation():
+        page.get_by_label("语言").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.url.endswith("/accounts/login/")  # the switch keeps the reader on the same page
+    for text in ("Home", "Search", "Sign in", "Sign up"):
+        expect(nav(page).get_by_role("link", name=text, exact=True)).to_be_visible()
+    expect(page.get_by_label("Language")).to_have_value("en")
+
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option(label="简体中文")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(nav(page).get_by_role("link", name="首页", exact=True)).to_be_visible()
+
+
+def test_language_switch_works_without_javascript(browser, live_server, home_page):
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.get_by_label("语言").select_option("en")
+        page.get_by_role("button", name="切换").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(nav(page).get_by_role("link", name="Home", exact=True)).to_be_visible()
+    finally:
+        context.close()
+
+
+def _axe_violations(page, axe_path):
+    page.add_script_tag(path=str(axe_path))
+    return page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: "tag", values: tags}}).then(result =>
+            result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary.replace(/\\s+/g, " ")),
+            })))""",
+        WCAG_22_AA,
+    )
+
+
+def _readable(url, violations):
+    lines = [f"{len(violations)} axe violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
+        lines.extend(f"    {node}" for node in violation["nodes"])
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/"])
+def test_pages_have_no_wcag_22_aa_violations(page, tree, axe_path, path):
+    page.goto(path)
+    violations = _axe_violations(page, axe_path)
+    assert not violations, _readable(path, violations)
+
+
+def test_login_error_state_has_no_wcag_22_aa_violations(page, axe_path):
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill("nobody@example.cn")
+    page.locator("input[name=password]").fill("wrong-password")
+    submit(page)
+    expect(page.locator("main")).to_contain_text("不正确")
+    violations = _axe_violations(page, axe_path)
+    assert not violations, _readable(page.url, violations)
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/"])
+def test_mobile_nav_toggle_opens_the_menu_without_horizontal_scroll(mobile_page, tree, path):
+    page = mobile_page
+    page.goto(path)
+    toggle = page.get_by_role("button", name="菜单")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(nav(page)).to_be_hidden()
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(nav(page)).to_be_visible()
+    expect(nav(page).get_by_role("link", name="登录", exact=True)).to_be_visible()
+    if path == "/":
+        screenshot(page, "home-mobile-open")
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(nav(page)).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
+    screenshot(page, f"mobile{path.replace('/', '-').rstrip('-') or '-home'}")
+
+
+@pytest.mark.parametrize("display_name", ["欧阳" + "长" * 30, ""])  # no display name: the email shows
+def test_mobile_layout_holds_in_english_for_a_signed_in_user_with_a_long_name(mobile_page, display_name):
+    page = mobile_page
+    user = UserFactory(display_name=display_name, email="zhang.san.from.the.heping.community.grid.one@example.cn")
+    page.goto("/accounts/login/")
+    with page.expect_navigation():
+        page.get_by_label("语言").select_option("en")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    submit(page)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    toggle = page.get_by_role("button", name="Menu")
+    toggle.click()
+    expect(nav(page).get_by_role("link", name=user.get_full_name())).to_be_visible()
+    expect(nav(page).get_by_role("button", name="Sign out")).to_be_visible()
+    screenshot(page, f"mobile-en-signed-in{'-email' if not display_name else ''}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
