@@ -49,3 +49,10 @@ def test_search_finds_a_page_by_its_title(client, tree):
     response = client.get(reverse("search"), {"q": "和平社区党委"})
     assert response.status_code == 200
     assert "和平社区党委" in [str(page.title) for page in response.context["results"]]
+
+
+def test_an_english_browser_still_gets_chinese_until_the_visitor_switches(client, tree):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
