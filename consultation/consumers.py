@@ -1,0 +1,106 @@
+"""Live updates of one consultation: parse, authorise, forward. Database work runs in sync helpers."""
+
+from __future__ import annotations
+
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from consultation import conf
+from consultation.live import group_name
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_RATE_LIMITED = 4429
+
+
+def _may_receive(user, page_id: int) -> bool:
+    from consultation.models import ConsultationPage
+    from consultation.rules import can_receive_live
+
+    consultation = ConsultationPage.objects.live().filter(pk=page_id).first()
+    return consultation is not None and can_receive_live(user, consultation)
+
+
+def _events_after(page_id: int, after: int, limit: int = 200) -> list[dict]:
+    from consultation.models import Event
+
+    return [
+        e.as_message() for e in Event.objects.filter(consultation_id=page_id, seq__gt=after).order_by("seq")[:limit]
+    ]
+
+
+class ConsultationConsumer(AsyncJsonWebsocketConsumer):
+    """Pushes a consultation's events (posts, replies, support counts, stage changes) to an open page.
+
+    Client messages: {"type": "ping"} and {"type": "catch_up", "after": <seq>}.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not await database_sync_to_async(_may_receive)(user, self.page_id):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = group_name(self.page_id)
+        self.allowance, self.window = conf.get("SOCKET_RATE")
+        self.sent_times: list[float] = []
+        self.strikes = 0
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    def _over_limit(self) -> bool:
+        now = time.monotonic()
+        self.sent_times = [t for t in self.sent_times if now - t < self.window]
+        self.sent_times.append(now)
+        return len(self.sent_times) > self.allowance
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if self._over_limit():
+            self.strikes += 1
+            if self.strikes > self.allowance:
+                await self.close(code=CLOSE_RATE_LIMITED)
+                return
+            await self.send_json({"type": "error", "error": "rate limited"})
+            return
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "error": "malformed message"})
+            return
+        kind = content.get("type")
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "catch_up":
+            after = content.get("after")
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                await self.send_json({"type": "error", "error": "after must be a non-negative integer"})
+                return
+            events = await database_sync_to_async(_events_after)(self.page_id, after)
+            await self.send_json({"type": "events", "events": events})
+        else:
+            await self.send_json({"type": "error", "error": "unsupported message"})
+
+    async def consultation_event(self, message) -> None:
+        await self.send_json(message["event"])
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self.send_json({"type": "error", "error": "text frames only"})
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)

@@ -1,0 +1,10 @@
+from django import forms
+
+from consultation.models import NotificationPreference
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["email", "on_reply", "on_stage", "on_outcome", "on_moderation"]
+        widgets = {"email": forms.RadioSelect}

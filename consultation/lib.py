@@ -1,0 +1,187 @@
+"""Framework-free helpers: vote tallies, satisfaction rates, the opinion map's grouping."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+def parse_ratio(text: str) -> Fraction:
+    """'2/3' → Fraction(2, 3); '0.5' → Fraction(1, 2). Raises ValueError for anything else or outside [0, 1]."""
+    value = Fraction(str(text).strip())
+    if not 0 <= value <= 1:
+        raise ValueError(f"ratio {text!r} is not between 0 and 1")
+    return value
+
+
+@dataclass
+class Tally:
+    eligible: int
+    votes: dict[str, int]
+    quorum: Fraction
+    majority: Fraction
+    participants: int = 0
+    leader: str | None = None
+    leader_votes: int = 0
+    quorum_needed: int = 0
+    majority_needed: int = 0
+    quorum_met: bool = False
+    majority_met: bool = False
+    tie: bool = False
+
+    @property
+    def turnout(self) -> float:
+        return self.participants / self.eligible if self.eligible else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.quorum_met and self.majority_met
+
+
+def tally(eligible: int, votes: dict[str, int], quorum: Fraction, majority: Fraction) -> Tally:
+    """Quorum: at least `quorum` of those eligible take part. Majority: the leading option gets
+    more than `majority` of those eligible (not of those voting), as the 四议两公开 rule requires.
+    """
+    result = Tally(eligible=eligible, votes=dict(votes), quorum=quorum, majority=majority)
+    result.participants = sum(votes.values())
+    result.quorum_needed = math.ceil(quorum * eligible)
+    # "More than half": the smallest whole number strictly greater than majority × eligible.
+    result.majority_needed = math.floor(majority * eligible) + 1
+    if votes:
+        ranked = sorted(votes.items(), key=lambda item: -item[1])
+        result.leader, result.leader_votes = ranked[0]
+        result.tie = len(ranked) > 1 and ranked[1][1] == ranked[0][1]
+    result.quorum_met = eligible > 0 and result.participants >= result.quorum_needed
+    result.majority_met = eligible > 0 and not result.tie and result.leader_votes >= result.majority_needed
+    return result
+
+
+SATISFACTION_CODES = ("satisfied", "basically_satisfied", "dissatisfied", "unknown")
+
+
+def satisfaction_rate(counts: dict[str, int]) -> float | None:
+    """满意率 = (satisfied + basically_satisfied) ÷ (answers − unknown); None when nobody gave a valid answer."""
+    valid = sum(counts.get(code, 0) for code in ("satisfied", "basically_satisfied", "dissatisfied"))
+    if not valid:
+        return None
+    return (counts.get("satisfied", 0) + counts.get("basically_satisfied", 0)) / valid
+
+
+# --- Opinion map --------------------------------------------------------------
+
+AGREE, DISAGREE, PASS = 1, -1, 0
+
+
+@dataclass
+class OpinionGroups:
+    """Participants grouped by how they voted on statements."""
+
+    participants: list = field(default_factory=list)
+    coordinates: list = field(default_factory=list)  # one (x, y) per participant, in [-1, 1]
+    labels: list = field(default_factory=list)  # group index per participant
+    groups: list = field(default_factory=list)  # per group: {"size", "representative": [...]}
+    consensus: list = field(default_factory=list)  # statements every group agrees with
+    statement_stats: dict = field(default_factory=dict)
+
+
+def opinion_groups(
+    votes: dict[object, dict[object, int]],
+    statements: list,
+    *,
+    min_participants: int = 8,
+    max_groups: int = 5,
+    seed: int = 0,
+) -> OpinionGroups | None:
+    """Group participants with PCA + k-means, choosing the number of groups by silhouette score.
+
+    `votes[participant][statement]` is AGREE, DISAGREE or PASS (missing counts as PASS).
+    Returns None when there are too few participants to say anything.
+    """
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import silhouette_score
+
+    participants = [p for p, row in votes.items() if any(v != PASS for v in row.values())]
+    if len(participants) < max(min_participants, 4) or len(statements) < 2:
+        return None
+    index = {s: i for i, s in enumerate(statements)}
+    matrix = np.zeros((len(participants), len(statements)))
+    for row, participant in enumerate(participants):
+        for statement, value in votes[participant].items():
+            if statement in index:
+                matrix[row, index[statement]] = value
+    components = min(2, len(statements), len(participants))
+    projected = PCA(n_components=components, random_state=seed).fit_transform(matrix)
+    if projected.shape[1] == 1:
+        projected = np.hstack([projected, np.zeros_like(projected)])
+
+    best_labels, best_score = np.zeros(len(participants), dtype=int), -1.0
+    for k in range(2, min(max_groups, len(participants) - 1) + 1):
+        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix)
+        if len(set(labels)) < 2:
+            continue
+        score = silhouette_score(matrix, labels)
+        # Prefer fewer groups unless more groups separate clearly better.
+        if score > best_score + 0.02:
+            best_labels, best_score = labels, score
+    if best_score < 0.1:
+        # No real structure: everyone is one group.
+        best_labels = np.zeros(len(participants), dtype=int)
+    # Number groups by size, largest first, so labels are stable between runs.
+    order = [label for label, _count in sorted(zip(*np.unique(best_labels, return_counts=True)), key=lambda x: -x[1])]
+    relabel = {old: new for new, old in enumerate(order)}
+    labels = [relabel[label] for label in best_labels]
+
+    scale = np.abs(projected).max() or 1.0
+    result = OpinionGroups(
+        participants=participants,
+        coordinates=[(float(x / scale), float(y / scale)) for x, y in projected[:, :2]],
+        labels=labels,
+    )
+    labels_array = np.array(labels)
+    group_count = len(order)
+    shares = {}
+    for g in range(group_count):
+        members = matrix[labels_array == g]
+        voted = (members != PASS).sum(axis=0)
+        agree = (members == AGREE).sum(axis=0)
+        disagree = (members == DISAGREE).sum(axis=0)
+        # Laplace smoothing keeps tiny groups from claiming certainty.
+        shares[g] = {"agree": (agree + 1) / (voted + 2), "disagree": (disagree + 1) / (voted + 2), "voted": voted}
+    for g in range(group_count):
+        members_count = int((labels_array == g).sum())
+        representative = []
+        if group_count > 1:
+            others = matrix[labels_array != g]
+            other_voted = (others != PASS).sum(axis=0)
+            other_agree = ((others == AGREE).sum(axis=0) + 1) / (other_voted + 2)
+            other_disagree = ((others == DISAGREE).sum(axis=0) + 1) / (other_voted + 2)
+            for i, statement in enumerate(statements):
+                if shares[g]["voted"][i] == 0:
+                    continue
+                agree_gap = shares[g]["agree"][i] - other_agree[i]
+                disagree_gap = shares[g]["disagree"][i] - other_disagree[i]
+                if max(agree_gap, disagree_gap) < 0.2:
+                    continue
+                stance = "agree" if agree_gap >= disagree_gap else "disagree"
+                representative.append(
+                    {
+                        "statement": statement,
+                        "stance": stance,
+                        "share": float(shares[g][stance][i]),
+                        "gap": float(max(agree_gap, disagree_gap)),
+                    }
+                )
+            representative.sort(key=lambda item: -item["gap"])
+        result.groups.append({"size": members_count, "representative": representative[:5]})
+    for i, statement in enumerate(statements):
+        if all(shares[g]["voted"][i] > 0 and shares[g]["agree"][i] >= 0.6 for g in range(group_count)):
+            result.consensus.append(statement)
+        result.statement_stats[statement] = {
+            "agree": int((matrix[:, i] == AGREE).sum()),
+            "disagree": int((matrix[:, i] == DISAGREE).sum()),
+            "pass": int((matrix[:, i] == PASS).sum()),
+        }
+    return result

@@ -1,0 +1,699 @@
+"""Consultations (议事协商): the page, its stages, the thread, votes, outcome, ratings and live events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from consultation import conf, lib
+from home.blocks import BodyBlock
+from organizations.models import Grid, Organization
+
+
+class Stage(models.TextChoices):
+    """The community procedure: 议题征集 → 协商 → 表决 (optional) → 公示 → 实施 → 评议 → 归档."""
+
+    COLLECTING = "collecting", _("Collecting topics")
+    DELIBERATING = "deliberating", _("Deliberating")
+    VOTING = "voting", _("Voting")
+    PUBLISHED = "published", _("Result published")
+    IMPLEMENTING = "implementing", _("Implementing")
+    RATING = "rating", _("Rating the outcome")
+    ARCHIVED = "archived", _("Archived")
+
+
+STAGE_ORDER = [s.value for s in Stage]
+THREAD_STAGES = {Stage.COLLECTING, Stage.DELIBERATING}
+UPDATE_STAGES = {Stage.PUBLISHED, Stage.IMPLEMENTING, Stage.RATING}
+
+ratio_validator = RegexValidator(
+    r"^\s*\d+\s*/\s*\d+\s*$|^\s*0?\.\d+\s*$|^\s*1\s*$", _("Write a ratio such as 2/3 or 0.5.")
+)
+
+
+class Audience(models.TextChoices):
+    EVERYONE = "everyone", _("Everyone signed in")
+    GRIDS = "grids", _("Residents of the chosen grids")
+    BRANCHES = "branches", _("Members of the chosen organisations")
+
+
+class ConsultationPage(Page):
+    """One consultation topic run by a branch or community, following the community procedure."""
+
+    summary = models.CharField(_("summary"), max_length=250, help_text=_("One or two sentences shown in lists."))
+    background = StreamField(BodyBlock(), blank=True, verbose_name=_("background"))
+    attachments = StreamField(
+        [("document", DocumentChooserBlock(label=_("Document")))], blank=True, verbose_name=_("attachments")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organising organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultations",
+        help_text=_("Leave blank to use the organisation of the section the page is in."),
+    )
+    audience = models.CharField(
+        _("who may take part"), max_length=16, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    eligible_grids = ParentalManyToManyField(Grid, blank=True, verbose_name=_("grids"), related_name="+")
+    eligible_organizations = ParentalManyToManyField(
+        Organization,
+        blank=True,
+        verbose_name=_("organisations"),
+        related_name="+",
+        help_text=_("Members of these organisations and of every branch below them may take part."),
+    )
+    allow_oppose = models.BooleanField(_("allow opposing posts"), default=True)
+    edit_window_minutes = models.PositiveIntegerField(
+        _("edit window (minutes)"),
+        default=15,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text=_("Authors may edit their posts for this long after posting."),
+    )
+    voting_enabled = models.BooleanField(_("hold a vote"), default=False)
+    vote_question = models.CharField(_("vote question"), max_length=250, blank=True)
+    electorate_size = models.PositiveIntegerField(
+        _("number due to vote"),
+        null=True,
+        blank=True,
+        help_text=_("应到人数. Leave blank to count the eligible accounts."),
+    )
+    quorum = models.CharField(
+        _("quorum"),
+        max_length=16,
+        blank=True,
+        validators=[ratio_validator],
+        help_text=_("Share of those due who must vote, e.g. 2/3. Blank: the site default."),
+    )
+    majority = models.CharField(
+        _("majority"),
+        max_length=16,
+        blank=True,
+        validators=[ratio_validator],
+        help_text=_("The winning option needs more than this share of those due, e.g. 1/2. Blank: the site default."),
+    )
+    opinion_map_enabled = models.BooleanField(
+        _("opinion map"),
+        default=False,
+        help_text=_("Participants mark short statements agree / disagree / pass; the platform groups opinions."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("background"),
+        FieldPanel("attachments"),
+        InlinePanel("stage_plans", label=_("Planned dates")),
+    ]
+    participation_panels = [
+        FieldPanel("organization"),
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldPanel("eligible_grids"), FieldPanel("eligible_organizations")],
+            heading=_("Who may take part"),
+        ),
+        FieldPanel("allow_oppose"),
+        FieldPanel("edit_window_minutes"),
+        FieldPanel("opinion_map_enabled"),
+        MultiFieldPanel(
+            [
+                FieldPanel("voting_enabled"),
+                FieldPanel("vote_question"),
+                InlinePanel("vote_options", label=_("Options")),
+                FieldPanel("electorate_size"),
+                FieldPanel("quorum"),
+                FieldPanel("majority"),
+            ],
+            heading=_("Vote (表决)"),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(participation_panels, heading=_("Participation")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("background")]
+    parent_page_types = ["home.HomePage", "home.BranchPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def clean(self):
+        super().clean()
+        for name in ("quorum", "majority"):
+            value = getattr(self, name)
+            if value:
+                try:
+                    lib.parse_ratio(value)
+                except (ValueError, ZeroDivisionError):
+                    raise ValidationError({name: _("Write a ratio between 0 and 1, such as 2/3.")})
+
+    def save(self, *args, **kwargs):
+        if self.organization_id is None and self.pk is None and self.depth:
+            self.organization = self.section_organization()
+        super().save(*args, **kwargs)
+        ConsultationState.objects.get_or_create(consultation=self)
+
+    def section_organization(self) -> Organization | None:
+        """The organisation whose section holds this page (nearest one up the tree)."""
+        parent_path = self.path[: -self.steplen] if self.path else None
+        if not parent_path:
+            return None
+        ancestor_paths = [parent_path[: i * self.steplen] for i in range(1, len(parent_path) // self.steplen + 1)]
+        return Organization.objects.filter(page__path__in=ancestor_paths).order_by("-page__depth").first()
+
+    # --- state ---------------------------------------------------------------
+    @cached_property
+    def state(self) -> ConsultationState:
+        return ConsultationState.objects.get_or_create(consultation=self)[0]
+
+    @property
+    def stage(self) -> str:
+        return self.state.stage
+
+    def get_stage_display(self) -> str:
+        return Stage(self.stage).label
+
+    def stage_sequence(self) -> list[str]:
+        return [s for s in STAGE_ORDER if self.voting_enabled or s != Stage.VOTING]
+
+    def next_stage(self) -> str | None:
+        sequence = self.stage_sequence()
+        try:
+            position = sequence.index(self.stage)
+        except ValueError:
+            return None
+        return sequence[position + 1] if position + 1 < len(sequence) else None
+
+    @property
+    def thread_open(self) -> bool:
+        return self.stage in THREAD_STAGES
+
+    def quorum_ratio(self) -> Fraction:
+        return lib.parse_ratio(self.quorum or conf.get("QUORUM"))
+
+    def majority_ratio(self) -> Fraction:
+        return lib.parse_ratio(self.majority or conf.get("MAJORITY"))
+
+    def get_template(self, request, *args, **kwargs):
+        return "consultation/consultation_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from consultation.views import page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(page_context(self, request))
+        return context
+
+
+class StagePlan(Orderable):
+    """The planned dates of one stage."""
+
+    consultation = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="stage_plans")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    panels = [FieldPanel("stage"), FieldPanel("starts_on"), FieldPanel("ends_on")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("planned stage")
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A stage cannot end before it starts.")})
+
+
+class VoteOption(Orderable):
+    """One choice on the ballot of a consultation's vote."""
+
+    consultation = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="vote_options")
+    label = models.CharField(_("option"), max_length=200)
+
+    panels = [FieldPanel("label")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("vote option")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ConsultationState(models.Model):
+    """What changes while a consultation runs (kept out of page revisions, so publishing cannot undo it).
+
+    The row is also the lock that orders the consultation's live events: `last_seq` is incremented
+    in the transaction that records an event, so events commit in sequence order.
+    """
+
+    consultation = models.OneToOneField(ConsultationPage, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.COLLECTING)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    opinion_map_stale = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("consultation state")
+
+
+class StageTransition(models.Model):
+    """A stage change: who moved the consultation, from where to where, and when."""
+
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="transitions")
+    from_stage = models.CharField(_("from"), max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=16, choices=Stage.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("stage change")
+
+
+# --- Thread ---------------------------------------------------------------------
+
+
+class PostQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(status=Post.Status.VISIBLE)
+
+    def visible_to(self, user):
+        """Visible posts, plus the user's own held or hidden ones (they see why)."""
+        if user is not None and user.is_authenticated:
+            return self.filter(Q(status=Post.Status.VISIBLE) | Q(author=user))
+        return self.visible()
+
+    def with_reaction_of(self, user):
+        """Annotate `my_reaction` (1, -1 or None) in the same query: no query per post."""
+        if user is None or not user.is_authenticated:
+            return self.annotate(my_reaction=models.Value(None, output_field=models.SmallIntegerField()))
+        return self.annotate(
+            my_reaction=Subquery(Reaction.objects.filter(post=OuterRef("pk"), user=user).values("value")[:1])
+        )
+
+    def sorted(self, sort: str):
+        if sort == "supported":
+            return self.order_by("-is_pinned", "-support_count", "-created_at", "-pk")
+        return self.order_by("-is_pinned", "-created_at", "-pk")
+
+
+class Post(models.Model):
+    """An opinion, proposal or reply in a consultation's thread. Plain text; links are made safe on display."""
+
+    class Kind(models.TextChoices):
+        OPINION = "opinion", _("Opinion")
+        PROPOSAL = "proposal", _("Proposal")
+
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HELD = "held", _("Held for review")
+        HIDDEN = "hidden", _("Hidden by a moderator")
+
+    class HoldReason(models.TextChoices):
+        NONE = "", _("None")
+        KEYWORD = "keyword", _("Contains a word on the review list")
+        REPORTS = "reports", _("Reported by several users")
+
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultation_posts")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="descendants")
+    depth = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OPINION)
+    body = models.TextField(_("text"))
+    is_official = models.BooleanField(_("official reply"), default=False)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VISIBLE)
+    hold_reason = models.CharField(max_length=16, choices=HoldReason.choices, blank=True, default="")
+    moderation_reason = models.CharField(_("moderation reason"), max_length=500, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    support_count = models.PositiveIntegerField(default=0)
+    oppose_count = models.PositiveIntegerField(default=0)
+    report_count = models.PositiveIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [
+            models.Index(
+                fields=["consultation", "parent", "status", "-is_pinned", "-created_at"], name="post_thread_newest"
+            ),
+            models.Index(
+                fields=["consultation", "parent", "status", "-is_pinned", "-support_count"],
+                name="post_thread_supported",
+            ),
+            models.Index(fields=["root", "created_at"], name="post_replies"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    def editable_by(self, user) -> bool:
+        if not user.is_authenticated or user.pk != self.author_id:
+            return False
+        window = dt.timedelta(minutes=self.consultation.edit_window_minutes)
+        return self.status != Post.Status.HIDDEN and timezone.now() - self.created_at <= window
+
+    def as_event(self) -> dict:
+        return {
+            "id": self.pk,
+            "parent": self.parent_id,
+            "root": self.root_id,
+            "depth": self.depth,
+            "kind": self.kind,
+            "kind_label": str(self.get_kind_display()),
+            "author": self.author.get_full_name(),
+            "body": self.body,
+            "official": self.is_official,
+            "pinned": self.is_pinned,
+            "created": self.created_at.isoformat(),
+            "support": self.support_count,
+            "oppose": self.oppose_count,
+        }
+
+
+class Reaction(models.Model):
+    """Support (+1) or opposition (−1) of one user to one post. One per user and post, changeable."""
+
+    SUPPORT, OPPOSE = 1, -1
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField(choices=[(1, _("Support")), (-1, _("Oppose"))])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="reaction_one_per_user_and_post"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="reaction_value_is_plus_or_minus_one"),
+        ]
+
+
+class Report(models.Model):
+    """A user's report of a post. One per user and post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "reporter"], name="report_one_per_user_and_post")]
+
+
+class Keyword(models.Model):
+    """A word that holds a post for review before it appears. Applies below its organisation (or everywhere)."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    word = models.CharField(_("word or phrase"), max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review keyword")
+        verbose_name_plural = _("review keywords")
+        ordering = ["word"]
+        constraints = [models.UniqueConstraint(fields=["organization", "word"], name="keyword_unique_per_organization")]
+
+    def __str__(self) -> str:
+        return self.word
+
+    @classmethod
+    def matching(cls, consultation: ConsultationPage, text: str) -> list[str]:
+        """Words on the review list of the consultation's organisation (or its ancestors) found in `text`."""
+        lookups = Q(organization__isnull=True)
+        if consultation.organization_id:
+            path = consultation.organization.path
+            steplen = Organization.steplen
+            lookups |= Q(organization__path__in=[path[:i] for i in range(steplen, len(path) + 1, steplen)])
+        lowered = text.casefold()
+        words = cls.objects.filter(lookups).values_list("word", flat=True)
+        return [w for w in words if w.strip() and w.strip().casefold() in lowered]
+
+
+class Residence(models.Model):
+    """The grid a resident lives in (for consultations open to residents of given grids)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="residence")
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="residents", verbose_name=_("grid"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("residence")
+        verbose_name_plural = _("residences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.grid}"
+
+
+# --- Vote -------------------------------------------------------------------------
+
+
+class Vote(models.Model):
+    """One eligible person's vote in a consultation (表决). The constraint makes it one per person."""
+
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="votes")
+    option = models.ForeignKey(VoteOption, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "voter"], name="vote_one_per_person")]
+
+    @classmethod
+    def cast(cls, consultation: ConsultationPage, voter, option: VoteOption) -> Vote:
+        """Record or change the voter's choice; concurrent requests still leave exactly one row."""
+        now = timezone.now()
+        with transaction.atomic():
+            if cls.objects.filter(consultation=consultation, voter=voter).update(option=option, updated_at=now):
+                return cls.objects.get(consultation=consultation, voter=voter)
+            try:
+                with transaction.atomic():
+                    return cls.objects.create(consultation=consultation, voter=voter, option=option)
+            except IntegrityError:
+                cls.objects.filter(consultation=consultation, voter=voter).update(option=option, updated_at=now)
+                return cls.objects.get(consultation=consultation, voter=voter)
+
+
+# --- Outcome and accountability ---------------------------------------------------
+
+
+class Outcome(models.Model):
+    """The published result of a consultation (协商结果)."""
+
+    consultation = models.OneToOneField(ConsultationPage, on_delete=models.CASCADE, related_name="outcome")
+    text = models.TextField(_("result"))
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+
+
+class ImplementationUpdate(models.Model):
+    """Progress on carrying out the outcome, with the person in charge."""
+
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="implementation_updates")
+    text = models.TextField(_("progress report"))
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), validators=[MaxValueValidator(100)])
+    person_in_charge = models.CharField(_("person in charge"), max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("implementation update")
+
+
+class Satisfaction(models.TextChoices):
+    """The shared satisfaction scale (see CONTRIBUTING.md)."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    UNKNOWN = "unknown", _("Don't know")
+
+
+class OutcomeRatingQuerySet(models.QuerySet):
+    def counts(self) -> dict[str, int]:
+        return dict(self.values_list("rating").annotate(n=Count("pk")).values_list("rating", "n"))
+
+
+class OutcomeRating(models.Model):
+    """A participant's rating of how the outcome was carried out; feeds the satisfaction reports."""
+
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="ratings")
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_ratings",
+        verbose_name=_("rated organisation"),
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.CharField(_("rating"), max_length=24, choices=Satisfaction.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_on = models.DateField(_("date"), default=dt.date.today)
+
+    objects = OutcomeRatingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome rating")
+        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="rating_one_per_person")]
+
+
+# --- Live events ------------------------------------------------------------------
+
+
+class Event(models.Model):
+    """The consultation's event log: what live clients were sent, for catch-up after a reconnect."""
+
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=32)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["consultation", "seq"], name="event_seq_unique")]
+
+    def as_message(self) -> dict:
+        return {"type": "event", "seq": self.seq, "kind": self.kind, "data": self.payload}
+
+    @classmethod
+    def record(cls, consultation: ConsultationPage, kind: str, payload: dict) -> Event:
+        """Store an event and send it to open pages once the transaction commits."""
+        from consultation.live import broadcast
+
+        with transaction.atomic():
+            updated = ConsultationState.objects.filter(consultation=consultation).update(last_seq=F("last_seq") + 1)
+            if not updated:
+                ConsultationState.objects.get_or_create(consultation=consultation)
+                ConsultationState.objects.filter(consultation=consultation).update(last_seq=F("last_seq") + 1)
+            seq = ConsultationState.objects.values_list("last_seq", flat=True).get(consultation=consultation)
+            event = cls.objects.create(consultation=consultation, seq=seq, kind=kind, payload=payload)
+        transaction.on_commit(lambda: broadcast(consultation.pk, event.as_message()))
+        return event
+
+
+# --- Notifications ----------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """Something a user should know about: shown in the site and, per their settings, emailed."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("A reply to my post")
+        STAGE = "stage", _("A stage change of a consultation I took part in")
+        OUTCOME = "outcome", _("A published outcome or implementation update")
+        MODERATION = "moderation", _("Moderation of my post")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    consultation = models.ForeignKey(ConsultationPage, null=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    actor_name = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+
+class NotificationPreference(models.Model):
+    """Which notifications a user wants by email, and how often."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", _("One email per event")
+        DAILY = "daily", _("A daily digest")
+        NEVER = "never", _("No email, only on the site")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(_("email"), max_length=16, choices=Email.choices, default=Email.IMMEDIATE)
+    on_reply = models.BooleanField(_("replies to my posts"), default=True)
+    on_stage = models.BooleanField(_("stage changes of consultations I took part in"), default=True)
+    on_outcome = models.BooleanField(_("published outcomes and implementation updates"), default=True)
+    on_moderation = models.BooleanField(_("moderation of my posts"), default=True)
+
+    def wants(self, kind: str) -> bool:
+        return getattr(self, f"on_{kind}", True)
+
+
+# --- Opinion map ------------------------------------------------------------------
+
+
+class Statement(models.Model):
+    """A short statement for the opinion map; participants may add more (held for review)."""
+
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="statements")
+    text = models.CharField(_("statement"), max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved = models.BooleanField(_("approved"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class StatementVote(models.Model):
+    AGREE, DISAGREE, PASS = 1, -1, 0
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField(choices=[(1, _("Agree")), (-1, _("Disagree")), (0, _("Pass"))])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["statement", "user"], name="statement_vote_one_per_user")]
+
+
+class OpinionMap(models.Model):
+    """The latest computed grouping of a consultation's participants."""
+
+    consultation = models.OneToOneField(ConsultationPage, on_delete=models.CASCADE, related_name="opinion_map")
+    computed_at = models.DateTimeField(default=timezone.now)
+    participant_count = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict)

@@ -1,0 +1,121 @@
+"""In-site notifications and the emails that follow them (immediately or as a daily digest)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from consultation.models import Notification, NotificationPreference, Post, Reaction, Vote
+
+
+def participants(consultation) -> set[int]:
+    """Users who posted, supported, opposed or voted in the consultation."""
+    ids = set(Post.objects.filter(consultation=consultation).values_list("author_id", flat=True).distinct())
+    ids |= set(Reaction.objects.filter(post__consultation=consultation).values_list("user_id", flat=True).distinct())
+    ids |= set(Vote.objects.filter(consultation=consultation).values_list("voter_id", flat=True).distinct())
+    return ids
+
+
+def notify(
+    recipient_ids, kind: str, consultation, *, post=None, actor=None, detail: str = "", exclude=None
+) -> list[Notification]:
+    """Store a notification per recipient; email those who want it immediately, after commit."""
+    recipient_ids = set(recipient_ids) - ({exclude.pk} if exclude is not None else set())
+    if not recipient_ids:
+        return []
+    notes = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=rid,
+                kind=kind,
+                consultation=consultation,
+                post=post,
+                actor_name=actor.get_full_name() if actor else "",
+                detail=detail[:500],
+            )
+            for rid in sorted(recipient_ids)
+        ]
+    )
+    ids = [n.pk for n in notes if n.pk] or list(
+        Notification.objects.filter(recipient_id__in=recipient_ids, kind=kind, consultation=consultation)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[: len(recipient_ids)]
+    )
+    transaction.on_commit(lambda: send_immediate(ids))
+    return notes
+
+
+def preference_of(user) -> NotificationPreference:
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(user=user)
+
+
+def message_of(note: Notification) -> str:
+    title = note.consultation.title if note.consultation_id else ""
+    if note.kind == Notification.Kind.REPLY:
+        return _("%(actor)s replied to your post in “%(title)s”.") % {"actor": note.actor_name, "title": title}
+    if note.kind == Notification.Kind.STAGE:
+        return _("“%(title)s” moved to the stage: %(stage)s.") % {"title": title, "stage": note.detail}
+    if note.kind == Notification.Kind.OUTCOME:
+        return _("“%(title)s”: %(detail)s") % {"title": title, "detail": note.detail}
+    return _("Your post in “%(title)s” was moderated: %(detail)s") % {"title": title, "detail": note.detail}
+
+
+def link_of(note: Notification) -> str:
+    if not note.consultation_id:
+        return ""
+    url = note.consultation.get_url() or ""
+    if note.post_id:
+        url += f"#post-{note.post_id}"
+    return url
+
+
+def _send(user, notes: list[Notification], subject: str) -> None:
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    lines = [{"message": message_of(n), "url": base + link_of(n)} for n in notes]
+    body = render_to_string("consultation/email/notifications.txt", {"user": user, "lines": lines, "base": base})
+    mail.send_mail(subject, body, None, [user.email])
+
+
+def send_immediate(notification_ids) -> int:
+    sent = 0
+    notes = Notification.objects.filter(pk__in=notification_ids, emailed_at=None).select_related(
+        "recipient", "recipient__notification_preference", "consultation"
+    )
+    for note in notes:
+        preference = preference_of(note.recipient)
+        if preference.email != NotificationPreference.Email.IMMEDIATE or not preference.wants(note.kind):
+            continue
+        if not note.recipient.email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            _send(note.recipient, [note], _("Gongzhi: %(message)s") % {"message": message_of(note)[:80]})
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def send_digests() -> int:
+    """One email per user who chose the daily digest, with everything not yet emailed."""
+    sent = 0
+    preferences = NotificationPreference.objects.filter(email=NotificationPreference.Email.DAILY).select_related("user")
+    for preference in preferences.iterator():
+        notes = list(
+            Notification.objects.filter(recipient=preference.user, emailed_at=None)
+            .select_related("consultation")
+            .order_by("created_at")
+        )
+        notes = [n for n in notes if preference.wants(n.kind)]
+        if not notes or not preference.user.email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            _send(preference.user, notes, _("Gongzhi: your daily digest (%(count)d)") % {"count": len(notes)})
+        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
