@@ -213,6 +213,8 @@ LOGGING = {
     "loggers": {
         # One line per background task and per page save drowns the useful lines.
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "wagtail": {"level": env_str("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }

@@ -1,0 +1,77 @@
+"""P4: the 300-member appraisal summary, next to WeasyPrint alone on the same finished HTML.
+
+Run: DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python manage.py shell -c "import bench.appraisal_pdf as b; b.main()"
+"""
+
+import datetime as dt
+import json
+import resource
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from evaluation import services, voting
+from evaluation.models import AppraisalCampaign, Stage
+from evaluation.voting import Choice
+from organizations.models import Organization, RosterEntry
+
+MEMBERS = 300
+
+
+@transaction.atomic
+def build(members: int = MEMBERS) -> AppraisalCampaign:
+    root = Organization.objects.filter(code="bench-street").first() or Organization.add_root(
+        code="bench-street", name="基准街道党工委", kind="street"
+    )
+    branch = root.add_child(code=f"bench-{time.time_ns()}", name="基准测试党支部", kind="branch")
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"b{branch.pk}-{i}@bench.example", email=f"b{branch.pk}-{i}@bench.example") for i in range(members)]
+    )
+    RosterEntry.objects.bulk_create(
+        [
+            RosterEntry(branch=branch, member_no=f"{i:04d}", name=f"党员{i:03d}", gender="F", joined_on=dt.date(2000, 1, 1), user=u,
+                        member_type="probationary" if i % 17 == 0 else "full")
+            for i, u in enumerate(users)
+        ]
+    )
+    campaign = AppraisalCampaign.objects.create(branch=branch, year=2026, ballot_date=dt.date(2026, 12, 18))
+    campaign.enrol_members()
+    campaign.move_to(Stage.BALLOTING, None)
+    grades = ["excellent", "competent", "competent", "competent", "basic", ""]
+    for index, user in enumerate(users):
+        rows = voting.ballot_rows(campaign, voter=user)
+        voting.cast_member_ballot(campaign, user, {r.pk: Choice(grades[(index + r.pk) % 6]) for r in rows if r.is_graded})
+    campaign.move_to(Stage.ASSESSMENT, None)
+    return campaign
+
+
+def _peak_child_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> dict:
+    campaign = build()
+    start = time.perf_counter()
+    services.render_appraisal_pdf(campaign)
+    full = time.perf_counter() - start
+    html = services.appraisal_html(campaign)
+    start = time.perf_counter()
+    services.render_pdf(html)
+    alone_forked = time.perf_counter() - start
+    from weasyprint import HTML
+
+    start = time.perf_counter()
+    HTML(string=html, base_url="/", url_fetcher=services._static_fetcher()).write_pdf()
+    alone = time.perf_counter() - start
+    result = {
+        "members": MEMBERS,
+        "summary_s": round(full, 2),
+        "weasyprint_alone_s": round(alone, 2),
+        "weasyprint_in_worker_s": round(alone_forked, 2),
+        "ratio": round(full / alone, 2),
+        "peak_worker_mb": round(_peak_child_mb(), 1),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return result

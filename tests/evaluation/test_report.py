@@ -1,0 +1,76 @@
+import re
+import subprocess
+
+import pytest
+
+from django.core.management import call_command
+
+from evaluation import services, tally, voting
+from evaluation.models import Stage
+from evaluation.voting import Choice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def closed_campaign(open_campaign, voters, secretary_a):
+    appraisees = {a.user_id: a for a in open_campaign.appraisees.all()}
+    for index, voter in enumerate(voters):
+        choices = {
+            appraisees[v.pk].pk: Choice("excellent" if i == 0 else "competent")
+            for i, v in enumerate(voters)
+            if i != index and i < 5
+        }
+        voting.cast_member_ballot(open_campaign, voter, choices)
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    return open_campaign
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_appraisal_pdf_embeds_a_cjk_font(closed_campaign, tmp_path):
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(services.render_appraisal_pdf(closed_campaign))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk, fonts
+    assert all(" yes " in line for line in cjk), fonts  # embedded
+
+
+def test_numbers_in_the_pdf_equal_the_tally(closed_campaign, tmp_path):
+    path = tmp_path / "summary.pdf"
+    call_command("render_report", "appraisal", "--campaign", str(closed_campaign.pk), "-o", str(path))
+    text = _pdf_text(path)
+    computed = tally.compute(closed_campaign)
+    assert "党员0" in text and closed_campaign.branch.name in text
+    for result in computed.results:
+        if not result.appraisee.is_graded:
+            continue
+        line = next(line for line in text.splitlines() if line.strip().startswith(result.appraisee.name))
+        counts = [int(n) for n in re.findall(r"(?<![\d.])(\d+)(?![\d.%])", line.split(result.appraisee.name, 1)[1])][:4]
+        assert counts == [result.members.counts[g] for g in ("excellent", "competent", "basic", "incompetent")]
+
+
+def test_the_report_fetches_no_outside_resources():
+    fetcher = services._static_fetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch("http://example.com/x.png")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    assert b"Noto Sans CJK SC" in fetcher.fetch("file:///static/pdf/report.css").read()
+
+
+def test_a_report_over_its_time_limit_is_stopped():
+    html = "<p>" + "长" * 200000 + "</p>"
+    with pytest.raises(services.ReportError):
+        services.render_pdf(html, timeout=0.01)
+
+
+def test_secretary_downloads_the_pdf(client, closed_campaign, secretary_a, voters):
+    client.force_login(secretary_a)
+    response = client.get(f"/evaluation/{closed_campaign.pk}/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    client.force_login(voters[0])
+    assert client.get(f"/evaluation/{closed_campaign.pk}/report.pdf").status_code == 403

@@ -1,0 +1,179 @@
+import pytest
+
+from django.urls import reverse
+
+from accounts.factories import UserFactory
+from evaluation.models import Ballot, Participation, Stage
+from organizations import roles
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_ballot(client, campaign, rows, grade="competent"):
+    data = {f"grade-{row.pk}": grade for row in rows if row.is_graded}
+    return client.post(reverse("evaluation:ballot", args=[campaign.pk]), data)
+
+
+def test_member_casts_a_ballot_and_sees_the_receipt_once(client, open_campaign, voters):
+    client.force_login(voters[0])
+    page = client.get(reverse("evaluation:ballot", args=[open_campaign.pk]))
+    assert page.status_code == 200 and "不定等次" in page.content.decode()
+    response = _post_ballot(client, open_campaign, page.context["rows"])
+    receipt = Ballot.objects.get().receipt
+    assert response.status_code == 200 and receipt in response.content.decode()
+    assert response["Cache-Control"].startswith("max-age=0")
+    again = _post_ballot(client, open_campaign, page.context["rows"])
+    assert again.status_code == 409 and Ballot.objects.count() == 1
+    assert receipt not in client.get(reverse("evaluation:detail", args=[open_campaign.pk])).content.decode()
+
+
+def test_a_bad_ballot_shows_an_error_and_stores_nothing(client, open_campaign, voters):
+    client.force_login(voters[0])
+    rows = client.get(reverse("evaluation:ballot", args=[open_campaign.pk])).context["rows"]
+    response = _post_ballot(client, open_campaign, rows, grade="superb")
+    assert response.status_code == 400
+    assert "不是等次" in response.content.decode()
+    assert Participation.objects.count() == 0
+
+
+def test_outsider_cannot_open_the_ballot(client, open_campaign, resident, editor_b):
+    for user in (resident, editor_b):
+        client.force_login(user)
+        assert client.get(reverse("evaluation:ballot", args=[open_campaign.pk])).status_code == 403
+
+
+def test_secretary_sees_the_tally_only_after_close(client, open_campaign, voters, secretary_a):
+    client.force_login(secretary_a)
+    assert client.get(reverse("evaluation:results", args=[open_campaign.pk])).status_code == 403
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    assert client.get(reverse("evaluation:results", args=[open_campaign.pk])).status_code == 200
+
+
+def test_member_cannot_see_the_tally_and_sees_only_their_own_result(client, open_campaign, voters, secretary_a):
+    open_campaign.move_to(Stage.NOTICE, secretary_a)
+    client.force_login(voters[1])
+    assert client.get(reverse("evaluation:results", args=[open_campaign.pk])).status_code == 403
+    response = client.get(reverse("evaluation:my_result", args=[open_campaign.pk]))
+    assert response.status_code == 200 and response.context["result"].appraisee.user_id == voters[1].pk
+
+
+def test_secretary_of_another_branch_cannot_see_the_tally(client, open_campaign, branch_b, secretary_a):
+    other = UserFactory()
+    roles.grant(other, branch_b, roles.Role.SECRETARY)
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    client.force_login(other)
+    assert client.get(reverse("evaluation:results", args=[open_campaign.pk])).status_code == 403
+
+
+def test_org_admin_of_the_subtree_sees_the_tally(client, open_campaign, org_admin, secretary_a):
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    client.force_login(org_admin)
+    assert client.get(reverse("evaluation:results", args=[open_campaign.pk])).status_code == 200
+
+
+def test_editor_of_the_branch_cannot_see_the_tally(client, open_campaign, editor_a, secretary_a):
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    client.force_login(editor_a)
+    assert client.get(reverse("evaluation:results", args=[open_campaign.pk])).status_code == 403
+
+
+def test_the_public_notice_lists_names_and_final_grades_only(client, open_campaign, voters, secretary_a):
+    open_campaign.move_to(Stage.NOTICE, secretary_a)
+    open_campaign.appraisees.filter(user=voters[0]).update(final_grade="competent")
+    client.force_login(voters[1])
+    html = client.get(reverse("evaluation:notice", args=[open_campaign.pk])).content.decode()
+    assert "党员0" in html and "合格" in html and "%" not in html
+
+
+def test_receipt_lookup_in_the_published_ballots(client, open_campaign, voters, secretary_a):
+    client.force_login(voters[0])
+    rows = client.get(reverse("evaluation:ballot", args=[open_campaign.pk])).context["rows"]
+    _post_ballot(client, open_campaign, rows)
+    receipt = Ballot.objects.get().receipt
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    url = reverse("evaluation:published_ballots", args=[open_campaign.pk])
+    assert "已计入" in client.get(url, {"receipt": receipt}).content.decode()
+    data = client.get(url, {"format": "json"}).json()
+    assert [ballot["receipt"] for ballot in data["ballots"]] == [receipt]
+
+
+def test_secretary_creates_a_campaign_for_their_branch_only(client, secretary_a, branch_a, branch_b, voters):
+    client.force_login(secretary_a)
+    form = client.get(reverse("evaluation:create")).context["form"]
+    assert list(form.fields["branch"].queryset) == [branch_a]
+    response = client.post(
+        reverse("evaluation:create"),
+        {
+            "branch": branch_b.pk,
+            "year": 2026,
+            "ballot_date": "2026-12-18",
+            "notice_days": 5,
+            "member_weight": "1",
+            "masses_weight": "0",
+            "excellent_min_rate": "0.5",
+            "basic_min_rate": "0.5",
+            "incompetent_flag_rate": "0.5",
+            "masses_trust_min": "0.5",
+            "min_turnout": "0.8",
+        },
+    )
+    assert response.status_code == 200 and not branch_b.appraisals.exists()
+    response = client.post(
+        reverse("evaluation:create"),
+        {
+            "branch": branch_a.pk,
+            "year": 2026,
+            "ballot_date": "2026-12-18",
+            "notice_days": 5,
+            "member_weight": "1",
+            "masses_weight": "0",
+            "excellent_min_rate": "0.5",
+            "basic_min_rate": "0.5",
+            "incompetent_flag_rate": "0.5",
+            "masses_trust_min": "0.5",
+            "min_turnout": "0.8",
+        },
+    )
+    assert response.status_code == 302
+    assert branch_a.appraisals.get().appraisees.count() == 6
+
+
+def test_stage_changes_are_recorded_with_who_and_when(client, campaign, secretary_a):
+    client.force_login(secretary_a)
+    client.post(reverse("evaluation:manage", args=[campaign.pk]), {"action": "stage", "stage": "balloting"})
+    campaign.refresh_from_db()
+    assert campaign.stage == "balloting"
+    change = campaign.stage_changes.last()
+    assert change.changed_by == secretary_a and change.stage == "balloting"
+
+
+def test_self_assessment_is_editable_until_the_stage_closes(client, campaign, voters, secretary_a):
+    campaign.move_to(Stage.SELF_ASSESSMENT, secretary_a)
+    client.force_login(voters[0])
+    url = reverse("evaluation:self_assessment", args=[campaign.pk])
+    data = {
+        "study": "学习了党章",
+        "duties": "按时参加组织生活",
+        "shortcomings": "理论学习不够深入",
+        "plan": "加强学习",
+        "self_grade": "competent",
+    }
+    assert client.post(url, data).status_code == 302
+    campaign.move_to(Stage.BALLOTING, secretary_a)
+    client.post(url, {**data, "self_grade": "excellent"})
+    assert campaign.appraisees.get(user=voters[0]).self_assessment.self_grade == "competent"
+    client.force_login(secretary_a)
+    assert "理论学习不够深入" in client.get(reverse("evaluation:manage", args=[campaign.pk])).content.decode()
+
+
+def test_admin_lists_overseen_campaigns_with_the_pdf_link(client, open_campaign, secretary_a, voters):
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    client.force_login(secretary_a)
+    html = client.get(reverse("evaluation_admin_campaigns")).content.decode()
+    assert reverse("evaluation:report", args=[open_campaign.pk]) in html
+
+
+def test_admin_appraisal_list_is_empty_for_another_branchs_editor(client, open_campaign, editor_b):
+    client.force_login(editor_b)
+    response = client.get(reverse("evaluation_admin_campaigns"))
+    assert response.status_code == 200 and list(response.context["campaigns"]) == []
