@@ -96,8 +96,9 @@ def _purge_on_page_delete(sender, instance, **kwargs) -> None:
         purge()
 
 
-def _purge_on_site_change(sender, instance, **kwargs) -> None:
-    from wagtail.models import Site
+def _purge_on_site_change(sender, instance, created=False, **kwargs) -> None:
+    from wagtail.models import Page, Site
 
-    if isinstance(instance, Site):
+    # A page created live (not through a revision, e.g. by seed_demo) is a publish too.
+    if isinstance(instance, Site) or (created and isinstance(instance, Page) and instance.live):
         purge()

@@ -66,6 +66,10 @@ class ChineseSearchMixin:
                 return text[:160]
         return self.title
 
+    def listing_text(self) -> str:
+        """The short text under the title in lists."""
+        return getattr(self, "summary", "") or getattr(self, "intro", "") or self.search_description
+
     def search_snippet_text(self) -> str:
         """Plain text shown, highlighted, in search results."""
         return " ".join(self.search_text_parts()[1:])
@@ -140,12 +144,11 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
             sections.append({"heading": heading, "pages": pages[:LATEST_COUNT], "key": label.split(".")[0]})
         return sections
 
-    @path("sitemap.xml", name="sitemap")
+    @path("sitemap/", name="sitemap")
     def sitemap(self, request):
-        from wagtail.contrib.sitemaps import Sitemap
+        from home.views import sitemap
 
-        urls = Sitemap(request).get_urls()
-        return TemplateResponse(request, "home/sitemap.xml", {"urls": urls}, content_type="application/xml")
+        return sitemap(request)
 
 
 class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
@@ -247,7 +250,7 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
         table = StudyRecord.objects.completion_table(self.organization)
         return TemplateResponse(request, "home/branch_study.html", {"page": self, "self": self, "table": table})
 
-    @path("study/export.xlsx", name="study_export")
+    @path("study/export/", name="study_export")
     def study_export(self, request):
         if not self.can_see_study_table(request.user):
             raise Http404
@@ -696,15 +699,16 @@ class MeetingRecordQuerySet(models.QuerySet):
     def cadence(self, branch_id, year: int) -> list[dict]:
         """Per kind and quarter: meetings held against the expected number."""
         expected = {**DEFAULT_CADENCE, **getattr(settings, "GONGZHI_MEETING_CADENCE", {})}
-        counts = {
-            (row["kind"], (row["date__month"] - 1) // 3 + 1): row["n"]
-            for row in self.filter(branch_id=branch_id, date__year=year)
+        quarters: dict[tuple[str, int], int] = {}
+        by_month = (
+            self.filter(branch_id=branch_id, date__year=year)
+            .order_by()
             .values("kind", "date__month")
             .annotate(n=Count("pk"))
-        }
-        quarters = {}
-        for (kind, quarter), n in counts.items():
-            quarters[(kind, quarter)] = quarters.get((kind, quarter), 0) + n
+        )
+        for row in by_month:
+            key = (row["kind"], (row["date__month"] - 1) // 3 + 1)
+            quarters[key] = quarters.get(key, 0) + row["n"]
         today = timezone.localdate()
         rows = []
         for kind, label in MeetingRecord.Kind.choices:

@@ -1,0 +1,80 @@
+"""Query counts stay the same as the site grows, and anonymous pages come from a purged cache."""
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from home.factories import news, news_index, policy, policy_index, study, study_index
+from home.models import PolicyPage
+
+pytestmark = pytest.mark.django_db
+
+
+def _bulk_policies(index, count):
+    """Many policy pages quickly: treebeard's bulk path is not public, so add them one by one."""
+    for n in range(count):
+        policy(index, title=f"批量文件{n}", body="加强基层党建工作。")
+
+
+def _queries(client, url) -> int:
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.fixture
+def site_of(home_page):
+    def build(count):
+        index = policy_index(home_page)
+        _bulk_policies(index, count)
+        study(study_index(home_page), title="学习材料")
+        news(news_index(home_page), title="新闻")
+        return index
+
+    return build
+
+
+def test_home_policy_and_index_use_the_same_queries_for_10_and_1000_pages(client, site_of, home_page):
+    index = site_of(10)
+    first = PolicyPage.objects.descendant_of(index).first()
+    small = [_queries(client, url) for url in ("/", index.url, first.url, index.url + "?page=1&category=governance")]
+    _bulk_policies(index, 990)
+    assert PolicyPage.objects.count() == 1000
+    large = [_queries(client, url) for url in ("/", index.url, first.url, index.url + "?page=1&category=governance")]
+    assert small == large
+
+
+def test_anonymous_pages_are_cached_and_purged_on_publish(client, home_page):
+    index = news_index(home_page)
+    first = client.get("/")
+    assert first["X-Page-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/")
+    assert again["X-Page-Cache"] == "hit"
+    assert len(captured) < 6
+    news(index, title="刚刚发布的新闻")
+    fresh = client.get("/")
+    assert fresh["X-Page-Cache"] == "miss" and "刚刚发布的新闻" in fresh.content.decode()
+
+
+def test_cached_pages_carry_each_visitors_own_csrf_token(client, home_page):
+    from django.test import Client
+
+    client.get("/")
+    other = Client(enforce_csrf_checks=True)
+    response = other.get("/")
+    assert response["X-Page-Cache"] == "hit"
+    token = response.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    switched = other.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+
+
+def test_signed_in_users_are_not_served_from_the_cache(client, home_page, resident):
+    client.get("/")
+    client.force_login(resident)
+    assert "X-Page-Cache" not in client.get("/")
