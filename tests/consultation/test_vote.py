@@ -1,0 +1,153 @@
+from fractions import Fraction
+
+import pytest
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.factories import UserFactory
+from consultation import lib, services
+from consultation.factories import make_consultation
+from consultation.models import Audience, Stage, Vote
+from organizations.factories import RosterEntryFactory
+from tests.concurrency import run_concurrently
+
+TWO_THIRDS, HALF = Fraction(2, 3), Fraction(1, 2)
+
+
+def test_four_discussions_rule_needs_two_thirds_present_and_more_than_half_of_all_due_agreeing():
+    # 30 due: at least 20 must vote, and the winner needs at least 16 (more than 15).
+    result = lib.tally(30, {"yes": 16, "no": 4}, TWO_THIRDS, HALF)
+    assert (result.quorum_needed, result.majority_needed) == (20, 16)
+    assert result.quorum_met and result.majority_met and result.passed
+
+
+def test_majority_counts_those_due_not_those_voting():
+    result = lib.tally(30, {"yes": 15, "no": 5}, TWO_THIRDS, HALF)
+    assert result.quorum_met and not result.majority_met and not result.passed
+
+
+def test_without_quorum_the_vote_decides_nothing():
+    result = lib.tally(30, {"yes": 19}, TWO_THIRDS, HALF)
+    assert not result.quorum_met and result.majority_met and not result.passed
+
+
+def test_a_tie_is_not_a_majority():
+    assert not lib.tally(4, {"a": 2, "b": 2}, Fraction(1, 2), Fraction(1, 4)).majority_met
+
+
+def test_quorum_and_majority_are_settings(branch_page, settings):
+    settings.GONGZHI_CONSULTATION = {"QUORUM": "1/2", "MAJORITY": "1/3"}
+    consultation = make_consultation(branch_page, options=["同意", "不同意"])
+    assert (consultation.quorum_ratio(), consultation.majority_ratio()) == (Fraction(1, 2), Fraction(1, 3))
+    consultation.quorum = "3/4"
+    assert consultation.quorum_ratio() == Fraction(3, 4)
+
+
+def test_ratio_must_be_between_zero_and_one():
+    with pytest.raises(ValueError):
+        lib.parse_ratio("3/2")
+
+
+@pytest.fixture
+def vote_consultation(branch_page, branch_a):
+    return make_consultation(
+        branch_page,
+        slug="vote",
+        stage=Stage.VOTING,
+        options=["同意加装", "暂不加装"],
+        audience=Audience.BRANCHES,
+        eligible_organizations=[branch_a],
+    )
+
+
+@pytest.mark.django_db
+def test_eligible_member_votes_once_and_may_change_the_choice(client, vote_consultation, member_a):
+    yes, no = vote_consultation.vote_options.all()
+    client.force_login(member_a)
+    url = reverse("consultation:vote", args=[vote_consultation.pk])
+    client.post(url, {"option": yes.pk})
+    client.post(url, {"option": no.pk})
+    assert Vote.objects.get().option == no
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_vote_by_the_same_person(vote_consultation, member_a):
+    yes, no = vote_consultation.vote_options.all()
+    Vote.objects.create(consultation=vote_consultation, voter=member_a, option=yes)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(consultation=vote_consultation, voter=member_a, option=no)
+
+
+@pytest.mark.django_db
+def test_ineligible_resident_cannot_vote(vote_consultation, resident):
+    with pytest.raises(services.ActionError):
+        services.cast_vote(vote_consultation, resident, vote_consultation.vote_options.first().pk)
+    assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_voting_is_possible_only_in_the_voting_stage(branch_page, resident):
+    consultation = make_consultation(branch_page, options=["是", "否"], stage=Stage.DELIBERATING)
+    with pytest.raises(services.ActionError):
+        services.cast_vote(consultation, resident, consultation.vote_options.first().pk)
+
+
+@pytest.mark.django_db
+def test_results_are_hidden_until_voting_closes_then_shown_with_turnout_and_rules(
+    client, vote_consultation, member_a, editor_a, branch_a
+):
+    for _ in range(2):
+        RosterEntryFactory(branch=branch_a)  # 3 due: member_a and two members without accounts
+    yes = vote_consultation.vote_options.first()
+    services.cast_vote(vote_consultation, member_a, yes.pk)
+    client.force_login(member_a)
+    html = client.get(vote_consultation.url).content.decode()
+    assert client.get(vote_consultation.url).context["tally"] is None  # hidden while voting is open
+    assert "同意加装" in html
+    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    response = client.get(vote_consultation.url, HTTP_ACCEPT_LANGUAGE="en")
+    options, tally = services.vote_tally(vote_consultation)
+    assert tally.eligible == 3 and tally.participants == 1
+    assert not tally.quorum_met and not tally.passed
+    assert response.context["tally"] is not None
+
+
+@pytest.mark.django_db
+def test_number_due_can_be_set_by_the_organisers(vote_consultation):
+    vote_consultation.electorate_size = 120
+    assert services.vote_tally(vote_consultation)[1].eligible == 120
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_votes_by_one_person_leave_exactly_one_vote(vote_consultation, member_a):
+    options = list(vote_consultation.vote_options.all())
+    results = run_concurrently(lambda i: services.cast_vote(vote_consultation, member_a, options[i % 2].pk), 8)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Vote.objects.filter(consultation=vote_consultation, voter=member_a).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_votes_by_many_people_are_all_counted(vote_consultation, branch_a):
+    voters = []
+    for _ in range(8):
+        user = UserFactory()
+        RosterEntryFactory(branch=branch_a, user=user)
+        voters.append(user)
+    option = vote_consultation.vote_options.first()
+    results = run_concurrently(lambda i: services.cast_vote(vote_consultation, voters[i], option.pk), 8)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Vote.objects.filter(consultation=vote_consultation).count() == 8
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_support_keeps_the_counter_exact(consultation):
+    users = [UserFactory() for _ in range(8)]
+    post = services.create_post(consultation, users[0], "并发支持")
+    results = run_concurrently(lambda i: services.react(post, users[i], 1), 8)
+    assert not [r for r in results if isinstance(r, Exception)]
+    post.refresh_from_db()
+    assert post.support_count == 8
