@@ -71,3 +71,43 @@ def satisfaction_page(parent, **fields) -> SatisfactionSurveyPage:
 def qid(page: SurveyPage, index: int) -> str:
     """The block id of the index-th question (sections not counted)."""
     return page.question_list()[index][0]
+
+
+def add_responses(
+    page: SurveyPage, answers: list[dict], *, grid=None, organization=None, submitted_on=None, users=None
+):
+    """Store responses directly (bulk): each item maps question id → choice, list of choices, or {row: choice}.
+
+    Used by tests and the demo; real submissions go through `surveys.services.submit`.
+    """
+    from surveys.models import Answer, Response
+
+    day = submitted_on or timezone.localdate()
+    responses = [
+        Response(
+            survey=page,
+            user=users[i] if users else None,
+            submitted_on=day,
+            grid=grid,
+            organization=organization or (grid.community if grid else None),
+        )
+        for i in range(len(answers))
+    ]
+    Response.objects.bulk_create(responses, batch_size=2000)
+    rows = []
+    for response, answer in zip(responses, answers, strict=True):
+        for question, value in answer.items():
+            if isinstance(value, dict):
+                rows += [
+                    Answer(response=response, survey=page, question=question, row=r, choice=c) for r, c in value.items()
+                ]
+            elif isinstance(value, list):
+                rows += [Answer(response=response, survey=page, question=question, choice=c) for c in value]
+            elif isinstance(value, int | float):
+                rows.append(Answer(response=response, survey=page, question=question, number=float(value)))
+            elif isinstance(value, str) and value.startswith("text:"):
+                rows.append(Answer(response=response, survey=page, question=question, text=value[5:]))
+            else:
+                rows.append(Answer(response=response, survey=page, question=question, choice=value))
+    Answer.objects.bulk_create(rows, batch_size=5000)
+    return responses

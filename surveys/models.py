@@ -277,7 +277,7 @@ class SurveyPage(RoutablePageMixin, Page):
 
         return views.results(request, self)
 
-    @path("export/<str:what>.<str:fmt>")
+    @path("export/<slug:what>/<slug:fmt>/")
     def export_route(self, request, what, fmt):
         from surveys import views
 
