@@ -1,8 +1,25 @@
-"""Demo pages for `seed_demo`: the home page and one section per organisation."""
+"""Demo pages for `seed_demo`: home, sections, policies, study material, news, meeting and study records."""
+
+from __future__ import annotations
+
+import datetime as dt
 
 from wagtail.models import Page, Site
 
-from home.models import BranchPage, HomePage
+from home import demo_text
+from home.models import (
+    BranchPage,
+    HomePage,
+    MeetingRecord,
+    NewsIndexPage,
+    NewsPage,
+    PolicyIndexPage,
+    PolicyPage,
+    StudyIndexPage,
+    StudyPage,
+    StudyRecord,
+)
+from organizations.models import Organization
 
 INTROS = {
     "street": "幸福街道党工委带领辖区各社区党组织，推动议事协商、民主评议和群众满意度测评在线上线下同步开展。",
@@ -47,12 +64,203 @@ def _section(parent, organization, kind: str) -> BranchPage:
     return page
 
 
+def _body(text: str, extra: str) -> list:
+    return [
+        ("paragraph", f"<p>{text}</p>"),
+        ("heading", {"text": "主要内容"}),
+        (
+            "paragraph",
+            f"<p>{extra}</p><ul><li>提高思想认识，加强组织领导。</li><li>明确责任分工，抓好工作落实。</li><li>加强督促检查，及时总结经验。</li></ul>",
+        ),
+    ]
+
+
+def _policies(home, rng, today) -> list[PolicyPage]:
+    index = home.add_child(
+        instance=PolicyIndexPage(
+            title="政策文件",
+            slug="policies",
+            intro="街道、社区和党组织发布的政策文件，可按分类、年份、状态和发文机关查找。",
+        )
+    )
+    pages = []
+    for n, (title, category, issuer, number, text) in enumerate(demo_text.POLICIES):
+        issued = today - dt.timedelta(days=20 + n * 23 + rng.randint(0, 10))
+        pages.append(
+            index.add_child(
+                instance=PolicyPage(
+                    title=title,
+                    slug=f"policy-{n + 1}",
+                    category=category,
+                    issuer=issuer,
+                    document_number=number.format(y=issued.year),
+                    issued_on=issued,
+                    effective_on=issued + dt.timedelta(days=rng.choice([0, 0, 15, 30])),
+                    summary=text,
+                    body=_body(text, "本文件自印发之日起施行。各单位在执行中遇到的问题，请及时向发文机关反映。"),
+                    search_description=text[:120],
+                )
+            )
+        )
+    # An older version revised by a newer one, and a repealed document.
+    old = index.add_child(
+        instance=PolicyPage(
+            title="幸福街道社区议事协商工作规则（2019年版）",
+            slug="policy-consultation-2019",
+            category="governance",
+            issuer="幸福街道办事处",
+            document_number="幸福办发〔2019〕12号",
+            issued_on=dt.date(2019, 6, 1),
+            status=PolicyPage.Status.REVISED,
+            superseded_by=pages[5],
+            summary="本规则已被新版议事协商工作规则修订。",
+            body=_body("原议事协商规则，规定了议题征集和协商程序。", "本规则已修订，请以新版为准。"),
+        )
+    )
+    index.add_child(
+        instance=PolicyPage(
+            title="关于疫情期间社区封闭管理的通知",
+            slug="policy-repealed-2022",
+            category="safety",
+            issuer="幸福街道办事处",
+            document_number="幸福办发〔2022〕3号",
+            issued_on=dt.date(2022, 4, 2),
+            status=PolicyPage.Status.REPEALED,
+            summary="本通知已废止。",
+            body=_body("疫情期间社区出入管理要求。", "本通知已废止。"),
+        )
+    )
+    return pages + [old]
+
+
+def _study(home, orgs, rng, today) -> list[StudyPage]:
+    index = home.add_child(
+        instance=StudyIndexPage(
+            title="学习园地", slug="study", intro="党员学习材料：必学内容计入各支部的学习完成情况。"
+        )
+    )
+    pages = []
+    for n, (title, topic, text) in enumerate(demo_text.STUDY):
+        audience = StudyPage.Audience.EVERYONE if topic in ("专题学习",) else StudyPage.Audience.MEMBERS
+        page = StudyPage(
+            title=title,
+            slug=f"study-{n + 1}",
+            topic=topic,
+            audience=audience,
+            required=n % 3 != 2,
+            estimated_minutes=rng.choice([15, 20, 30, 45]),
+            intro=text[:60],
+            body=[
+                ("paragraph", f"<p>{text}</p>"),
+                ("quote", {"text": "学而不思则罔，思而不学则殆。", "source": "《论语》"}),
+                ("heading", {"text": "思考题"}),
+                ("paragraph", "<ol><li>结合本人实际，谈谈学习体会。</li><li>在工作中如何落实？</li></ol>"),
+            ],
+        )
+        index.add_child(instance=page)
+        page.first_published_at = page.last_published_at = dt.datetime.combine(
+            today - dt.timedelta(days=10 + n * 12), dt.time(9), tzinfo=dt.UTC
+        )
+        page.save(update_fields=["first_published_at", "last_published_at"])
+        pages.append(page)
+    special = StudyPage(
+        title="离退休党员健康讲座学习材料",
+        slug="study-retired",
+        topic="专题学习",
+        audience=StudyPage.Audience.BRANCHES,
+        required=True,
+        estimated_minutes=20,
+        intro="面向离退休党支部的专题学习。",
+        body=[("paragraph", "<p>老党员要注意身体健康，量力而行参加组织生活。</p>")],
+    )
+    index.add_child(instance=special)
+    if "heping-2" in orgs:
+        special.branches.set([orgs["heping-2"]])
+        special.save()
+    return pages + [special]
+
+
+def _news(parent, items, slug, title, rng, today) -> None:
+    index = parent.add_child(instance=NewsIndexPage(title=title, slug=slug, intro=""))
+    for n, (headline, text) in enumerate(items):
+        index.add_child(
+            instance=NewsPage(
+                title=headline,
+                slug=f"{slug}-{n + 1}",
+                date=today - dt.timedelta(days=3 + n * 9 + rng.randint(0, 5)),
+                intro=text,
+                body=[("paragraph", f"<p>{text}</p><p>活动得到了居民群众的积极响应和好评。</p>")],
+            )
+        )
+
+
+def _meetings(orgs, members, rng, today) -> None:
+    records = []
+    start = today - dt.timedelta(days=365)
+    cadence = {"general_meeting": 90, "committee": 30, "group": 30, "lecture": 90, "theme_day": 30}
+    for code, branch in orgs.items():
+        if branch.kind != Organization.Kind.BRANCH:
+            continue
+        due = max(1, len(members.get(code, [])))
+        for kind, every in cadence.items():
+            day = start + dt.timedelta(days=rng.randint(0, 20))
+            while day <= today:
+                if rng.random() < 0.9:  # now and then a meeting is missed: the cadence table shows it
+                    present = max(0, due - rng.randint(0, max(1, due // 5)))
+                    records.append(
+                        MeetingRecord(
+                            branch=branch,
+                            kind=kind,
+                            date=day,
+                            topic=rng.choice(demo_text.MEETING_TOPICS[kind]),
+                            presenter="支部书记" if kind in ("general_meeting", "lecture", "committee") else "党小组长",
+                            recorder="组织委员",
+                            due=due,
+                            present=present,
+                            absent=due - present,
+                            content="会议传达学习了上级有关精神，结合支部实际进行了讨论。",
+                            decisions="按计划推进各项工作，下次会议通报落实情况。",
+                        )
+                    )
+                day += dt.timedelta(days=every + rng.randint(-3, 3))
+    MeetingRecord.objects.bulk_create(records, batch_size=1000)
+
+
+def _study_records(study_pages, members, rng) -> None:
+    records = []
+    for users in members.values():
+        for user in users:
+            share = rng.random()
+            for page in study_pages:
+                if rng.random() < share:
+                    records.append(
+                        StudyRecord(user=user, page=page, note=rng.choice(["", "", "已学习", "结合工作谈了体会"]))
+                    )
+    StudyRecord.objects.bulk_create(records, batch_size=1000, ignore_conflicts=True)
+
+
 def seed(demo) -> None:
+    today = dt.date.today()
     home = _home()
     street = demo.shared["street"]
     street.page = home
     street.save(update_fields=["page"])
+    orgs = demo.shared.get("organizations", {})
+    members = demo.shared.get("members", {})
+    _policies(home, demo.rng, today)
+    study_pages = _study(home, orgs, demo.rng, today)
+    _news(home, demo_text.NEWS[:6], "news", "新闻动态", demo.rng, today)
     for community in street.get_children():
         community_page = _section(home, community, "community")
         for branch in community.get_children():
-            _section(community_page, branch, "branch")
+            branch_page = _section(community_page, branch, "branch")
+            _news(
+                branch_page,
+                [(f"{branch.name}：{title}", text) for title, text in demo_text.NEWS[6:]],
+                "news",
+                "支部动态",
+                demo.rng,
+                today,
+            )
+    _meetings(orgs, members, demo.rng, today)
+    _study_records(study_pages, members, demo.rng)
