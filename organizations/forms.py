@@ -1,5 +1,7 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -41,7 +43,11 @@ class GridForm(WagtailAdminModelForm):
 
 
 class RosterEntryForm(WagtailAdminModelForm):
-    """Branch and grid choices are limited to what the user manages."""
+    """Branch and grid choices are limited to what the user manages.
+
+    The user account can only be the one already linked or one with a verified email equal to
+    the entry's: editors never see the list of all users.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +56,14 @@ class RosterEntryForm(WagtailAdminModelForm):
         self.fields["grid"].queryset = Grid.objects.filter(community__in=managed) | Grid.objects.filter(
             community__in=self._ancestor_ids(managed)
         )
+        if "user" in self.fields:
+            self.fields["user"].queryset = self._linkable_users()
+
+    def _linkable_users(self):
+        lookups = Q(pk=self.instance.user_id) if self.instance.user_id else Q(pk__in=[])
+        if self.instance.email:
+            lookups |= Q(emailaddress__email__iexact=self.instance.email, emailaddress__verified=True)
+        return get_user_model().objects.filter(lookups).distinct()
 
     @staticmethod
     def _ancestor_ids(managed) -> list[int]:

@@ -32,8 +32,9 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def normalise_header(value: object) -> str:
-    """Header cells compared without case, spaces or full-width punctuation."""
+    """Header cells compared without case, spaces, marks such as * or ：, or notes in brackets ("性别（男/女）")."""
     text = str(value or "").strip().lower()
+    text = re.sub(r"[（(][^）)]*[）)]", "", text)
     return re.sub(r"[\s（）()：:*＊]", "", text)
 
 

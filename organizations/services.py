@@ -3,6 +3,7 @@
 An import validates every row first. A file with any bad row imports nothing and
 reports every bad row; a good file is applied in one transaction, keyed on
 (branch, member number), so importing the same file twice changes nothing.
+Optional columns missing from the file leave those fields of existing entries alone.
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from organizations.lib import cell_text, decode_csv, normalise_header, parse_date
 from organizations.models import Grid, Organization, RosterEntry
 
-# (field, Chinese header, English header); import accepts either language.
+# (field, Chinese header, English header); import accepts either language, export writes the active one.
 COLUMNS = [
     ("member_no", "编号", "Member number"),
     ("name", "姓名", "Name"),
@@ -37,32 +40,23 @@ COLUMNS = [
     ("phone", "手机", "Phone"),
 ]
 REQUIRED = {"member_no", "name", "gender", "member_type", "joined_on"}
+TEXT_FIELDS = ("member_no", "name", "email", "phone")
 CHOICE_FIELDS = {
     "gender": RosterEntry.Gender,
     "member_type": RosterEntry.MemberType,
     "status": RosterEntry.Status,
 }
+# Chinese labels accepted on import; the first label of each value is the one exported.
 _ZH_LABELS = {
     "gender": {"男": "M", "女": "F"},
     "member_type": {"正式党员": "full", "预备党员": "probationary", "正式": "full", "预备": "probationary"},
     "status": {"正常": "normal", "流动": "mobile", "流动党员": "mobile", "停止党籍": "suspended", "出党": "left"},
 }
-FIELD_LABELS = {
-    "member_no": gettext_lazy("Member number"),
-    "name": gettext_lazy("Name"),
-    "gender": gettext_lazy("Gender"),
-    "member_type": gettext_lazy("Member type"),
-    "joined_on": gettext_lazy("Date joined"),
-    "grid": gettext_lazy("Grid"),
-    "status": gettext_lazy("Status"),
-    "email": gettext_lazy("Email"),
-    "phone": gettext_lazy("Phone"),
-}
 
 
 @dataclass
 class RowError:
-    line: int
+    line: int  # 0 when the problem is the file as a whole
     message: str
 
 
@@ -79,6 +73,26 @@ class RosterImportError(Exception):
         super().__init__("; ".join(f"{e.line}: {e.message}" for e in errors))
 
 
+def _in_chinese() -> bool:
+    return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("zh")
+
+
+def column_label(field: str) -> str:
+    """The column header for `field` in the active language (also how messages name the column)."""
+    for name, zh, en in COLUMNS:
+        if name == field:
+            return zh if _in_chinese() else en
+    raise KeyError(field)
+
+
+def choice_label(field: str, value: str) -> str:
+    """The label written on export for a choice value, in the active language; import reads it back."""
+    if _in_chinese():
+        return next(label for label, choice in _ZH_LABELS[field].items() if choice == value)
+    with translation.override("en"):
+        return str(CHOICE_FIELDS[field](value).label)
+
+
 def _header_map() -> dict[str, str]:
     mapping = {}
     for name, zh, en in COLUMNS:
@@ -87,18 +101,33 @@ def _header_map() -> dict[str, str]:
     return mapping
 
 
+def _choice_lookup(field: str) -> dict[str, str]:
+    """Every accepted spelling of each choice (value, English, Chinese, active language), lower-cased."""
+    lookup = dict(_ZH_LABELS[field])
+    for value, label in CHOICE_FIELDS[field].choices:
+        lookup[value.lower()] = value
+        lookup[str(label).lower()] = value
+        with translation.override("en"):
+            lookup[str(label).lower()] = value
+    return lookup
+
+
 def read_table(data: bytes, filename: str) -> list[list[object]]:
     """All rows of the file's first sheet, as lists of cell values."""
-    if filename.lower().endswith(".xlsx"):
+    name = filename.lower()
+    if name.endswith(".xlsx"):
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+            workbook.close()
         except Exception:
             raise RosterImportError([RowError(0, _("The file is not a readable XLSX workbook."))]) from None
-        rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        workbook.close()
         return rows
-    if filename.lower().endswith(".csv"):
-        return list(csv.reader(io.StringIO(decode_csv(data))))
+    if name.endswith(".csv"):
+        try:
+            return list(csv.reader(io.StringIO(decode_csv(data))))
+        except (UnicodeDecodeError, csv.Error):
+            raise RosterImportError([RowError(0, _("The file is not CSV text in UTF-8 or GB18030."))]) from None
     raise RosterImportError([RowError(0, _("Only .csv and .xlsx files can be imported."))])
 
 
@@ -107,52 +136,42 @@ def _map_header(header: list[object]) -> list[str | None]:
     columns = [known.get(normalise_header(cell)) for cell in header]
     missing = REQUIRED - set(columns)
     if missing:
-        names = "、".join(str(FIELD_LABELS[name]) for name, _zh, _en in COLUMNS if name in missing)
+        names = "、".join(column_label(name) for name, _zh, _en in COLUMNS if name in missing)
         raise RosterImportError([RowError(1, _("Missing required columns: %(columns)s.") % {"columns": names})])
     return columns
 
 
-def _choice(field_name: str, text: str) -> str | None:
-    choices = CHOICE_FIELDS[field_name]
-    lookup = {**_ZH_LABELS[field_name]}
-    for value, label in choices.choices:
-        lookup[value.lower()] = value
-        with translation.override("en"):
-            lookup[str(label).lower()] = value
-        lookup[str(label).lower()] = value
-    return lookup.get(text.lower()) or lookup.get(text)
-
-
 class _RowValidator:
-    """Validates one row into model field values, collecting readable errors."""
+    """Validates one row into model field values, collecting readable errors.
 
-    def __init__(self, branch: Organization):
-        self.branch = branch
-        community_ids = branch.get_ancestors().values_list("pk", flat=True)
-        self.grids = {grid.name: grid for grid in Grid.objects.filter(community_id__in=list(community_ids))}
+    Only the fields whose columns are in the file get a value, so absent columns change nothing.
+    """
+
+    def __init__(self, branch: Organization, present: set[str]):
+        self.present = present
+        ancestor_ids = list(branch.get_ancestors().values_list("pk", flat=True))
+        self.grids = {grid.name: grid for grid in Grid.objects.filter(community_id__in=ancestor_ids)}
+        self.choices = {name: _choice_lookup(name) for name in CHOICE_FIELDS}
+        self.max_lengths = {name: RosterEntry._meta.get_field(name).max_length for name in TEXT_FIELDS}
 
     def validate(self, raw: dict[str, object]) -> tuple[dict, list[str]]:
-        values, problems = {}, []
-        for name in ("member_no", "name", "email", "phone"):
-            values[name] = cell_text(raw.get(name))
-        for name in REQUIRED:
-            if not cell_text(raw.get(name)):
-                problems.append(_("%(field)s is required.") % {"field": FIELD_LABELS[name]})
+        values: dict = {}
+        problems = [
+            _("%(field)s is required.") % {"field": column_label(name)}
+            for name, _zh, _en in COLUMNS
+            if name in REQUIRED and not cell_text(raw.get(name))
+        ]
+        for name in TEXT_FIELDS:
+            if name in self.present:
+                values[name] = cell_text(raw.get(name))
+                if len(values[name]) > self.max_lengths[name]:
+                    problems.append(
+                        _("%(field)s is longer than %(max)s characters.")
+                        % {"field": column_label(name), "max": self.max_lengths[name]}
+                    )
         for name in CHOICE_FIELDS:
-            text = cell_text(raw.get(name))
-            if not text:
-                values[name] = RosterEntry.Status.NORMAL if name == "status" else None
-                continue
-            values[name] = _choice(name, text)
-            if values[name] is None:
-                problems.append(
-                    _("%(field)s: “%(value)s” is not a valid choice.") % {"field": FIELD_LABELS[name], "value": text}
-                )
-        problems += self._check_rest(raw, values)
-        return values, problems
-
-    def _check_rest(self, raw: dict, values: dict) -> list[str]:
-        problems = []
+            if name in self.present:
+                problems += self._choice(name, cell_text(raw.get(name)), values)
         if cell_text(raw.get("joined_on")):
             values["joined_on"] = parse_date(raw.get("joined_on"))
             if values["joined_on"] is None:
@@ -160,27 +179,39 @@ class _RowValidator:
                     _("Date joined: “%(value)s” is not a date (use 2021-07-01).")
                     % {"value": cell_text(raw.get("joined_on"))}
                 )
-        if len(values["member_no"]) > 32 or len(values["name"]) > 64:
-            problems.append(_("Member number or name is too long."))
-        if values["email"]:
+        if values.get("email"):
             try:
                 validate_email(values["email"])
             except ValidationError:
                 problems.append(_("Email: “%(value)s” is not a valid address.") % {"value": values["email"]})
-        grid_name = cell_text(raw.get("grid"))
-        values["grid"] = self.grids.get(grid_name) if grid_name else None
-        if grid_name and values["grid"] is None:
-            problems.append(_("Grid: “%(value)s” is not a grid of this branch's community.") % {"value": grid_name})
-        return problems
+        if "grid" in self.present:
+            problems += self._grid(cell_text(raw.get("grid")), values)
+        return values, problems
+
+    def _choice(self, name: str, text: str, values: dict) -> list[str]:
+        if not text:
+            values[name] = RosterEntry.Status.NORMAL if name == "status" else None
+            return []
+        values[name] = self.choices[name].get(text.lower())
+        if values[name] is None:
+            return [_("%(field)s: “%(value)s” is not a valid choice.") % {"field": column_label(name), "value": text}]
+        return []
+
+    def _grid(self, name: str, values: dict) -> list[str]:
+        values["grid_id"] = self.grids[name].pk if name in self.grids else None
+        if name and values["grid_id"] is None:
+            return [_("Grid: “%(value)s” is not a grid of this branch's community.") % {"value": name}]
+        return []
 
 
 def parse_roster(data: bytes, filename: str, branch: Organization) -> list[dict]:
     """Validated rows of a roster file; raises RosterImportError listing every bad row."""
     table = read_table(data, filename)
-    if not table:
+    if not any(cell_text(cell) for row in table for cell in row):
         raise RosterImportError([RowError(0, _("The file is empty."))])
     columns = _map_header(table[0])
-    validator, rows, errors, seen = _RowValidator(branch), [], [], {}
+    validator = _RowValidator(branch, {name for name in columns if name})
+    rows, errors, seen = [], [], {}
     for line, cells in enumerate(table[1:], start=2):
         raw = {name: value for name, value in zip(columns, cells) if name}
         if not any(cell_text(value) for value in raw.values()):
@@ -201,43 +232,47 @@ def parse_roster(data: bytes, filename: str, branch: Organization) -> list[dict]
     return rows
 
 
-_COMPARED = ["name", "gender", "member_type", "joined_on", "grid_id", "status", "email", "phone"]
+_UPDATABLE = ["name", "gender", "member_type", "joined_on", "grid_id", "status", "email", "phone"]
 
 
 def _verified_users(emails: list[str]) -> dict[str, object]:
-    addresses = EmailAddress.objects.filter(email__in=emails, verified=True).select_related("user")
+    addresses = (
+        EmailAddress.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in={email.lower() for email in emails}, verified=True)
+        .select_related("user")
+    )
     return {address.email.lower(): address.user for address in addresses}
 
 
 @transaction.atomic
 def apply_roster(rows: list[dict], branch: Organization) -> ImportResult:
+    """Create or update the branch's entries from validated rows, linking verified users by email."""
+    # One import per branch at a time: a second waits here, then finds the first one's entries.
+    Organization.objects.select_for_update().get(pk=branch.pk)
     existing = {entry.member_no: entry for entry in RosterEntry.objects.select_for_update().filter(branch=branch)}
-    users = _verified_users([row["email"] for row in rows if row["email"]])
-    linked = set(RosterEntry.objects.filter(user__isnull=False).values_list("user_id", flat=True))
+    users = _verified_users([row["email"] for row in rows if row.get("email")])
+    linked = set(RosterEntry.objects.filter(user__in=users.values()).values_list("user_id", flat=True))
     result, to_create, to_update = ImportResult(), [], []
     for row in rows:
-        values = {**row, "grid_id": row["grid"].pk if row["grid"] else None}
-        del values["grid"]
         entry = existing.get(row["member_no"])
         if entry is None:
-            entry = RosterEntry(branch=branch, **values)
+            entry = RosterEntry(branch=branch, **row)
             to_create.append(entry)
-        elif any(getattr(entry, name) != values[name] for name in _COMPARED):
-            for name in _COMPARED:
-                setattr(entry, name, values[name])
+        elif any(getattr(entry, name) != row[name] for name in _UPDATABLE if name in row):
+            for name in _UPDATABLE:
+                if name in row:
+                    setattr(entry, name, row[name])
             to_update.append(entry)
-        else:
-            result.unchanged += 1
-        user = users.get(row["email"].lower()) if row["email"] else None
+        user = users.get(row.get("email", "").lower())
         if user and entry.user_id is None and user.pk not in linked:
             entry.user = user
             linked.add(user.pk)
             if entry.pk and entry not in to_update:
                 to_update.append(entry)
-                result.unchanged -= 1
     RosterEntry.objects.bulk_create(to_create)
-    RosterEntry.objects.bulk_update(to_update, _COMPARED + ["user"])
+    RosterEntry.objects.bulk_update(to_update, _UPDATABLE + ["user"])
     result.created, result.updated = len(to_create), len(to_update)
+    result.unchanged = len(rows) - result.created - result.updated
     return result
 
 
@@ -245,26 +280,36 @@ def import_roster(data: bytes, filename: str, branch: Organization) -> ImportRes
     return apply_roster(parse_roster(data, filename, branch), branch)
 
 
-def _export_row(entry: RosterEntry) -> list[object]:
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A cell that stays text: openpyxl would otherwise store "=…" as a formula."""
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
+
+
+def _export_row(sheet, entry: RosterEntry) -> list[object]:
+    def text(value: str) -> WriteOnlyCell:
+        return _text_cell(sheet, value)
+
     return [
-        entry.member_no,
-        entry.name,
-        entry.get_gender_display(),
-        entry.get_member_type_display(),
+        text(entry.member_no),
+        text(entry.name),
+        text(choice_label("gender", entry.gender)),
+        text(choice_label("member_type", entry.member_type)),
         entry.joined_on,
-        entry.grid.name if entry.grid else "",
-        entry.get_status_display(),
-        entry.email,
-        entry.phone,
+        text(entry.grid.name if entry.grid else ""),
+        text(choice_label("status", entry.status)),
+        text(entry.email),
+        text(entry.phone),
     ]
 
 
 def export_roster_xlsx(branch: Organization, stream) -> None:
-    """Write the branch roster as XLSX to `stream`, with headers in the active language."""
+    """Write the branch roster as XLSX to `stream`, with headers and labels in the active language."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=branch.code[:31])
-    sheet.append([str(FIELD_LABELS[name]) for name, _zh, _en in COLUMNS])
+    sheet.append([column_label(name) for name, _zh, _en in COLUMNS])
     entries = RosterEntry.objects.filter(branch=branch).select_related("grid").order_by("member_no")
     for entry in entries.iterator(chunk_size=2000):
-        sheet.append(_export_row(entry))
+        sheet.append(_export_row(sheet, entry))
     workbook.save(stream)

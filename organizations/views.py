@@ -2,7 +2,6 @@
 
 import io
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +26,8 @@ def roster_import(request):
         except RosterImportError as error:
             errors = error.errors
             messages.error(
-                request, _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(errors)}
+                request,
+                _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(errors)},
             )
         else:
             messages.success(
@@ -41,9 +41,9 @@ def roster_import(request):
 
 
 def roster_export(request, code: str):
-    branch = get_object_or_404(Organization, code=code, kind=Organization.Kind.BRANCH)
-    if not roles.can_manage(request.user, branch):
-        raise PermissionDenied
+    # Branches the user does not manage do not exist for them (404), as in the snippet views.
+    branches = roles.managed_organizations(request.user).filter(kind=Organization.Kind.BRANCH)
+    branch = get_object_or_404(branches, code=code)
     buffer = io.BytesIO()
     export_roster_xlsx(branch, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

@@ -1,12 +1,16 @@
+from django import forms
 from django.http import Http404
+from django.shortcuts import get_list_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.permissions import register_permission_policy
+from wagtail.permissions import policy_registry, register_permission_policy
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -24,19 +28,72 @@ register_permission_policy(Grid, GridPermissionPolicy())
 register_permission_policy(Organization, OrganizationPermissionPolicy())
 
 
+SCOPED_ACTIONS = ["view", "change", "delete"]
+
+
+def _visible(permission_policy, user):
+    """The instances the user may see in the admin: those under the organisations they manage."""
+    return permission_policy.instances_user_has_any_permission_for(user, SCOPED_ACTIONS)
+
+
 class ScopedObjectMixin:
     """Objects outside the user's organisations do not exist for them (404, not 403)."""
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        actions = ["view", "change", "delete"]
-        if not self.permission_policy.user_has_any_permission_for_instance(self.request.user, actions, obj):
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not self.permission_policy.user_has_any_permission_for_instance(self.request.user, SCOPED_ACTIONS, obj):
             raise Http404
         return obj
 
 
 def _scoped(view_class):
     return type(f"Scoped{view_class.__name__}", (ScopedObjectMixin, view_class), {})
+
+
+class ScopedChooserMixin:
+    """The chooser lists, and returns, only instances the user may see."""
+
+    def _visible_objects(self):
+        return _visible(policy_registry.get_by_type(self.model_class), self.request.user)
+
+    def get_object_list(self):
+        return self._visible_objects()
+
+    def get_object(self, pk):
+        return self._visible_objects().get(pk=pk)
+
+    def get_objects(self, pks):
+        return self._visible_objects().filter(pk__in=pks)
+
+
+def _scoped_chooser(view_class):
+    return type(f"Scoped{view_class.__name__}", (ScopedChooserMixin, view_class), {})
+
+
+class ScopedSnippetChooserViewSet(chooser_views.SnippetChooserViewSet):
+    choose_view_class = _scoped_chooser(chooser_views.ChooseView)
+    choose_results_view_class = _scoped_chooser(chooser_views.ChooseResultsView)
+    chosen_view_class = _scoped_chooser(chooser_views.SnippetChosenView)
+    chosen_multiple_view_class = _scoped_chooser(chooser_views.SnippetChosenMultipleView)
+
+
+class ScopedDeleteBulkAction(DeleteBulkAction):
+    """Bulk delete that neither acts on nor names objects outside the user's organisations."""
+
+    models = [Organization, Grid, RosterEntry]
+
+    def _visible_objects(self):
+        return _visible(self.permission_policy, self.request.user)
+
+    def get_queryset(self, model, object_ids):  # a classmethod upstream; here it needs the request
+        return get_list_or_404(self._visible_objects(), pk__in=object_ids)
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return self._visible_objects().values_list("pk", flat=True)
+
+
+# Registered after Wagtail's own snippet delete action, so it replaces it for these models.
+hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=1)
 
 
 class ScopedSnippetViewSet(SnippetViewSet):
@@ -48,8 +105,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
     copy_view_class = _scoped(snippet_views.CopyView)
 
     def get_queryset(self, request):
-        policy = self.permission_policy
-        return policy.instances_user_has_any_permission_for(request.user, ["view", "change", "delete"])
+        return _visible(self.permission_policy, request.user)
 
 
 class OrganizationViewSet(ScopedSnippetViewSet):
@@ -82,13 +138,16 @@ class GridViewSet(ScopedSnippetViewSet):
     copy_view_enabled = False
     edit_handler = ObjectList(
         [
-            FieldPanel("community"),
+            FieldPanel("community", widget=forms.Select),
             FieldPanel("name"),
             FieldPanel("code"),
             FieldPanel("worker_name"),
         ],
         base_form_class=GridForm,
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("community")
 
 
 class RosterEntryViewSet(ScopedSnippetViewSet):
@@ -100,15 +159,18 @@ class RosterEntryViewSet(ScopedSnippetViewSet):
     search_fields = ["name", "member_no"]
     list_per_page = 50
     copy_view_enabled = False
+    # Roster entries are personal data: even the chooser shows only the user's branches.
+    chooser_viewset_class = ScopedSnippetChooserViewSet
     edit_handler = ObjectList(
         [
-            FieldPanel("branch"),
+            # Plain selects: they offer only the branches and grids the form allows.
+            FieldPanel("branch", widget=forms.Select),
             FieldPanel("member_no"),
             FieldPanel("name"),
             FieldPanel("gender"),
             FieldPanel("member_type"),
             FieldPanel("joined_on"),
-            FieldPanel("grid"),
+            FieldPanel("grid", widget=forms.Select),
             FieldPanel("status"),
             FieldPanel("email"),
             FieldPanel("phone"),

@@ -15,13 +15,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--branch", required=True, help="The branch's code.")
-        parser.add_argument("--language", default=settings.LANGUAGE_CODE, help="Language of the messages.")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="Language of the messages.",
+        )
 
     def handle(self, *args, file: Path, branch: str, language: str, **options):
-        translation.activate(language)
-        organization = Organization.objects.filter(code=branch, kind=Organization.Kind.BRANCH).first()
+        with translation.override(language):
+            self._import(file, branch)
+
+    def _import(self, file: Path, code: str) -> None:
+        organization = Organization.objects.filter(code=code, kind=Organization.Kind.BRANCH).first()
         if organization is None:
-            raise CommandError(_("No branch has the code “%(code)s”.") % {"code": branch})
+            raise CommandError(_("No branch has the code “%(code)s”.") % {"code": code})
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -30,7 +38,12 @@ class Command(BaseCommand):
             result = import_roster(data, file.name, organization)
         except RosterImportError as error:
             for problem in error.errors:
-                self.stderr.write(_("Line %(line)s: %(message)s") % {"line": problem.line, "message": problem.message})
+                if problem.line:
+                    self.stderr.write(
+                        _("Line %(line)s: %(message)s") % {"line": problem.line, "message": problem.message}
+                    )
+                else:
+                    self.stderr.write(problem.message)
             raise CommandError(
                 _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(error.errors)}
             )
