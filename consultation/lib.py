@@ -117,10 +117,23 @@ def opinion_groups(
     if projected.shape[1] == 1:
         projected = np.hstack([projected, np.zeros_like(projected)])
 
+    def opposed(labels) -> bool:
+        """Every pair of groups takes opposite sides on at least one statement (otherwise they are one group)."""
+        nets = []
+        for g in sorted(set(labels)):
+            members = matrix[labels == g]
+            voted = np.maximum((members != PASS).sum(axis=0), 1)
+            nets.append(((members == AGREE).sum(axis=0) - (members == DISAGREE).sum(axis=0)) / voted)
+        for a in range(len(nets)):
+            for b in range(a + 1, len(nets)):
+                if not (((nets[a] > 0.2) & (nets[b] < -0.2)) | ((nets[a] < -0.2) & (nets[b] > 0.2))).any():
+                    return False
+        return True
+
     best_labels, best_score = np.zeros(len(participants), dtype=int), -1.0
     for k in range(2, min(max_groups, len(participants) - 1) + 1):
         labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix)
-        if len(set(labels)) < 2:
+        if len(set(labels)) < 2 or not opposed(labels):
             continue
         score = silhouette_score(matrix, labels)
         # Prefer fewer groups unless more groups separate clearly better.
