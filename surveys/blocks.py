@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from wagtail import blocks
 
@@ -67,7 +67,7 @@ class QuestionBlock(blocks.StructBlock):
 
     label = blocks.CharBlock(label=_("Question"), max_length=300)
     help_text = blocks.CharBlock(label=_("Help text"), required=False, max_length=300)
-    required = blocks.BooleanBlock(label=_("Required"), required=False, default=True)
+    required = blocks.BooleanBlock(label=pgettext_lazy("survey question", "Required"), required=False, default=True)
     key = blocks.RegexBlock(
         regex=r"^[a-z0-9_-]*$",
         label=_("Reference name"),

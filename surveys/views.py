@@ -274,3 +274,28 @@ def export(request, page: SurveyPage, what: str, fmt: str):
         date_to=filters["date_to"],
     )
     return exports.respond(page, responses, what, fmt)
+
+
+# --- index -----------------------------------------------------------------------------------------------
+
+
+def index(request):
+    """Open surveys, then closed ones, newest first: where residents find what to answer."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    now = timezone.now()
+    live = SurveyPage.objects.live().public().specific().order_by("-opens_at", "-first_published_at")
+    open_now = live.filter(
+        Q(opens_at__isnull=True) | Q(opens_at__lte=now), Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+    )
+    closed = live.filter(closes_at__lte=now)[:20]
+    answered = set()
+    if request.user.is_authenticated:
+        answered = set(Response.objects.filter(user=request.user).values_list("survey_id", flat=True))
+        from surveys.models import Participation
+
+        answered |= set(Participation.objects.filter(user=request.user).values_list("survey_id", flat=True))
+    return TemplateResponse(
+        request, "surveys/survey_index.html", {"open_surveys": open_now, "closed_surveys": closed, "answered": answered}
+    )

@@ -209,3 +209,15 @@ def test_audience_of_given_branches_admits_their_members_only(client, member_a, 
     assert page.may_answer(member_a) and not page.may_answer(resident)
     client.force_login(resident)
     assert client.get(page.url).context["state"] == "not_audience"
+
+
+def test_survey_index_lists_open_surveys_and_marks_the_answered_ones(client, resident, branch_a):
+    open_survey = survey_page(branch_a.page, title="开放中的问卷", mode=SurveyPage.Mode.ANONYMOUS)
+    survey_page(branch_a.page, title="已截止的问卷", closes_at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(resident)
+    client.post(open_survey.url, _answers(open_survey, a0="30岁以下", a1=["健康讲座"], a2="3"))
+    response = client.get("/surveys/")
+    assert [s.title for s in response.context["open_surveys"]] == ["开放中的问卷"]
+    assert [s.title for s in response.context["closed_surveys"]] == ["已截止的问卷"]
+    assert open_survey.pk in response.context["answered"]
+    assert "您已作答" in response.content.decode()

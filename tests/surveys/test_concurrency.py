@@ -31,7 +31,7 @@ def _hammer(page, user):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("mode", [SurveyPage.Mode.ANONYMOUS, SurveyPage.Mode.IDENTIFIED])
 def test_a_hundred_concurrent_submissions_by_one_user_store_one_response(branch_a, mode):
     page = survey_page(branch_a.page, mode=mode)
