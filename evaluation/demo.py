@@ -1,6 +1,7 @@
 """Demo appraisals for `seed_demo`: this year's ballot under way, last year's finished."""
 
 import datetime as dt
+import math
 
 from evaluation import grading, tally, voting
 from evaluation.models import AppraisalCampaign, SelfAssessment, Stage
@@ -16,7 +17,7 @@ SELF_TEXT = {
 
 def _vote(demo, campaign, voters, share: float) -> None:
     """Members vote by the same rules as everyone; the mix leans to 合格, as in real branches."""
-    for user in voters[: int(len(voters) * share)]:
+    for user in voters[: math.ceil(len(voters) * share)]:
         rows = voting.ballot_rows(campaign, voter=user)
         choices = {}
         for row in rows:

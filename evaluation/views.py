@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from evaluation import grading, services, tally, voting
 from evaluation.forms import (
@@ -100,6 +102,8 @@ def _cast(request, campaign, rows, cast):
     return render(request, "evaluation/ballot_receipt.html", {"campaign": campaign, "receipt": receipt})
 
 
+# Error reports (emails, debug pages) must never show a ballot's content next to its voter.
+@sensitive_post_parameters()
 @never_cache
 @login_required
 def ballot(request, pk: int):
@@ -121,6 +125,7 @@ def ballot(request, pk: int):
     return render(request, "evaluation/ballot.html", _ballot_context(campaign, rows))
 
 
+@sensitive_post_parameters()
 @never_cache
 def masses_ballot(request, pk: int):
     campaign = get_object_or_404(AppraisalCampaign, pk=pk, masses_enabled=True)

@@ -27,4 +27,6 @@ class AppraisalMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_menu_item():
-    return AppraisalMenuItem(_("Democratic appraisal"), reverse("evaluation_admin_campaigns"), icon_name="tasks", order=260)
+    return AppraisalMenuItem(
+        _("Democratic appraisal"), reverse("evaluation_admin_campaigns"), icon_name="tasks", order=260
+    )

@@ -27,6 +27,7 @@ def pytest_collection_modifyitems(config, items):
     """
     from django.db import connection
 
+    _serialize_transactional_tests(items)
     if connection.vendor == "postgresql":
         return
     selected = [item for item in items if "postgres" not in item.keywords]
@@ -34,6 +35,19 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def _serialize_transactional_tests(items) -> None:
+    """Every transactional test restores the migrated data (Wagtail's root page, content types).
+
+    A flush without it deletes the root page for the tests after it, and mixing the two kinds makes
+    the restore collide with content types that the flush re-created.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
