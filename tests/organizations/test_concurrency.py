@@ -1,4 +1,5 @@
 import pytest
+
 from django.db import IntegrityError, transaction
 
 from organizations.models import RosterEntry
