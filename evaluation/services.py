@@ -80,3 +80,15 @@ def appraisal_html(campaign) -> str:
 
 def render_appraisal_pdf(campaign, timeout: int = DEFAULT_TIMEOUT) -> bytes:
     return render_pdf(appraisal_html(campaign), timeout=timeout)
+
+
+def satisfaction_html(survey) -> str:
+    from evaluation import satisfaction
+
+    report = satisfaction.build(survey)
+    context = {"survey": survey, "report": report, "charts": satisfaction.charts(report)}
+    return render_to_string("evaluation/reports/satisfaction_summary.html", context)
+
+
+def render_satisfaction_pdf(survey, timeout: int = DEFAULT_TIMEOUT) -> bytes:
+    return render_pdf(satisfaction_html(survey), timeout=timeout)

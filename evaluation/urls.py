@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/notice/", views.notice, name="notice"),
     path("<int:pk>/ballots/", views.published_ballots, name="published_ballots"),
     path("<int:pk>/report.pdf", views.report, name="report"),
+    path("satisfaction/<int:survey_id>/report.pdf", views.satisfaction_report, name="satisfaction_report"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
@@ -251,3 +250,16 @@ def campaign_manage(request, pk: int):
         "appraisees": campaign.appraisees.select_related("self_assessment"),
     }
     return render(request, "evaluation/campaign_manage.html", context)
+
+
+@login_required
+def satisfaction_report(request, survey_id: int):
+    from surveys.models import SurveyPage
+
+    survey = get_object_or_404(SurveyPage.objects.specific(), pk=survey_id)
+    if not survey.may_see_results(request.user):
+        raise PermissionDenied
+    pdf = services.render_satisfaction_pdf(survey)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="satisfaction-{survey.pk}.pdf"'
+    return response

@@ -58,3 +58,11 @@ def grade_bars(totals: dict[str, int]) -> list[dict]:
         {"label": Grade(grade).label, "count": count, "y": 10 + 32 * index, "width": round(300 * count / largest)}
         for index, (grade, count) in enumerate(totals.items())
     ]
+
+
+@register.filter
+def signed_points(value: float | Decimal | None) -> str:
+    """A change of rate in percentage points: 0.052 → +5.2."""
+    if value is None:
+        return "–"
+    return f"{float(value) * 100:+.1f}"

@@ -39,7 +39,12 @@ class Command(BaseCommand):
             raise CommandError(f"The report failed: {error}") from None
 
     def _satisfaction(self, survey_id: int | None, timeout: int) -> bytes:
-        render = getattr(services, "render_satisfaction_pdf", None)
-        if render is None:
-            raise CommandError("Satisfaction reports need the surveys app's satisfaction summary.")
-        return render(survey_id, timeout=timeout)
+        from surveys.models import SurveyPage
+
+        survey = SurveyPage.objects.filter(pk=survey_id).specific().first()
+        if survey is None:
+            raise CommandError(f"No survey with id {survey_id}.")
+        try:
+            return services.render_satisfaction_pdf(survey, timeout=timeout)
+        except services.ReportError as error:
+            raise CommandError(f"The report failed: {error}") from None
