@@ -1,0 +1,151 @@
+# ruff: noqa: S310 - requests go to the local test servers only
+"""Two server processes sharing PostgreSQL and Redis: a post made through one reaches a WebSocket
+client connected to the other. This is the production set-up (several uvicorn workers)."""
+
+import asyncio
+import datetime
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import redis
+import websockets
+
+from django.db import connection
+from django.test import Client
+
+from consultation.models import Post
+from tests.conftest import require_service
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11")
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def servers():
+    try:
+        reachable = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError:
+        reachable = False
+    require_service(reachable, f"Redis at {REDIS_URL}")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+    }
+    ports, processes = [_free_port(), _free_port()], []
+    for port in ports:
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "config.asgi:application",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310 - local test server
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"server on port {port} did not start")
+                time.sleep(0.3)
+    yield ports
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+    # Let PostgreSQL notice the servers' connections are gone before the test database is dropped.
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.2)
+
+
+def _session(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def _post_through(port: int, consultation, session: str, body: str) -> int:
+    """Post as a browser would: load the page for the CSRF token, then submit the form."""
+    base = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    opener.addheaders = [("Cookie", f"sessionid={session}")]
+    html = opener.open(base + consultation.url).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    cookie = next(c for c in opener.handlers if isinstance(c, urllib.request.HTTPCookieProcessor)).cookiejar
+    csrf_cookie = next(c.value for c in cookie if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "body": body}).encode()
+    request = urllib.request.Request(
+        f"{base}/consultations/{consultation.pk}/posts/",
+        data=data,
+        headers={"Cookie": f"sessionid={session}; csrftoken={csrf_cookie}", "Accept": "application/json"},
+    )
+    return urllib.request.urlopen(request, timeout=10).status  # noqa: S310 - local test server
+
+
+def test_a_post_through_one_process_reaches_a_websocket_on_the_other(servers, consultation, resident, member_a):
+    port_a, port_b = servers
+    listener, poster = _session(resident), _session(member_a)
+
+    async def scenario():
+        uri = f"ws://127.0.0.1:{port_b}/ws/consultations/{consultation.pk}/"
+        headers = {"Cookie": f"sessionid={listener}", "Origin": f"http://127.0.0.1:{port_b}"}
+        async with websockets.connect(uri, additional_headers=headers) as ws:
+            await ws.send(json.dumps({"type": "ping"}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "pong"}
+            status = await asyncio.get_running_loop().run_in_executor(
+                None, _post_through, port_a, consultation, poster, "跨进程送达的意见"
+            )
+            assert status == 200
+            message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            return message, time.time()
+
+    message, received_at = asyncio.run(scenario())
+    assert message["kind"] == "post.created" and message["data"]["body"] == "跨进程送达的意见"
+    # From the post's creation in process A to its arrival through process B: within a second.
+    created_at = datetime.datetime.fromisoformat(message["data"]["created"]).timestamp()
+    assert received_at - created_at < 1.0
+    assert Post.objects.get().author == member_a
