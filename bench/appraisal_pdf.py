@@ -62,8 +62,10 @@ def main() -> dict:
     alone_forked = time.perf_counter() - start
     from weasyprint import HTML
 
+    from evaluation.pdf_worker import StaticOnlyFetcher
+
     start = time.perf_counter()
-    HTML(string=html, base_url="/", url_fetcher=services._static_fetcher()).write_pdf()
+    HTML(string=html, base_url="/", url_fetcher=StaticOnlyFetcher(services.static_files())).write_pdf()
     alone = time.perf_counter() - start
     result = {
         "members": MEMBERS,

@@ -1,14 +1,16 @@
 """The one PDF reporting layer (WeasyPrint) for appraisal and satisfaction summaries.
 
 HTML is rendered here, in the request's process (it needs the database); WeasyPrint runs in a
-forked child with a time limit, because large reports take memory that is never returned to the OS.
+child process with a time limit, because large reports take memory that is never returned to the OS.
+Children come from a fork server that has imported WeasyPrint and nothing of the web process, so a
+child starts fast and small, and its memory is returned when it exits.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from pathlib import Path
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -23,41 +25,26 @@ class ReportError(Exception):
     """The report could not be rendered (time limit, or WeasyPrint failed)."""
 
 
-def _static_fetcher():
-    from weasyprint.urls import URLFetcher
-
-    class StaticOnlyFetcher(URLFetcher):
-        """Only the project's own static files and inline data: no network, no other local files."""
-
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            path = urlparse(url).path
-            if path.startswith(settings.STATIC_URL):
-                found = finders.find(path[len(settings.STATIC_URL) :])
-                if found:
-                    return super().fetch(Path(found).resolve().as_uri(), headers)
-            raise ValueError(f"Refused to fetch {url!r} for a report.")
-
-    return StaticOnlyFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+def static_files() -> dict[str, str]:
+    """URL path → file of the static files a report may use: the PDF stylesheet and its folder."""
+    folder = Path(finders.find("pdf/report.css")).resolve().parent
+    return {f"{settings.STATIC_URL}pdf/{path.name}": str(path) for path in folder.iterdir() if path.is_file()}
 
 
-def _write_pdf(html: str, connection) -> None:
-    try:
-        from weasyprint import HTML
-
-        connection.send(("ok", HTML(string=html, base_url="/", url_fetcher=_static_fetcher()).write_pdf()))
-    except Exception as error:  # reported to the parent, which raises ReportError
-        connection.send(("error", repr(error)))
-    finally:
-        connection.close()
+@functools.cache
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "evaluation.pdf_worker"])
+    return context
 
 
 def render_pdf(html: str, timeout: int = DEFAULT_TIMEOUT) -> bytes:
     """PDF bytes for finished HTML, rendered in a child process killed after `timeout` seconds."""
-    context = multiprocessing.get_context("fork")
+    from evaluation.pdf_worker import write_pdf
+
+    context = _context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_write_pdf, args=(html, sender), daemon=True)
+    process = context.Process(target=write_pdf, args=(html, sender, static_files()), daemon=True)
     process.start()
     sender.close()
     try:

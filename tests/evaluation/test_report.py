@@ -54,7 +54,9 @@ def test_numbers_in_the_pdf_equal_the_tally(closed_campaign, tmp_path):
 
 
 def test_the_report_fetches_no_outside_resources():
-    fetcher = services._static_fetcher()
+    from evaluation.pdf_worker import StaticOnlyFetcher
+
+    fetcher = StaticOnlyFetcher(services.static_files())
     with pytest.raises(ValueError):
         fetcher.fetch("http://example.com/x.png")
     with pytest.raises(ValueError):
