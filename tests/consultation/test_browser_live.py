@@ -1,0 +1,113 @@
+"""As a new user would, in two browsers: a resident posts and the other browser shows it without
+reloading; a reply notifies the first resident. Served by uvicorn (HTTP + WebSocket) in a thread."""
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import expect, sync_playwright
+
+from accounts.factories import PASSWORD, UserFactory
+from consultation.models import Notification
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def asgi_server(consultation, monkeypatch):
+    from channels.routing import ProtocolTypeRouter
+
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config import asgi
+
+    # The production application, with static files served from the apps (no collectstatic in tests).
+    application = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(asgi.django_asgi_app),
+            "websocket": asgi.application.application_mapping["websocket"],
+        }
+    )
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+def _signed_in(browser, base, user):
+    context = browser.new_context(base_url=base, locale="zh-CN", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    return context, page
+
+
+def test_a_post_appears_live_in_another_browser_and_a_reply_notifies_its_author(asgi_server, browser, consultation):
+    first = UserFactory(display_name="张秀英")
+    second = UserFactory(display_name="李建国")
+    context_a, page_a = _signed_in(browser, asgi_server, first)
+    context_b, page_b = _signed_in(browser, asgi_server, second)
+    for page in (page_a, page_b):
+        page.goto(consultation.url)
+        expect(page.locator("[data-live-connected]")).to_have_count(1)
+    page_b.evaluate("window.__notReloaded = true")
+
+    page_a.locator("#post-body").fill("建议在楼前增设无障碍坡道。")
+    page_a.get_by_role("button", name="发布").click()
+    expect(page_a.locator(".posts")).to_contain_text("建议在楼前增设无障碍坡道。")
+
+    arrived = page_b.locator(".posts .post", has_text="建议在楼前增设无障碍坡道。")
+    expect(arrived).to_be_visible()
+    expect(arrived).to_contain_text("张秀英")
+    assert page_b.evaluate("window.__notReloaded") is True
+
+    # The second resident replies (after a reload, through the server-rendered form).
+    page_b.reload()
+    post = page_b.locator(".posts > .post", has_text="建议在楼前增设无障碍坡道。")
+    post.locator("summary", has_text="回复").click()
+    post.locator("textarea[name=body]").fill("同意，坡道还方便推婴儿车。")
+    post.get_by_role("button", name="发送回复").click()
+    # The first resident sees the reply arrive live under the post, and is notified.
+    expect(page_a.locator(".post .post", has_text="同意，坡道还方便推婴儿车。")).to_be_visible()
+    assert Notification.objects.filter(recipient=first, kind=Notification.Kind.REPLY).count() == 1
+    page_a.goto("/consultations/notifications/")
+    expect(page_a.locator("main")).to_contain_text("李建国")
+
+    assert not page_a.js_errors and not page_b.js_errors
+    context_a.close()
+    context_b.close()
