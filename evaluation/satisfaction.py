@@ -70,7 +70,9 @@ def charts(report: SatisfactionReport) -> dict:
     dimensions = [(d.label, round((d.rate or 0) * 100, 1)) for d in report.summary.dimensions]
     shares = report.summary.overall
     return {
-        "dimensions": bar_chart(dimensions, title=_("满意率 per dimension"), max_value=100, value_suffix="%"),
+        "dimensions": bar_chart(
+            dimensions, title=_("Satisfaction rate per dimension"), max_value=100, value_suffix="%"
+        ),
         "levels": pie_chart(
             [
                 (_("满意"), shares.satisfied),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -181,12 +182,10 @@ def published_ballots(request, pk: int):
     names = dict(campaign.appraisees.values_list("pk", "name"))
     if request.GET.get("format") == "json":
         return JsonResponse({"campaign": campaign.pk, "appraisees": names, "ballots": ballots})
-    context = {
-        "campaign": campaign,
-        "ballots": ballots,
-        "names": names,
-        "query": request.GET.get("receipt", "").strip(),
-    }
+    query = request.GET.get("receipt", "").strip().lower()[:64]
+    found = [ballot for ballot in ballots if query and ballot["receipt"] == query]
+    page = Paginator(found or ballots, 20).get_page(request.GET.get("page"))
+    context = {"campaign": campaign, "ballots": page, "names": names, "query": query, "found": bool(found)}
     return render(request, "evaluation/published_ballots.html", context)
 
 

@@ -177,3 +177,9 @@ def test_admin_appraisal_list_is_empty_for_another_branchs_editor(client, open_c
     client.force_login(editor_b)
     response = client.get(reverse("evaluation_admin_campaigns"))
     assert response.status_code == 200 and list(response.context["campaigns"]) == []
+
+
+def test_ballot_posts_are_hidden_from_error_reports(client, open_campaign, voters):
+    client.force_login(voters[0])
+    response = client.post(reverse("evaluation:ballot", args=[open_campaign.pk]), {})
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
