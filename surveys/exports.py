@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, SurveyPage
@@ -47,9 +48,10 @@ def response_rows(page: SurveyPage, responses) -> Iterator[list]:
     """The header row, then one row per response, reading answers in chunks."""
     identified = page.mode == SurveyPage.Mode.IDENTIFIED
     headers, position, kinds = _columns(page)
-    fixed = [_("No."), _("Date"), _("Organisation"), _("Grid")]
+    fixed = [pgettext("survey export", "No."), pgettext("survey export", "Date")]
+    fixed += [pgettext("survey export", "Organisation"), pgettext("survey export", "Grid")]
     if identified:
-        fixed += [_("Email"), _("Name")]
+        fixed += [pgettext("survey export", "Email"), pgettext("survey export", "Name")]
     yield fixed + headers
     levels = {code: str(label) for code, label in SATISFACTION_LEVELS}
     fields = ["response_id", "response__submitted_on", "response__organization__name", "response__grid__name"]
@@ -58,7 +60,7 @@ def response_rows(page: SurveyPage, responses) -> Iterator[list]:
     fields += ["question", "row", "choice", "number", "text", "date"]
     order = ["response__submitted_on", "response_id"] if identified else ["response_id"]
     answers = (
-        Answer.objects.filter(response__in=responses.values("pk"))
+        Answer.objects.filter(survey_id=page.pk, response__in=responses.values("pk"))
         .order_by(*order, "question", "row", "choice")
         .values_list(*fields)
     )

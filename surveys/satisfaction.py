@@ -137,13 +137,20 @@ def summarise(
     labels, weights, qids = _dimensions(surveys)
     if responses is None:
         responses = Response.objects.filter(survey__in=[s.pk for s in surveys])
-    answers = Answer.objects.filter(response__in=responses.values("pk"), question__in=qids)
+    survey_ids = [s.pk for s in surveys]
+    answers = Answer.objects.filter(survey_id__in=survey_ids, response__in=responses.values("pk"), question__in=qids)
 
     total = responses.count()
     per_dimension: dict[str, LevelCounts] = {label: LevelCounts() for label in labels}
-    for row in answers.values("row", "choice").annotate(n=Count("id")).order_by():
+    per_grid: dict[int | None, LevelCounts] = defaultdict(LevelCounts)
+    per_organization: dict[int | None, LevelCounts] = defaultdict(LevelCounts)
+    # One pass over the answers gives the dimensions, the grids and the organisations.
+    grouped = answers.values("response__organization", "response__grid", "row", "choice").annotate(n=Count("id"))
+    for row in grouped.order_by():
         if row["row"] in per_dimension:
             per_dimension[row["row"]].add(row["choice"], row["n"])
+            per_grid[row["response__grid"]].add(row["choice"], row["n"])
+            per_organization[row["response__organization"]].add(row["choice"], row["n"])
     for counts in per_dimension.values():
         counts.blank = max(0, total - counts.answered)
     overall = sum(per_dimension.values(), LevelCounts())
@@ -157,12 +164,14 @@ def summarise(
         weighted_score=score,
     )
     if with_breakdowns:
-        summary.by_organization = _by_organization(answers, responses)
-        summary.by_grid = _by_grid(answers, responses)
+        summary.by_organization = _by_organization(per_organization, responses)
+        summary.by_grid = _by_grid(per_grid, responses)
     if comments and total >= MIN_RESPONSES:
         comment_ids = [qid for survey in surveys for qid in comment_questions(survey)]
         summary.comments = list(
-            Answer.objects.filter(response__in=responses.values("pk"), question__in=comment_ids)
+            Answer.objects.filter(
+                survey_id__in=survey_ids, response__in=responses.values("pk"), question__in=comment_ids
+            )
             .exclude(text="")
             .order_by("response_id")
             .values_list("text", flat=True)[:comments]
@@ -177,10 +186,7 @@ def summarise(
     return summary
 
 
-def _by_grid(answers, responses) -> list[GroupResult]:
-    counts: dict[int, LevelCounts] = defaultdict(LevelCounts)
-    for row in answers.values("response__grid", "choice").annotate(n=Count("id")).order_by():
-        counts[row["response__grid"]].add(row["choice"], row["n"])
+def _by_grid(counts: dict, responses) -> list[GroupResult]:
     sizes = {row["grid"]: row["n"] for row in responses.values("grid").annotate(n=Count("pk")).order_by()}
     grids = Grid.objects.in_bulk([pk for pk in sizes if pk is not None])
     result = [
@@ -192,11 +198,8 @@ def _by_grid(answers, responses) -> list[GroupResult]:
     return result
 
 
-def _by_organization(answers, responses) -> list[GroupResult]:
+def _by_organization(counts: dict, responses) -> list[GroupResult]:
     """Counts per organisation where responses were counted, rolled up to every ancestor (grid → community → street)."""
-    counts: dict[int, LevelCounts] = defaultdict(LevelCounts)
-    for row in answers.values("response__organization", "choice").annotate(n=Count("id")).order_by():
-        counts[row["response__organization"]].add(row["choice"], row["n"])
     sizes = {
         row["organization"]: row["n"] for row in responses.values("organization").annotate(n=Count("pk")).order_by()
     }

@@ -65,27 +65,30 @@ class Command(BaseCommand):
             )
 
     def _build(self, count: int) -> SurveyPage:
-        parent = Page.objects.filter(depth=2).first().specific
-        page = survey_page(
-            parent, questions=QUESTIONS, title=f"性能测试问卷（{count}份）", mode=SurveyPage.Mode.ANONYMOUS
-        )
-        ids = [qid for qid, _b, _v, _s in page.question_list()]
-        ages, acts = ["30岁以下", "30–59岁", "60岁及以上"], ["健康讲座", "文艺演出", "志愿服务", "亲子活动"]
-        levels = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"]
         started = time.perf_counter()
-        for offset in range(0, count, BATCH):
-            add_responses(
-                page,
-                [
-                    {
-                        ids[0]: ages[i % 3],
-                        ids[1]: [acts[i % 4], acts[(i + 1) % 4]],
-                        ids[2]: str(1 + i % 5),
-                        ids[3]: f"text:第{i}条建议：希望社区多组织活动。",
-                        ids[4]: {"服务态度": levels[i % 4], "办事效率": levels[(i + 1) % 4], "环境卫生": levels[i % 3]},
-                    }
-                    for i in range(offset, min(count, offset + BATCH))
-                ],
-            )
+        page = build_benchmark_survey(Page.objects.filter(depth=2).first().specific, count)
         self.stdout.write(f"built {count} responses in {time.perf_counter() - started:.1f} s")
         return page
+
+
+def build_benchmark_survey(parent, count: int) -> SurveyPage:
+    """An anonymous survey below `parent` with `count` responses, created in bulk batches."""
+    page = survey_page(parent, questions=QUESTIONS, title=f"性能测试问卷（{count}份）", mode=SurveyPage.Mode.ANONYMOUS)
+    ids = [qid for qid, _b, _v, _s in page.question_list()]
+    ages, acts = ["30岁以下", "30–59岁", "60岁及以上"], ["健康讲座", "文艺演出", "志愿服务", "亲子活动"]
+    levels = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"]
+    for offset in range(0, count, BATCH):
+        add_responses(
+            page,
+            [
+                {
+                    ids[0]: ages[i % 3],
+                    ids[1]: [acts[i % 4], acts[(i + 1) % 4]],
+                    ids[2]: str(1 + i % 5),
+                    ids[3]: f"text:第{i}条建议：希望社区多组织活动。",
+                    ids[4]: {"服务态度": levels[i % 4], "办事效率": levels[(i + 1) % 4], "环境卫生": levels[i % 3]},
+                }
+                for i in range(offset, min(count, offset + BATCH))
+            ],
+        )
+    return page
