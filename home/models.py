@@ -107,6 +107,10 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
         "home.PolicyIndexPage",
         "home.StudyIndexPage",
         "home.NewsIndexPage",
+        # Higher-floor apps, named as strings (no import).
+        "consultation.ConsultationPage",
+        "surveys.SurveyPage",
+        "surveys.SatisfactionSurveyPage",
     ]
     max_count = 1
 
@@ -173,6 +177,10 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
         "home.PolicyIndexPage",
         "home.StudyIndexPage",
         "home.NewsIndexPage",
+        # Higher-floor apps, named as strings (no import).
+        "consultation.ConsultationPage",
+        "surveys.SurveyPage",
+        "surveys.SatisfactionSurveyPage",
     ]
 
     class Meta:

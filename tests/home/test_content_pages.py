@@ -92,3 +92,10 @@ def test_pages_have_sharing_titles_and_descriptions(client, home_page):
     html = client.get(page.url).content.decode()
     assert '<meta name="description" content="这是一份关于社区治理的文件摘要。">' in html
     assert 'property="og:title" content="分享测试"' in html
+
+
+def test_home_page_lists_consultations_and_surveys_from_the_page_tree_without_importing_them(home_page):
+    keys = [section["key"] for section in home_page.featured_sections()]
+    assert "consultation" in keys and "surveys" in keys
+    assert "consultation.ConsultationPage" in HomePage.subpage_types
+    assert "surveys.SurveyPage" in BranchPage.subpage_types
