@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as account_views
 from config.views import healthz
+from home import views as home_views
 from search import views as search_views
 
 urlpatterns = [
@@ -31,4 +32,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns.append(path("", include(wagtail_urls)))
+urlpatterns += [
+    path("sitemap.xml", home_views.sitemap, name="sitemap"),
+    path("", include(wagtail_urls)),
+]

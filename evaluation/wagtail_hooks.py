@@ -31,3 +31,21 @@ def register_menu_item():
     return AppraisalMenuItem(
         _("Democratic appraisal"), reverse("evaluation_admin_campaigns"), icon_name="tasks", order=260
     )
+
+
+@hooks.register("gongzhi_home_panels")
+def current_appraisals(request):
+    """The member's appraisals still under way, on the home page."""
+    from evaluation.models import Stage
+
+    campaigns = (
+        AppraisalCampaign.objects.filter(appraisees__roster_entry__user=request.user)
+        .exclude(stage=Stage.DONE)
+        .select_related("branch")
+        .distinct()
+    )
+    items = [
+        {"title": str(c), "url": reverse("evaluation:detail", args=[c.pk]), "meta": c.get_stage_display()}
+        for c in campaigns
+    ]
+    return {"key": "appraisal", "heading": _("Democratic appraisal"), "items": items} if items else None

@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalManyToManyField
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
@@ -44,6 +45,17 @@ def _optional_model(label: str):
         return apps.get_model(label)
     except LookupError:
         return None
+
+
+def home_panels(request) -> list[dict]:
+    """Per-user panels that higher-floor apps contribute through the `gongzhi_home_panels` hook.
+
+    Each hook returns None or {"key", "heading", "items": [{"title", "url", "meta"}]}; home imports
+    none of those apps. Anonymous visitors get no panels, so their cached page stays the same.
+    """
+    if not request.user.is_authenticated:
+        return []
+    return [panel for hook in hooks.get_hooks("gongzhi_home_panels") if (panel := hook(request))]
 
 
 class ChineseSearchMixin:
@@ -128,6 +140,7 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
         )
         context["latest_news"] = NewsPage.objects.live().public().descendant_of(self).order_by("-date")[:LATEST_COUNT]
         context["featured"] = self.featured_sections()
+        context["panels"] = home_panels(request)
         return context
 
     def featured_sections(self) -> list[dict]:
@@ -136,7 +149,6 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
         for label, heading in (
             ("consultation.ConsultationPage", _("Consultations")),
             ("surveys.SurveyPage", _("Open surveys")),
-            ("evaluation.AppraisalPage", _("Democratic appraisal")),
         ):
             model = _optional_model(label)
             if model is None:

@@ -183,3 +183,11 @@ def test_ballot_posts_are_hidden_from_error_reports(client, open_campaign, voter
     client.force_login(voters[0])
     response = client.post(reverse("evaluation:ballot", args=[open_campaign.pk]), {})
     assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
+
+
+def test_home_page_shows_the_members_appraisal_under_way(client, open_campaign, voters, home_page):
+    client.force_login(voters[0])
+    html = client.get("/").content.decode()
+    assert reverse("evaluation:detail", args=[open_campaign.pk]) in html
+    client.logout()
+    assert reverse("evaluation:detail", args=[open_campaign.pk]) not in client.get("/").content.decode()

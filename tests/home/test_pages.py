@@ -56,3 +56,9 @@ def test_an_english_browser_still_gets_chinese_until_the_visitor_switches(client
     assert '<html lang="zh-hans">' in html
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+def test_sitemap_xml_lists_live_pages(client, tree):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert "和平社区党委" in response.content.decode() or "/heping/" in response.content.decode()
