@@ -128,10 +128,14 @@ def summarise(
     with_previous: bool = True,
     with_breakdowns: bool = True,
     comments: int = 20,
+    extra: dict[str, LevelCounts] | None = None,
 ) -> SatisfactionSummary:
     """Summarise the satisfaction answers of one survey, or of several (e.g. one round of a street).
 
     `responses` narrows the responses (a `Response` queryset, e.g. filtered by grid or date).
+    `extra` adds counts from elsewhere on the same scale, per dimension label (e.g. residents' ratings
+    of consultation outcomes, which the reporting layer reads from consultation/): they count in the
+    dimensions and the overall rate, with weight 1 for a label the survey does not have.
     """
     surveys = [surveys] if isinstance(surveys, SurveyPage) else list(surveys)
     labels, weights, qids = _dimensions(surveys)
@@ -153,6 +157,12 @@ def summarise(
             per_organization[row["response__organization"]].add(row["choice"], row["n"])
     for counts in per_dimension.values():
         counts.blank = max(0, total - counts.answered)
+    for label, counts in (extra or {}).items():
+        if label not in per_dimension:
+            labels.append(label)
+            weights[label] = 1.0
+            per_dimension[label] = LevelCounts()
+        per_dimension[label] = per_dimension[label] + counts
     overall = sum(per_dimension.values(), LevelCounts())
     level_scores = getattr(surveys[0], "level_scores", None) or DEFAULT_LEVEL_SCORES
     score = weighted_score([WeightedItem(per_dimension[label], weights[label]) for label in labels], level_scores)

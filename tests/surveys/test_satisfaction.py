@@ -140,3 +140,14 @@ def test_groups_with_fewer_than_three_responses_show_no_numbers(client, tree, or
     client.force_login(org_admin)
     html = client.get(page.url + "results/").content.decode()
     assert "不显示任何数字" in html and "100.0%" not in html
+
+
+def test_ratings_from_elsewhere_count_in_the_dimensions_and_the_overall_rate(rated):
+    outcome_ratings = LevelCounts(satisfied=3, basically_satisfied=0, dissatisfied=1)
+    summary = satisfaction.summarise(
+        rated, extra={"议事协商结果": outcome_ratings, "服务态度": LevelCounts(dissatisfied=2)}
+    )
+    by_label = {d.label: d for d in summary.dimensions}
+    assert by_label["议事协商结果"].rate == pytest.approx(3 / 4)
+    assert by_label["服务态度"].rate == pytest.approx(7 / 10)
+    assert summary.rate == pytest.approx((13 + 3) / (17 + 4 + 2))
