@@ -7,4 +7,9 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from organizations import signals  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from organizations import signals
+
+        # Groups created before a permission was added to roles.py get it at the next migrate.
+        post_migrate.connect(signals.sync_roles_after_migrate, sender=self)

@@ -59,6 +59,9 @@ _MODEL_PERMISSIONS = {
         "organizations.add_grid",
         "organizations.change_grid",
         "organizations.view_grid",
+        "organizations.add_organization",
+        "organizations.change_organization",
+        "organizations.view_organization",
         "home.add_meetingrecord",
         "home.change_meetingrecord",
         "home.delete_meetingrecord",
@@ -98,6 +101,18 @@ def role_group(organization: Organization, role: Role) -> Group:
     organization.save(update_fields=[field])
     sync_page_permissions(organization)
     return group
+
+
+def sync_all() -> None:
+    """Bring every existing role group up to the permissions declared here (run after migrations)."""
+    for organization in Organization.objects.exclude(
+        editors_group=None, secretaries_group=None, admins_group=None
+    ).select_related("editors_group", "secretaries_group", "admins_group"):
+        for role, field in _GROUP_FIELD.items():
+            group = getattr(organization, field)
+            if group is not None:
+                group.permissions.set(_permissions(_MODEL_PERMISSIONS[role] + _COMMON_PERMISSIONS))
+        sync_page_permissions(organization)
 
 
 def sync_page_permissions(organization: Organization) -> None:

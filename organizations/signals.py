@@ -17,3 +17,7 @@ def link_roster_on_confirmation(request, email_address, **kwargs) -> None:
 def keep_page_permissions_on_section(sender, instance: Organization, update_fields=None, **kwargs) -> None:
     if update_fields is None or "page" in update_fields:
         roles.sync_page_permissions(instance)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    roles.sync_all()

@@ -65,3 +65,16 @@ def test_anonymous_user_has_no_roles():
     assert not roles.managed_organizations(AnonymousUser()).exists()
     assert roles.roster_entry(AnonymousUser()) is None
     assert Organization.objects.count() == 0
+
+
+def test_existing_role_groups_get_newly_declared_permissions_after_migrate(editor_a, branch_a):
+    from django.core.management import call_command
+
+    branch_a.editors_group.permissions.clear()
+    call_command("migrate", verbosity=0)
+    codenames = set(branch_a.editors_group.permissions.values_list("codename", flat=True))
+    assert {"change_rosterentry", "access_admin"} <= codenames
+
+
+def test_org_admin_may_manage_organisations_in_the_admin(org_admin):
+    assert org_admin.has_perm("organizations.change_organization")
