@@ -49,11 +49,15 @@ class Results:
         return self.total < MIN_RESPONSES
 
 
-def compute_results(page: SurveyPage, responses) -> Results:
-    """Aggregates of every question over `responses` (a Response queryset). Seven queries or so, always."""
-    ids = responses.values("pk")
+def compute_results(page: SurveyPage, responses, *, narrowed: bool = True) -> Results:
+    """Aggregates of every question over `responses` (a Response queryset). A dozen queries, always.
+
+    `narrowed=False` says `responses` are all of the survey's: answers are then read without a subquery.
+    """
     # The survey filter lets the database use the (survey, question, row, choice) index.
-    answers = Answer.objects.filter(survey_id=page.pk, response__in=ids)
+    answers = Answer.objects.filter(survey_id=page.pk)
+    if narrowed:
+        answers = answers.filter(response__in=responses.values("pk"))
     total = responses.count()
     answered = {
         row["question"]: row["n"]
@@ -142,7 +146,7 @@ def compute_results(page: SurveyPage, responses) -> Results:
 
     satisfaction = None
     if any(q.type == "satisfaction" for q in questions):
-        satisfaction = summarise(page.specific if type(page) is SurveyPage else page, responses)
+        satisfaction = summarise(page.specific if type(page) is SurveyPage else page, responses if narrowed else None)
     return Results(total=total, questions=questions, satisfaction=satisfaction)
 
 

@@ -139,10 +139,13 @@ def summarise(
     """
     surveys = [surveys] if isinstance(surveys, SurveyPage) else list(surveys)
     labels, weights, qids = _dimensions(surveys)
-    if responses is None:
-        responses = Response.objects.filter(survey__in=[s.pk for s in surveys])
     survey_ids = [s.pk for s in surveys]
-    answers = Answer.objects.filter(survey_id__in=survey_ids, response__in=responses.values("pk"), question__in=qids)
+    narrowed = responses is not None
+    if responses is None:
+        responses = Response.objects.filter(survey__in=survey_ids)
+    answers = Answer.objects.filter(survey_id__in=survey_ids, question__in=qids)
+    if narrowed:
+        answers = answers.filter(response__in=responses.values("pk"))
 
     total = responses.count()
     per_dimension: dict[str, LevelCounts] = {label: LevelCounts() for label in labels}
@@ -178,13 +181,11 @@ def summarise(
         summary.by_grid = _by_grid(per_grid, responses)
     if comments and total >= MIN_RESPONSES:
         comment_ids = [qid for survey in surveys for qid in comment_questions(survey)]
+        texts = Answer.objects.filter(survey_id__in=survey_ids, question__in=comment_ids)
+        if narrowed:
+            texts = texts.filter(response__in=responses.values("pk"))
         summary.comments = list(
-            Answer.objects.filter(
-                survey_id__in=survey_ids, response__in=responses.values("pk"), question__in=comment_ids
-            )
-            .exclude(text="")
-            .order_by("response_id")
-            .values_list("text", flat=True)[:comments]
+            texts.exclude(text="").order_by("response_id").values_list("text", flat=True)[:comments]
         )
     if with_previous and len(surveys) == 1 and hasattr(surveys[0], "find_previous_round"):
         previous = surveys[0].find_previous_round()

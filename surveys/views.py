@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -240,11 +243,16 @@ def results(request, page: SurveyPage):
         date_from=filters["date_from"],
         date_to=filters["date_to"],
     )
-    computed = compute_results(page, responses)
+    narrowed = any(filters[key] for key in ("organization", "grid", "date_from", "date_to"))
+    # The computed results are cached as HTML, keyed on what changes them: the survey's revision, the
+    # filters, the number of responses and the sum of their revisions (identified edits).
+    stamp = responses.aggregate(n=Count("pk"), revisions=Sum("revision"))
     query = request.GET.urlencode()
     context = page.get_context(request)
     context.update(
-        results=computed,
+        results=SimpleLazyObject(lambda: compute_results(page, responses, narrowed=narrowed)),
+        response_count=stamp["n"],
+        cache_key=f"{page.pk}:{page.latest_revision_id}:{stamp['n']}:{stamp['revisions']}:{hashlib.sha256(query.encode()).hexdigest()[:16]}",
         filters=filters,
         query=query,
         is_editor=page.is_editor(request.user),

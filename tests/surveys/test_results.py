@@ -155,3 +155,15 @@ def test_a_condition_must_refer_to_an_earlier_choice_question(branch_a):
     ]
     with pytest.raises(ValidationError, match="不是前面某个问题的引用名"):
         page.full_clean()
+
+
+def test_results_are_cached_until_a_new_response_arrives(client, branch_a, org_admin):
+    page = survey_page(branch_a.page)
+    _many(page, 5)
+    client.force_login(org_admin)
+    url = page.url + "results/"
+    first = _queries(client, url)
+    assert _queries(client, url) < first  # the computed part comes from the cache
+    _many(page, 1)
+    response = client.get(url)
+    assert response.context["results"].total == 6 and "6 份答卷" in response.content.decode()
