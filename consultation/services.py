@@ -217,7 +217,11 @@ def moderate(post: Post, moderator, action: str, reason: str = "") -> Post:
     else:
         raise ActionError(_("Unknown moderation action."))
     with transaction.atomic():
-        post = Post.objects.select_for_update().select_related("consultation", "parent", "author").get(pk=post.pk)
+        post = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("consultation", "parent", "author")
+            .get(pk=post.pk)
+        )
         was_visible = post.status == Post.Status.VISIBLE
         first_publication = (
             post.status == Post.Status.HELD and post.hold_reason == Post.HoldReason.KEYWORD and not was_visible

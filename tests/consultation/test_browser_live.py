@@ -12,6 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from accounts.factories import PASSWORD, UserFactory
 from consultation.models import Notification
+from tests.consultation.conftest import end_other_sessions
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -50,6 +51,7 @@ def asgi_server(consultation, monkeypatch):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    end_other_sessions()
 
 
 @pytest.fixture

@@ -103,14 +103,14 @@ def test_opposition_can_be_switched_off(branch_page, resident, member_a):
 
 def test_thread_sorts_by_newest_or_most_supported_with_pinned_posts_first(client, consultation, resident, editor_a):
     old = services.create_post(consultation, resident, "旧的意见很受支持")
-    new = services.create_post(consultation, resident, "新的意见")
+    new = services.create_post(consultation, resident, "刚刚发表的看法")
     pinned = services.create_post(consultation, resident, "置顶说明")
     Post.objects.filter(pk=old.pk).update(support_count=10)
     services.set_pinned(pinned, editor_a, True)
     newest = client.get(consultation.url).content.decode()
-    assert newest.index("置顶说明") < newest.index("新的意见") < newest.index("旧的意见很受支持")
+    assert newest.index("置顶说明") < newest.index("刚刚发表的看法") < newest.index("旧的意见很受支持")
     supported = client.get(consultation.url + "?sort=supported").content.decode()
-    assert supported.index("置顶说明") < supported.index("旧的意见很受支持") < supported.index("新的意见")
+    assert supported.index("置顶说明") < supported.index("旧的意见很受支持") < supported.index("刚刚发表的看法")
     assert new.pk
 
 

@@ -24,6 +24,7 @@ from django.test import Client
 
 from consultation.models import Post
 from tests.conftest import require_service
+from tests.consultation.conftest import end_other_sessions
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -90,16 +91,7 @@ def servers():
     for process in processes:
         process.terminate()
         process.wait(timeout=10)
-    # Let PostgreSQL notice the servers' connections are gone before the test database is dropped.
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.2)
+    end_other_sessions()
 
 
 def _session(user) -> str:
