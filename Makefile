@@ -8,7 +8,7 @@ PORT ?= 8000
 # gettext compiles translations; Chromium drives the browser tests; poppler checks PDFs.
 APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils
 
-.PHONY: run test system messages migrate demo lint format clean-db
+.PHONY: run test bench system messages migrate demo lint format
 
 run: system $(VENV)/.runtime messages migrate
 	$(BIN)/python manage.py seed_demo --if-empty
@@ -47,6 +47,12 @@ migrate: $(VENV)/.runtime
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+
+BENCH_DB := sqlite:///$(CURDIR)/bench/bench.sqlite3
+bench: system $(VENV)/.dev messages
+	rm -f bench/bench.sqlite3
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python manage.py shell -v0 -c "import bench.appraisal_pdf as b; b.main()"
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

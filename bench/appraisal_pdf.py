@@ -1,12 +1,13 @@
 """P4: the 300-member appraisal summary, next to WeasyPrint alone on the same finished HTML.
 
-Run: DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python manage.py shell -c "import bench.appraisal_pdf as b; b.main()"
+Run with `make bench`, which builds the data in a separate database and writes bench/results.json.
 """
 
 import datetime as dt
 import json
 import resource
 import time
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -76,4 +77,8 @@ def main() -> dict:
         "peak_worker_mb": round(_peak_child_mb(), 1),
     }
     print(json.dumps(result, ensure_ascii=False))
+    out = Path(__file__).with_name("results.json")
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results["P4_appraisal_pdf"] = result
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     return result
