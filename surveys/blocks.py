@@ -90,9 +90,6 @@ class QuestionBlock(blocks.StructBlock):
     def choices_of(self, value) -> list[str]:
         return []
 
-    def is_blank(self, data, name) -> bool:
-        return not (data.get(name) or "").strip()
-
     def clean_answer(self, value, data, name):
         """The answer as a Python value, None when blank; ValidationError with a message for the user."""
         raw = (data.get(name) or "").strip()
@@ -168,9 +165,6 @@ class MultipleChoiceBlock(ChoicesMixin, QuestionBlock):
             "choices": ["健康讲座", "文艺演出", "志愿服务"],
             "max_picks": 2,
         }
-
-    def is_blank(self, data, name) -> bool:
-        return not [item for item in data.getlist(name) if item.strip()]
 
     def clean_answer(self, value, data, name):
         picked = []
@@ -290,9 +284,6 @@ class MatrixBlock(QuestionBlock):
     def row_name(self, name, index) -> str:
         return f"{name}-{index}"
 
-    def is_blank(self, data, name) -> bool:
-        return all(not (data.get(self.row_name(name, i)) or "").strip() for i in range(200))
-
     def clean_answer(self, value, data, name):
         picks, allowed = {}, self.choices_of(value)
         for index, row in enumerate(self.rows_of(value)):
@@ -384,9 +375,6 @@ class RankingBlock(ChoicesMixin, QuestionBlock):
 
     def item_name(self, name, index) -> str:
         return f"{name}-{index}"
-
-    def is_blank(self, data, name) -> bool:
-        return all(not (data.get(self.item_name(name, i)) or "").strip() for i in range(200))
 
     def clean_answer(self, value, data, name):
         items = self.choices_of(value)
