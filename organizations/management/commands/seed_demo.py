@@ -23,6 +23,7 @@ class Demo:
     members: int
     residents: int
     rng: random.Random
+    survey_responses: int
     stdout: object
     logins: list[tuple[str, str]] = field(default_factory=list)
     shared: dict = field(default_factory=dict)
@@ -48,6 +49,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=80, help="Party members across the four branches.")
         parser.add_argument("--residents", type=int, default=300, help="Residents with accounts.")
+        parser.add_argument(
+            "--survey-responses", type=int, default=0, help="Extra responses to the open survey, for benchmarks."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same site.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing, quietly, if the demo exists.")
 
@@ -57,7 +61,13 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING("The demo is already seeded; nothing was changed."))
             self._print_logins(DEMO_LOGINS)
             return
-        demo = Demo(options["members"], options["residents"], random.Random(options["seed"]), self.stdout)
+        demo = Demo(
+            options["members"],
+            options["residents"],
+            random.Random(options["seed"]),
+            options["survey_responses"],
+            self.stdout,
+        )
         with transaction.atomic():
             for module in _demo_modules():
                 module.seed(demo)
