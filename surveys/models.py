@@ -27,6 +27,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import BodyBlock
+from home.models import ChineseSearchMixin
 from organizations import roles
 from organizations.models import Grid, Organization
 from surveys import lib
@@ -34,7 +35,7 @@ from surveys.blocks import SurveyQuestionsBlock, condition_of
 from surveys.presets import satisfaction_preset
 
 
-class SurveyPage(RoutablePageMixin, Page):
+class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
     """A survey residents answer on their phones; results, charts and exports for its editors."""
 
     class Mode(models.TextChoices):
@@ -97,7 +98,7 @@ class SurveyPage(RoutablePageMixin, Page):
             heading=_("Answering and results"),
         ),
     ] + Page.settings_panels
-    search_fields = Page.search_fields + [index.SearchField("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("search_segmented")]
     parent_page_types = ["home.HomePage", "home.BranchPage"]
     subpage_types: list[str] = []
     template = "surveys/survey_page.html"

@@ -1,0 +1,13 @@
+import pytest
+
+from django.urls import reverse
+
+from surveys.factories import survey_page
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_survey_is_found_by_a_word_inside_its_title(client, tree):
+    page = survey_page(tree["community"].page, title="加强基层党建工作问卷", intro="请居民参与")
+    response = client.get(reverse("search"), {"q": "党建"})
+    assert page.pk in [result.pk for result in response.context["results"]]
