@@ -23,6 +23,7 @@ from wagtail.search import index
 
 from consultation import conf, lib
 from home.blocks import BodyBlock
+from home.models import ChineseSearchMixin
 from organizations.models import Grid, Organization
 
 
@@ -53,7 +54,7 @@ class Audience(models.TextChoices):
     BRANCHES = "branches", _("Members of the chosen organisations")
 
 
-class ConsultationPage(Page):
+class ConsultationPage(ChineseSearchMixin, Page):
     """One consultation topic run by a branch or community, following the community procedure."""
 
     summary = models.CharField(_("summary"), max_length=250, help_text=_("One or two sentences shown in lists."))
@@ -151,7 +152,16 @@ class ConsultationPage(Page):
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("background")]
+
+    def search_text_parts(self) -> list[str]:
+        background = self.background.stream_block.get_searchable_content(self.background)
+        return super().search_text_parts() + [self.summary, *(str(text) for text in background)]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("background"),
+        index.SearchField("search_segmented"),
+    ]
     parent_page_types = ["home.HomePage", "home.BranchPage"]
     subpage_types: list[str] = []
 
