@@ -62,3 +62,12 @@ def test_sitemap_xml_lists_live_pages(client, tree):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert "和平社区党委" in response.content.decode() or "/heping/" in response.content.decode()
+
+
+def test_header_shows_the_unread_notification_count(client, resident, tree):
+    from consultation.models import Notification
+
+    Notification.objects.create(recipient=resident, kind=Notification.Kind.REPLY, detail="有人回复了您")
+    client.force_login(resident)
+    html = client.get("/").content.decode()
+    assert 'class="badge">1<' in html
