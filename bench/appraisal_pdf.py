@@ -28,12 +28,22 @@ def build(members: int = MEMBERS) -> AppraisalCampaign:
     branch = root.add_child(code=f"bench-{time.time_ns()}", name="基准测试党支部", kind="branch")
     User = get_user_model()
     users = User.objects.bulk_create(
-        [User(username=f"b{branch.pk}-{i}@bench.example", email=f"b{branch.pk}-{i}@bench.example") for i in range(members)]
+        [
+            User(username=f"b{branch.pk}-{i}@bench.example", email=f"b{branch.pk}-{i}@bench.example")
+            for i in range(members)
+        ]
     )
     RosterEntry.objects.bulk_create(
         [
-            RosterEntry(branch=branch, member_no=f"{i:04d}", name=f"党员{i:03d}", gender="F", joined_on=dt.date(2000, 1, 1), user=u,
-                        member_type="probationary" if i % 17 == 0 else "full")
+            RosterEntry(
+                branch=branch,
+                member_no=f"{i:04d}",
+                name=f"党员{i:03d}",
+                gender="F",
+                joined_on=dt.date(2000, 1, 1),
+                user=u,
+                member_type="probationary" if i % 17 == 0 else "full",
+            )
             for i, u in enumerate(users)
         ]
     )
@@ -43,7 +53,9 @@ def build(members: int = MEMBERS) -> AppraisalCampaign:
     grades = ["excellent", "competent", "competent", "competent", "basic", ""]
     for index, user in enumerate(users):
         rows = voting.ballot_rows(campaign, voter=user)
-        voting.cast_member_ballot(campaign, user, {r.pk: Choice(grades[(index + r.pk) % 6]) for r in rows if r.is_graded})
+        voting.cast_member_ballot(
+            campaign, user, {r.pk: Choice(grades[(index + r.pk) % 6]) for r in rows if r.is_graded}
+        )
     campaign.move_to(Stage.ASSESSMENT, None)
     return campaign
 
