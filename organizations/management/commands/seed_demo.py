@@ -23,8 +23,8 @@ class Demo:
     members: int
     residents: int
     rng: random.Random
-    survey_responses: int
     stdout: object
+    survey_responses: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
     shared: dict = field(default_factory=dict)
 
@@ -65,8 +65,8 @@ class Command(BaseCommand):
             options["members"],
             options["residents"],
             random.Random(options["seed"]),
-            options["survey_responses"],
             self.stdout,
+            survey_responses=options["survey_responses"],
         )
         with transaction.atomic():
             for module in _demo_modules():
