@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,9 +27,11 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 def write_pdf(html: str, connection, files: dict[str, str]) -> None:
+    """Send ("ok", pdf bytes, peak memory in MB) or ("error", description) to the parent."""
     try:
-        connection.send(("ok", HTML(string=html, base_url="/", url_fetcher=StaticOnlyFetcher(files)).write_pdf()))
+        pdf = HTML(string=html, base_url="/", url_fetcher=StaticOnlyFetcher(files)).write_pdf()
+        connection.send(("ok", pdf, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     except Exception as error:  # reported to the parent, which raises ReportError
-        connection.send(("error", repr(error)))
+        connection.send(("error", repr(error), 0.0))
     finally:
         connection.close()

@@ -40,6 +40,11 @@ def _context():
 
 def render_pdf(html: str, timeout: int = DEFAULT_TIMEOUT) -> bytes:
     """PDF bytes for finished HTML, rendered in a child process killed after `timeout` seconds."""
+    return render_pdf_measured(html, timeout)[0]
+
+
+def render_pdf_measured(html: str, timeout: int = DEFAULT_TIMEOUT) -> tuple[bytes, float]:
+    """The PDF and the worker's peak memory in MB."""
     from evaluation.pdf_worker import write_pdf
 
     context = _context()
@@ -51,13 +56,13 @@ def render_pdf(html: str, timeout: int = DEFAULT_TIMEOUT) -> bytes:
         if not receiver.poll(timeout):
             process.kill()
             raise ReportError(f"The report took longer than {timeout} s.")
-        status, payload = receiver.recv()
+        status, payload, peak_mb = receiver.recv()
     finally:
         process.join(5)
         receiver.close()
     if status != "ok":
         raise ReportError(payload)
-    return payload
+    return payload, peak_mb
 
 
 def appraisal_html(campaign) -> str:
