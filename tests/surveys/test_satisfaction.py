@@ -151,3 +151,15 @@ def test_ratings_from_elsewhere_count_in_the_dimensions_and_the_overall_rate(rat
     assert by_label["议事协商结果"].rate == pytest.approx(3 / 4)
     assert by_label["服务态度"].rate == pytest.approx(7 / 10)
     assert summary.rate == pytest.approx((13 + 3) / (17 + 4 + 2))
+
+
+def test_the_pdf_shows_the_same_hand_computed_rates(rated, tmp_path):
+    import subprocess
+
+    from evaluation import services
+
+    path = tmp_path / "satisfaction.pdf"
+    path.write_bytes(services.render_satisfaction_pdf(SatisfactionSurveyPage.objects.get(pk=rated.pk)))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for figure in ("87.5%", "66.7%", "76.5%", "73.6", "+37.5"):
+        assert figure in text, figure
