@@ -171,6 +171,7 @@ class ConsultationPage(ChineseSearchMixin, Page):
 
     def clean(self):
         super().clean()
+        self._check_voted_options_kept()
         for name in ("quorum", "majority"):
             value = getattr(self, name)
             if value:
@@ -178,6 +179,15 @@ class ConsultationPage(ChineseSearchMixin, Page):
                     lib.parse_ratio(value)
                 except (ValueError, ZeroDivisionError):
                     raise ValidationError({name: _("Write a ratio between 0 and 1, such as 2/3.")})
+
+    def _check_voted_options_kept(self) -> None:
+        """Options that have votes may be neither removed nor reworded: that would change votes cast."""
+        if not self.pk:
+            return
+        voted = dict(VoteOption.objects.filter(votes__consultation_id=self.pk).values_list("pk", "label").distinct())
+        kept = {option.pk: option.label for option in self.vote_options.all() if option.pk}
+        if any(kept.get(pk) != label for pk, label in voted.items()):
+            raise ValidationError(_("Options that already have votes cannot be removed or reworded."))
 
     def save(self, *args, **kwargs):
         if self.organization_id is None and self.pk is None and self.depth:

@@ -151,3 +151,21 @@ def test_concurrent_support_keeps_the_counter_exact(consultation):
     assert not [r for r in results if isinstance(r, Exception)]
     post.refresh_from_db()
     assert post.support_count == 8
+
+
+@pytest.mark.django_db
+def test_options_with_votes_cannot_be_removed_or_reworded(vote_consultation, member_a):
+    from django.core.exceptions import ValidationError
+
+    yes, no = vote_consultation.vote_options.all()
+    Vote.objects.create(consultation=vote_consultation, voter=member_a, option=yes)
+    vote_consultation.vote_options = [no]
+    with pytest.raises(ValidationError):
+        vote_consultation.full_clean()
+    yes.label = "改过的选项"
+    vote_consultation.vote_options = [yes, no]
+    with pytest.raises(ValidationError):
+        vote_consultation.full_clean()
+    yes.label = "同意加装"
+    vote_consultation.vote_options = [yes, no]
+    vote_consultation.full_clean()
