@@ -20,7 +20,7 @@ def highlight(text: str, terms: list[str], length: int = SNIPPET_LENGTH) -> Safe
     text = re.sub(r"\s+", " ", text or "").strip()
     terms = sorted({t for t in terms if t}, key=len, reverse=True)
     if not terms:
-        return mark_safe(escape(_clip(text, 0, length)))  # noqa: S308 - escaped above
+        return escape(_clip(text, 0, length))
     pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, first.start() - _CONTEXT_BEFORE) if first else 0
