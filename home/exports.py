@@ -10,13 +10,20 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organizations.spreadsheets import safe_xlsx_row
+
 
 def study_completion_xlsx(branch, table) -> FileResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("Study completion"))[:31])
+
+    def append(values):
+        # Names and page titles come from users: never let a spreadsheet run them as formulas.
+        sheet.append(safe_xlsx_row(sheet, values))
+
     required = table["required"]
-    sheet.append([str(branch.name), str(_("Exported")), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    sheet.append(
+    append([str(branch.name), str(_("Exported")), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    append(
         [
             str(_("Member number")),
             str(_("Name")),
@@ -29,7 +36,7 @@ def study_completion_xlsx(branch, table) -> FileResponse:
     )
     for row in table["rows"]:
         member = row["member"]
-        sheet.append(
+        append(
             [
                 member.member_no,
                 member.name,
@@ -40,7 +47,7 @@ def study_completion_xlsx(branch, table) -> FileResponse:
                 timezone.localtime(row["last"]).strftime("%Y-%m-%d %H:%M") if row["last"] else "",
             ]
         )
-    sheet.append([str(_("Branch total")), "", *["" for _page in required], "", "", table["percent"], ""])
+    append([str(_("Branch total")), "", *["" for _page in required], "", "", table["percent"], ""])
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

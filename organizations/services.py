@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from organizations.lib import cell_text, decode_csv, normalise_header, parse_date
 from organizations.models import Grid, Organization, RosterEntry
+from organizations.spreadsheets import safe_xlsx_cell
 
 # (field, Chinese header, English header); import accepts either language, export writes the active one.
 COLUMNS = [
@@ -280,16 +280,9 @@ def import_roster(data: bytes, filename: str, branch: Organization) -> ImportRes
     return apply_roster(parse_roster(data, filename, branch), branch)
 
 
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    """A cell that stays text: openpyxl would otherwise store "=…" as a formula."""
-    cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"
-    return cell
-
-
 def _export_row(sheet, entry: RosterEntry) -> list[object]:
-    def text(value: str) -> WriteOnlyCell:
-        return _text_cell(sheet, value)
+    def text(value: str) -> object:
+        return safe_xlsx_cell(sheet, value)
 
     return [
         text(entry.member_no),

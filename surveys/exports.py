@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from organizations.spreadsheets import safe_row, safe_xlsx_row
 from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, SurveyPage
 from surveys.results import compute_results
@@ -167,7 +168,7 @@ def stream_csv(rows: Iterator[list], filename: str) -> StreamingHttpResponse:
     def generate():
         yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with a byte-order mark
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -178,7 +179,7 @@ def write_xlsx(rows: Iterator[list], title: str, target) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_xlsx_row(sheet, row))
     workbook.save(target)
 
 

@@ -1,0 +1,50 @@
+"""Spreadsheet cells that no spreadsheet program runs as a formula, shared by every CSV and XLSX export.
+
+Text from users (names, survey answers, roster cells) reaches exports. Excel, WPS and LibreOffice treat a
+cell that starts with = + - @ (or a tab or carriage return before one) as a formula, which can run
+commands or leak data (OWASP "CSV injection"). Such text is marked as text the way the programs
+themselves do when a user types a leading apostrophe: in CSV the apostrophe is written; in XLSX the cell
+is stored as a string with the "quote prefix" style, so the text reads and re-imports unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from openpyxl.cell import WriteOnlyCell
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell value: text that would start a formula gets a leading apostrophe; anything else is unchanged."""
+    if looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    return [safe_cell(value) for value in values]
+
+
+def safe_xlsx_cell(sheet, value: object) -> object:
+    """An XLSX cell value for a write-only sheet: text is always a string cell, never a formula.
+
+    openpyxl stores any text starting with "=" as a formula, so text becomes an explicit string cell;
+    text a program would read as a formula when the cell is edited also gets the quote prefix.
+    """
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    if looks_like_formula(value):
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_xlsx_row(sheet, values: Iterable[object]) -> list[object]:
+    return [safe_xlsx_cell(sheet, value) for value in values]
