@@ -39,11 +39,6 @@
     });
   }
 
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
   function buildPost(data) {
     var node = template.content.firstElementChild.cloneNode(true);
     node.id = "post-" + data.id;
@@ -60,12 +55,8 @@
     var oppose = node.querySelector("[data-oppose]");
     if (oppose) oppose.textContent = data.oppose;
     var form = node.querySelector("[data-react-template]");
-    if (form) {
-      form.action = "/consultations/posts/" + data.id + "/react/";
-      var token = document.createElement("input");
-      token.type = "hidden"; token.name = "csrfmiddlewaretoken"; token.value = csrfToken();
-      form.appendChild(token);
-    }
+    // The template's form already carries the page's CSRF token.
+    if (form) form.action = "/consultations/posts/" + data.id + "/react/";
     var permalink = node.querySelector("[data-permalink]");
     if (permalink) permalink.href = "?post=" + data.id + "#post-" + data.id;
     return node;
