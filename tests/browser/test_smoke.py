@@ -10,13 +10,12 @@ from playwright.sync_api import expect
 from accounts.factories import PASSWORD, UserFactory
 from accounts.models import User
 
-from .conftest import MOBILE
+from .conftest import MOBILE, axe_check
 
 # DJANGO_ALLOW_ASYNC_UNSAFE is set by the `browser` fixture (conftest.py) while Playwright runs.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 RED_HEADER = "rgb(168, 20, 26)"  # --red in site.css: proves the stylesheet loaded
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS")  # a directory; unset means no screenshots
 
 
@@ -122,31 +121,10 @@ def test_language_switch_works_without_javascript(browser, live_server, home_pag
         context.close()
 
 
-def _axe_violations(page, axe_path):
-    page.add_script_tag(path=str(axe_path))
-    return page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: "tag", values: tags}}).then(result =>
-            result.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary.replace(/\\s+/g, " ")),
-            })))""",
-        WCAG_22_AA,
-    )
-
-
-def _readable(url, violations):
-    lines = [f"{len(violations)} axe violation(s) on {url}:"]
-    for violation in violations:
-        lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
-        lines.extend(f"    {node}" for node in violation["nodes"])
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/"])
 def test_pages_have_no_wcag_22_aa_violations(page, tree, axe_path, path):
     page.goto(path)
-    violations = _axe_violations(page, axe_path)
-    assert not violations, _readable(path, violations)
+    axe_check(page)
 
 
 def test_login_error_state_has_no_wcag_22_aa_violations(page, axe_path):
@@ -155,8 +133,7 @@ def test_login_error_state_has_no_wcag_22_aa_violations(page, axe_path):
     page.locator("input[name=password]").fill("wrong-password")
     submit(page)
     expect(page.locator("main")).to_contain_text("不正确")
-    violations = _axe_violations(page, axe_path)
-    assert not violations, _readable(page.url, violations)
+    axe_check(page)
 
 
 @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/"])
