@@ -5,15 +5,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # WeasyPrint needs HarfBuzz subsetting (else ~25x slower) and a CJK font (else empty boxes);
-# gettext compiles translations; Chromium drives the browser tests; poppler checks PDFs.
-APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils
+# gettext compiles translations; Chromium drives the browser tests; poppler checks PDFs;
+# nginx fronts the workers of `make run-prod`; wrk is the load generator of `make bench`.
+APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils nginx-light wrk
 
-.PHONY: run test bench system messages migrate demo lint format
+.PHONY: run run-prod stop-prod test bench system messages migrate demo lint format
 
 run: system $(VENV)/.runtime messages migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Gongzhi is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production topology on this machine: nginx on 127.0.0.1:$(PORT) in front of $(WORKERS) uvicorn
+# workers, PostgreSQL and Redis (DATABASE_URL, REDIS_URL; see site/deploy/prodctl.py).
+WORKERS ?= 2
+run-prod: system $(VENV)/.runtime messages
+	WORKERS=$(WORKERS) PORT=$(PORT) $(BIN)/python site/deploy/prodctl.py start
+
+stop-prod:
+	$(BIN)/python site/deploy/prodctl.py stop
 
 test: system $(VENV)/.dev node_modules/.installed messages
 	$(BIN)/pytest
@@ -61,3 +71,13 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Backup and restore of the database named by DATABASE_URL (PostgreSQL: pg_dump -Fc / pg_restore --clean;
+# SQLite: the online backup API). `make backup [BACKUP_FILE=…]`; `make restore BACKUP_FILE=…` (required).
+.PHONY: backup restore
+backup:
+	$(BIN)/python manage.py backup $(if $(BACKUP_FILE),--output "$(BACKUP_FILE)")
+
+restore:
+	@if [ -z "$(BACKUP_FILE)" ]; then echo "make restore needs BACKUP_FILE=path/to/backup (it replaces the whole database)." >&2; exit 2; fi
+	$(BIN)/python manage.py restore "$(BACKUP_FILE)"

@@ -1,0 +1,177 @@
+# ruff: noqa: S310 - requests go to the local servers the test starts
+"""`make run-prod`'s topology: nginx in front of two uvicorn workers on PostgreSQL and Redis.
+
+The workers share sessions (a login through one is valid on the other) and live updates (a post
+through one reaches a WebSocket on the other), and nginx serves static files itself.
+"""
+
+import asyncio
+import importlib.util
+import json
+import re
+import socket
+import urllib.parse
+import urllib.request
+from email.message import Message
+from pathlib import Path
+
+import pytest
+import redis
+import websockets
+from allauth.account.models import EmailAddress
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from consultation.factories import make_consultation
+from home.models import BranchPage
+from tests.conftest import require_service
+from tests.consultation.conftest import end_other_sessions
+from tests.consultation.test_two_processes import REDIS_URL, _database_url, _post_through
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "topology-test-password-2026"
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _load_prodctl():
+    # site/ is not a package (the standard library owns the name), so load the script by path.
+    spec = importlib.util.spec_from_file_location("prodctl", ROOT / "site" / "deploy" / "prodctl.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_base_port(workers: int) -> int:
+    """A port p with p, p+1 … p+workers all free."""
+    for _attempt in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + workers < 65536 and all(_port_free(base + i) for i in range(workers + 1)):
+            return base
+    raise RuntimeError("no run of free ports")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def topology(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One topology for the module (starting it migrates and collects static files: seconds)."""
+    try:
+        reachable = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError:
+        reachable = False
+    require_service(reachable, f"Redis at {REDIS_URL}")
+    prodctl = _load_prodctl()
+    environ = {
+        **prodctl.os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+        "WORKERS": "2",
+        "PORT": str(_free_base_port(2)),
+        "RUN_DIR": str(tmp_path_factory.mktemp("run")),
+    }
+    environ.pop("DJANGO_SETTINGS_MODULE", None)  # the production settings, as `make run-prod` uses
+    topology = prodctl.Topology(environ)
+    try:
+        topology.start()
+        yield topology
+    finally:
+        topology.stop()
+        with django_db_blocker.unblock():
+            end_other_sessions()
+
+
+def _log_in(port: int, email: str) -> str:
+    """Sign in through allauth's form on one worker, as a browser would; returns the session cookie."""
+    jar = urllib.request.HTTPCookieProcessor()
+    opener = urllib.request.build_opener(jar)
+    html = opener.open(f"http://127.0.0.1:{port}/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    # Production cookies are Secure; the jar would not send them over plain HTTP, so pass them by hand.
+    csrf = _cookie(jar, "csrftoken")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/accounts/login/",
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD}).encode(),
+        headers={"Cookie": f"csrftoken={csrf}", "Referer": f"http://127.0.0.1:{port}/accounts/login/"},
+    )
+    opener.open(request).read()
+    return _cookie(jar, "sessionid")
+
+
+def _cookie(jar, name: str) -> str:
+    return next(cookie.value for cookie in jar.cookiejar if cookie.name == name)
+
+
+def _get(url: str, **headers) -> tuple[int, Message, bytes]:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def _sign_in(user, port: int) -> str:
+    # The workers run the production settings, whose hashers do not include the tests' fast MD5.
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "topologysalt", iterations=1000)
+    user.save()
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return _log_in(port, user.email)
+
+
+def test_a_login_through_one_worker_is_valid_on_the_other(topology, member_a):
+    first, second = topology.worker_ports
+
+    session = _sign_in(member_a, first)
+
+    status, _headers, body = _get(f"http://127.0.0.1:{second}/accounts/profile/", Cookie=f"sessionid={session}")
+    assert status == 200
+    assert member_a.display_name in body.decode()
+    status, headers, _body = _get(f"http://127.0.0.1:{second}/accounts/profile/")
+    assert status == 302 and "/accounts/login/" in headers["Location"]
+
+
+def test_a_post_through_one_worker_reaches_a_websocket_on_the_other(topology, branch_a, resident, member_a):
+    consultation = make_consultation(BranchPage.objects.get(pk=branch_a.page_id))
+    first, second = topology.worker_ports
+    listener, poster = _sign_in(resident, first), _sign_in(member_a, first)
+
+    async def scenario():
+        uri = f"ws://127.0.0.1:{second}/ws/consultations/{consultation.pk}/"
+        headers = {"Cookie": f"sessionid={listener}", "Origin": f"http://127.0.0.1:{second}"}
+        async with websockets.connect(uri, additional_headers=headers) as ws:
+            await ws.send(json.dumps({"type": "ping"}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "pong"}
+            loop = asyncio.get_running_loop()
+            status = await loop.run_in_executor(None, _post_through, first, consultation, poster, "两个进程之间")
+            assert status == 200
+            return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+    message = asyncio.run(scenario())
+    assert message["kind"] == "post.created" and message["data"]["body"] == "两个进程之间"
+
+
+def test_nginx_serves_static_files_compressed_and_cached(topology):
+    css = next((ROOT / "static" / "css").glob("*.*.css"))  # the hashed name collectstatic wrote
+    status, headers, body = _get(f"{topology.url}/static/css/{css.name}", **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Server"].startswith("nginx")
+    assert headers.get("Content-Encoding") == "gzip"
+    assert "max-age=315360000" in headers["Cache-Control"]
+
+
+def test_stop_leaves_no_process_and_frees_the_ports(topology):
+    # Last in the module: it stops the shared topology.
+    assert len(topology.running_pids()) == 3  # two workers and nginx
+    topology.stop()
+    assert topology.running_pids() == []
+    assert all(_port_free(port) for port in [topology.port, *topology.worker_ports])
