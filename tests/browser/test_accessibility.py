@@ -158,6 +158,10 @@ def world(tree, branch_a, secretary_a):
     world["voting"] = make_consultation(
         _branch(world), stage=ConsultationStage.VOTING, options=["同意", "不同意"], title="加装电梯表决"
     )
+    world["rating"] = make_consultation(_branch(world), stage=ConsultationStage.RATING, title="楼道照明改造评议")
+    world["invitation_survey"] = survey_page(
+        _community(world), title="凭邀请码填写的问卷", mode=SurveyPage.Mode.INVITATION, questions=EVERY_QUESTION[:3]
+    )
     closed = survey_page(
         _community(world),
         title="已结束的问卷",
@@ -178,7 +182,7 @@ def world(tree, branch_a, secretary_a):
         absent=1,
         content="讨论民主评议安排。",
     )
-    campaign = AppraisalCampaignFactory(branch=branch_a, year=timezone.localdate().year)
+    campaign = AppraisalCampaignFactory(branch=branch_a, year=timezone.localdate().year, masses_enabled=True)
     campaign.enrol_members()
     campaign.move_to(Stage.SELF_ASSESSMENT, secretary_a)
     world["campaign"] = campaign
@@ -264,6 +268,7 @@ def _walk_the_site(page, walk: Walk, world: dict, language: str) -> None:
     walk.check("survey index", "/surveys/")
     walk.check("survey results", world["closed_survey"].url + "results/")
     walk.check("closed survey", world["closed_survey"].url)
+    walk.check("survey asking for an invitation code", world["invitation_survey"].url)
     walk.check("search results", "/search/?q=党章")
     walk.check("search, no results", "/search/?q=没有这个词")
     walk.check("login", "/accounts/login/")
@@ -314,6 +319,8 @@ def _walk_the_site(page, walk: Walk, world: dict, language: str) -> None:
     walk.check("consultation thread and post form", world[ConsultationPage].url)
     walk.check("consultation vote form", world["voting"].url)
     expect(page.locator("#vote form input[type=radio]")).to_have_count(2)
+    walk.check("consultation outcome rating form", world["rating"].url)
+    walk.check("study page with the studied form", world[StudyPage].url)
     branch = world[BranchPage]
     walk.check("meeting records", branch.url + "meetings/")
     walk.check("study progress", world[StudyIndexPage].url + "progress/")
@@ -335,6 +342,13 @@ def _walk_the_site(page, walk: Walk, world: dict, language: str) -> None:
     expect(page.locator(".receipt code")).to_be_visible()
     walk.check("ballot receipt")
     walk.check("ballot already cast", f"/evaluation/{campaign.pk}/ballot/")
+    walk.check("masses' representatives' ballot", f"/evaluation/{campaign.pk}/masses-ballot/")
+    campaign.move_to(Stage.ASSESSMENT, world["secretary"])
+    walk.check("published ballots", f"/evaluation/{campaign.pk}/ballots/")
+    page.locator("#id_receipt, input[name=receipt]").first.fill("0" * 64)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    walk.check("published ballots, receipt not found")
 
     # On a phone: the menu open, and the forms residents fill in there.
     page.set_viewport_size(MOBILE)
