@@ -58,11 +58,9 @@ migrate: $(VENV)/.runtime
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-BENCH_DB := sqlite:///$(CURDIR)/bench/bench.sqlite3
+# Benchmarks P1–P6 against the production topology, in their own database (bench/run.py); ~15 minutes.
 bench: system $(VENV)/.dev messages
-	rm -f bench/bench.sqlite3
-	DATABASE_URL=$(BENCH_DB) $(BIN)/python manage.py migrate --no-input -v0
-	DATABASE_URL=$(BENCH_DB) $(BIN)/python manage.py shell -v0 -c "import bench.appraisal_pdf as b; b.main()"
+	$(BIN)/python -m bench.run
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -1,12 +1,10 @@
 """P4: the 300-member appraisal summary, next to WeasyPrint alone on the same finished HTML.
 
-Run with `make bench`, which builds the data in a separate database and writes bench/results.json.
+Part of `make bench` (bench/run.py).
 """
 
 import datetime as dt
-import json
 import time
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -65,8 +63,7 @@ def _timed(function, *args) -> float:
     return time.perf_counter() - start
 
 
-def main() -> dict:
-    campaign = build()
+def measure(campaign: AppraisalCampaign) -> dict:
     # The first report also starts the fork server (about a second, once per web process).
     cold = _timed(services.render_appraisal_pdf, campaign)
     full = _timed(services.render_appraisal_pdf, campaign)
@@ -80,7 +77,7 @@ def main() -> dict:
 
     fetcher = StaticOnlyFetcher(services.static_files())
     alone = _timed(lambda: HTML(string=html, base_url="/", url_fetcher=fetcher).write_pdf())
-    result = {
+    return {
         "members": MEMBERS,
         "summary_first_s": round(cold, 2),
         "summary_s": round(full, 2),
@@ -88,10 +85,5 @@ def main() -> dict:
         "weasyprint_in_worker_s": round(alone_forked, 2),
         "ratio": round(full / alone, 2),
         "peak_worker_mb": round(peak_mb, 1),
+        "targets": {"≤ 1.2× WeasyPrint alone": full / alone <= 1.2, "< 400 MB": peak_mb < 400},
     }
-    print(json.dumps(result, ensure_ascii=False))
-    out = Path(__file__).with_name("results.json")
-    results = json.loads(out.read_text()) if out.exists() else {}
-    results["P4_appraisal_pdf"] = result
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    return result

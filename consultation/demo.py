@@ -112,7 +112,7 @@ def _open_consultation(demo, branch_page, editor, people, now):
                 kind=Post.Kind.PROPOSAL if rng.random() < 0.2 else Post.Kind.OPINION,
                 created_at=now - dt.timedelta(minutes=37 * i + rng.randint(0, 30)),
             )
-            for i in range(150)
+            for i in range(demo.thread_posts)
         ]
     )
     replies = []

@@ -25,6 +25,7 @@ class Demo:
     rng: random.Random
     stdout: object
     survey_responses: int = 0
+    thread_posts: int = 150
     logins: list[tuple[str, str]] = field(default_factory=list)
     shared: dict = field(default_factory=dict)
 
@@ -52,6 +53,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--survey-responses", type=int, default=0, help="Extra responses to the open survey, for benchmarks."
         )
+        parser.add_argument(
+            "--thread-posts", type=int, default=150, help="Top-level posts in the open consultation's thread."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same site.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing, quietly, if the demo exists.")
 
@@ -67,6 +71,7 @@ class Command(BaseCommand):
             random.Random(options["seed"]),
             self.stdout,
             survey_responses=options["survey_responses"],
+            thread_posts=options["thread_posts"],
         )
         with transaction.atomic():
             for module in _demo_modules():

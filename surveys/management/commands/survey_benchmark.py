@@ -74,10 +74,16 @@ class Command(BaseCommand):
 def build_benchmark_survey(parent, count: int) -> SurveyPage:
     """An anonymous survey below `parent` with `count` responses, created in bulk batches."""
     page = survey_page(parent, questions=QUESTIONS, title=f"性能测试问卷（{count}份）", mode=SurveyPage.Mode.ANONYMOUS)
+    add_benchmark_responses(page, count)
+    return page
+
+
+def add_benchmark_responses(page: SurveyPage, count: int, start: int = 0) -> None:
+    """`count` more responses to a benchmark survey, numbered from `start` (their text differs)."""
     ids = [qid for qid, _b, _v, _s in page.question_list()]
     ages, acts = ["30岁以下", "30–59岁", "60岁及以上"], ["健康讲座", "文艺演出", "志愿服务", "亲子活动"]
     levels = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"]
-    for offset in range(0, count, BATCH):
+    for offset in range(start, start + count, BATCH):
         add_responses(
             page,
             [
@@ -88,7 +94,6 @@ def build_benchmark_survey(parent, count: int) -> SurveyPage:
                     ids[3]: f"text:第{i}条建议：希望社区多组织活动。",
                     ids[4]: {"服务态度": levels[i % 4], "办事效率": levels[(i + 1) % 4], "环境卫生": levels[i % 3]},
                 }
-                for i in range(offset, min(count, offset + BATCH))
+                for i in range(offset, min(start + count, offset + BATCH))
             ],
         )
-    return page

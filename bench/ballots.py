@@ -1,0 +1,119 @@
+"""P3: a community of 1,000 members (20 branches of 50) all submit their appraisal ballots at once.
+
+Each voter grades the 49 other members of their branch through the real ballot form, over HTTP,
+through nginx and the workers. Then every ballot is sent a second time (a double click, a replay).
+Targets: ballots stored = voters (0 lost, 0 duplicates), at least 200 ballots per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from bench.common import CSRF, form_post_headers, percentile, request, session_cookies
+from evaluation import voting
+from evaluation.models import AppraisalCampaign, Ballot, BallotEntry, Participation, Stage
+from organizations.models import Organization, RosterEntry
+
+BRANCHES, MEMBERS = 20, 50
+GRADES = ["excellent", "competent", "competent", "competent", "basic", "competent", "unqualified"]
+
+
+@transaction.atomic
+def build() -> list[AppraisalCampaign]:
+    street = Organization.objects.get(code="xingfu")
+    community = street.add_child(code="bench-community", name="基准测试社区党委", kind="community")
+    User = get_user_model()
+    campaigns = []
+    for b in range(BRANCHES):
+        branch = community.add_child(code=f"bench-branch-{b:02d}", name=f"基准测试第{b + 1}党支部", kind="branch")
+        users = User.objects.bulk_create(
+            [User(username=f"p3-{b}-{i}@bench.example", email=f"p3-{b}-{i}@bench.example") for i in range(MEMBERS)]
+        )
+        RosterEntry.objects.bulk_create(
+            [
+                RosterEntry(
+                    branch=branch,
+                    member_no=f"{i:04d}",
+                    name=f"党员{b:02d}{i:02d}",
+                    gender="M",
+                    joined_on=dt.date(2001, 7, 1),
+                    user=user,
+                    member_type="full",
+                )  # fmt: skip
+                for i, user in enumerate(users)
+            ]
+        )
+        campaign = AppraisalCampaign.objects.create(branch=branch, year=2026, ballot_date=dt.date(2026, 12, 18))
+        campaign.enrol_members()
+        campaign.move_to(Stage.BALLOTING, None)
+        campaigns.append(campaign)
+    return campaigns
+
+
+def _ballots(campaigns) -> list[tuple[str, int, bytes]]:
+    """(url, voter id, form body) for every voter: the form a member submits after choosing the grades."""
+    voters = RosterEntry.objects.filter(branch__in=[c.branch_id for c in campaigns]).select_related("user")
+    by_branch: dict[int, list] = {}
+    for entry in voters:
+        by_branch.setdefault(entry.branch_id, []).append(entry.user)
+    forms = []
+    for campaign in campaigns:
+        for user in by_branch[campaign.branch_id]:
+            rows = voting.ballot_rows(campaign, voter=user)
+            fields = {"csrfmiddlewaretoken": CSRF}
+            fields.update({f"grade-{row.pk}": GRADES[(user.pk + row.pk) % len(GRADES)] for row in rows})
+            forms.append((f"/evaluation/{campaign.pk}/ballot/", user, urlencode(fields).encode()))
+    return forms
+
+
+async def _burst(base_url: str, forms, sessions) -> list:
+    return await asyncio.gather(
+        *(
+            request(base_url + url, method="POST", body=body, headers=form_post_headers(sessions[user.pk]))
+            for url, user, body in forms
+        )
+    )
+
+
+def measure(base_url: str, campaigns) -> dict:
+    forms = _ballots(campaigns)
+    sessions = session_cookies([user for _url, user, _body in forms])
+    started = time.perf_counter()
+    replies = asyncio.run(_burst(base_url, forms, sessions))
+    elapsed = time.perf_counter() - started
+    replays = asyncio.run(_burst(base_url, forms, sessions))
+    ids = [c.pk for c in campaigns]
+    voters = len(forms)
+    stored = Ballot.objects.filter(campaign_id__in=ids).count()
+    participations = Participation.objects.filter(campaign_id__in=ids).count()
+    entries = BallotEntry.objects.filter(ballot__campaign_id__in=ids).count()
+    accepted = sum(r.status == 200 for r in replies)
+    latencies = [r.seconds * 1000 for r in replies]
+    return {
+        "voters": voters,
+        "accepted": accepted,
+        "statuses": sorted({r.status for r in replies}),
+        "ballots_stored": stored,
+        "participations": participations,
+        "entries_stored": entries,
+        "entries_expected": voters * (MEMBERS - 1),
+        "lost": voters - stored,
+        "duplicates": max(0, stored - voters),
+        "replays_refused": sum(r.status == 409 for r in replays),
+        "seconds": round(elapsed, 2),
+        "ballots_per_s": round(accepted / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "targets": {
+            "0 lost": stored == voters == accepted,
+            "0 duplicates": stored == participations == voters and entries == voters * (MEMBERS - 1),
+            "replays refused": all(r.status == 409 for r in replays),
+            "≥ 200 ballots/s": accepted / elapsed >= 200,
+        },
+    }

@@ -1,0 +1,82 @@
+"""P1: pages under load next to a trivial view on the same servers, and SQL queries per page.
+
+Targets: ratio (page ÷ trivial view requests/s) ≥ 0.5 for anonymous content pages, ≥ 0.1 for the first
+page of the 5,000-post thread and for signed-in pages; queries per page constant in data size and ≤ 15.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.common import wrk
+
+MAX_QUERIES = 15
+
+
+@dataclass
+class Target:
+    """One page to load, its counterpart on small data, who asks (None: anonymous), the ratio it must reach."""
+
+    name: str
+    url: str
+    small_url: str
+    user: object | None
+    min_ratio: float
+
+
+def targets(data) -> list[Target]:
+    home, policy, thread, survey = "/", data.policy_url, data.thread_url, data.survey_results_url
+    return [
+        Target("home page (anonymous)", home, home, None, 0.5),
+        Target("policy page (anonymous)", policy, policy, None, 0.5),
+        Target("5,000-post thread, first page (anonymous)", thread, data.small_thread_url, None, 0.1),
+        Target("5,000-post thread, first page (signed in)", thread, data.small_thread_url, data.resident, 0.1),
+        Target("home page (signed in)", home, home, data.resident, 0.1),
+        Target("survey results, 100,000 responses (editor)", survey, data.small_survey_results_url, data.editor, 0.1),
+    ]
+
+
+def queries(data, *, small: bool) -> dict[str, int]:
+    return {t.name: count_queries(t.small_url if small else t.url, t.user) for t in targets(data)}
+
+
+def count_queries(url: str, user) -> int:
+    """Queries of one uncached request, as the server would run them."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    if user is not None:
+        client.force_login(user)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def measure(base_url: str, data, sessions: dict[int, str], seconds: int) -> dict:
+    trivial = wrk(f"{base_url}/bench/trivial/", seconds=seconds)
+    rows = []
+    for target in targets(data):
+        cookie = f"sessionid={sessions[target.user.pk]}" if target.user else ""
+        figures = wrk(base_url + target.url, seconds=seconds, cookie=cookie)
+        ratio = figures["rps"] / trivial["rps"]
+        small, large = data.queries_small[target.name], data.queries_large[target.name]
+        rows.append(
+            {
+                "page": target.name,
+                **figures,
+                "ratio": round(ratio, 3),
+                "queries_small": small,
+                "queries_large": large,
+                "targets": {
+                    f"ratio ≥ {target.min_ratio}": ratio >= target.min_ratio,
+                    f"queries constant, ≤ {MAX_QUERIES}": small == large <= MAX_QUERIES,
+                    "no errors": figures["errors"] == 0,
+                },
+            }
+        )
+    return {"trivial": trivial, "pages": rows}

@@ -1,0 +1,240 @@
+"""`make bench`: build large data in a separate database, start the production topology, measure P1–P6.
+
+Prints one table and writes bench/results.json. Environment: BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/gongzhi_bench, dropped and re-created), BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/13, flushed), BENCH_WORKERS (2), BENCH_PORT (8100), BENCH_SECONDS (wrk, 8).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import platform
+import secrets
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def _environment() -> None:
+    """The production settings (plus /bench/trivial/) on the bench database, shared with the workers."""
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings.bench",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DATABASE_CONN_MAX_AGE="600",
+        WORKERS=os.environ.get("BENCH_WORKERS", "2"),
+        PORT=os.environ.get("BENCH_PORT", "8100"),
+        RUN_DIR=str(ROOT / "bench" / "run"),
+    )
+
+
+def _reset_services() -> None:
+    import psycopg
+    import redis
+    from psycopg import sql
+
+    parsed = urlparse(DATABASE_URL)
+    name = parsed.path.lstrip("/")
+    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _prodctl():
+    spec = importlib.util.spec_from_file_location("prodctl", ROOT / "site" / "deploy" / "prodctl.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Step:
+    """Times a step of the run and says what it is doing, so a slow step shows where the minutes go."""
+
+    timings: dict[str, float] = {}
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        print(f"… {self.name}", flush=True)
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc):
+        Step.timings[self.name] = round(time.perf_counter() - self.started, 1)
+
+
+class Data:
+    """The objects the benchmarks load, found in the seeded database."""
+
+    def __init__(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models import Count
+
+        from consultation.models import ConsultationPage
+        from home.models import PolicyPage
+        from surveys.models import SurveyPage
+
+        User = get_user_model()
+        self.policy_url = PolicyPage.objects.live().order_by("pk").first().url
+        threads = ConsultationPage.objects.live().annotate(posts_n=Count("posts")).order_by("posts_n")
+        self.thread, self.small_thread_url = threads.last(), threads.first().url
+        self.thread_url = self.thread.url
+        self.resident = User.objects.get(email="resident-0001@demo.gongzhi.example")
+        self.editor = User.objects.get(email="street-admin@demo.gongzhi.example")
+        self.survey = SurveyPage.objects.get(title__startswith="性能测试问卷")
+        self.survey_results_url = self.survey.route_url("results_route")
+        small = SurveyPage.objects.exclude(pk=self.survey.pk).filter(slug="needs-survey").get()
+        self.small_survey_results_url = small.route_url("results_route")
+
+
+def main() -> dict:
+    _environment()
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    with Step("reset the bench database and Redis"):
+        _reset_services()
+    django.setup()
+    from django.core.management import call_command
+
+    from bench import appraisal_pdf, ballots, live, pages, results_export, search
+    from bench.common import session_cookies
+    from surveys.management.commands.survey_benchmark import add_benchmark_responses
+
+    results: dict = {"machine": _machine()}
+    with Step("migrate"):
+        call_command("migrate", verbosity=0)
+    with Step("seed_demo --residents 1000 --thread-posts 5000 --survey-responses 100000"):
+        call_command("seed_demo", residents=1000, thread_posts=5000, survey_responses=100_000, verbosity=0)
+    data = Data()
+    with Step("queries per page, small data"):
+        queries_small = pages.queries(data, small=True)
+    with Step("10,000 pages for search (P6)"):
+        search.build(sys.stdout)
+    with Step("1,000 voters in 20 branches (P3)"):
+        campaigns = ballots.build()
+    with Step("300-member appraisal with 300 ballots (P4)"):
+        pdf_campaign = appraisal_pdf.build()
+    with Step("queries per page, large data"):
+        data.queries_small, data.queries_large = queries_small, pages.queries(data, small=False)
+
+    topology = _prodctl().Topology()
+    with Step(f"start the production topology ({topology.workers} workers behind nginx)"):
+        topology.start()
+    base = topology.url
+    try:
+        sessions = session_cookies([data.resident, data.editor])
+        seconds = int(os.environ.get("BENCH_SECONDS", "8"))
+        with Step("P1 pages under wrk"):
+            results["P1_pages"] = pages.measure(base, data, sessions, seconds)
+        with Step("P2 results page, 100,000 responses"):
+            results["P2_results_page"] = results_export.results_page(
+                base + data.survey_results_url, sessions[data.editor.pk]
+            )
+        with Step("P3 1,000 ballots at once"):
+            results["P3_ballots"] = ballots.measure(base, campaigns)
+        with Step("P5 500 WebSocket clients on two processes"):
+            results["P5_live"] = live.measure(base, topology.worker_ports, data.thread)
+        with Step("P6 search over 10,000 pages"):
+            results["P6_search"] = search.measure(base)
+    finally:
+        topology.stop()
+    with Step("150,000 more responses (250,000)"):
+        add_benchmark_responses(data.survey, 150_000, start=100_000)
+    with Step("P2 CSV export of 250,000 responses"):
+        results["P2_export"] = results_export.export_memory(data.survey.pk)
+    with Step("P4 appraisal PDF"):
+        results["P4_appraisal_pdf"] = appraisal_pdf.measure(pdf_campaign)
+    results["step_seconds"] = Step.timings
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print_table(results)
+    return results
+
+
+def _machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
+
+
+def _rows(results: dict):
+    p1 = results["P1_pages"]
+    trivial = p1["trivial"]
+    yield (
+        "P1",
+        "trivial view",
+        f"{trivial['rps']:.0f} req/s, p50 {trivial['p50_ms']:.1f} ms, p99 {trivial['p99_ms']:.1f} ms",
+        {},
+    )
+    for row in p1["pages"]:
+        figure = (
+            f"{row['rps']:.0f} req/s ({row['ratio']:.2f}×), p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms, "
+            f"queries {row['queries_small']}→{row['queries_large']}"
+        )
+        yield "P1", row["page"], figure, row["targets"]
+    p2, export = results["P2_results_page"], results["P2_export"]
+    yield (
+        "P2",
+        "results page, 100,000 responses",
+        f"{p2['cold_median_s']:.2f} s uncached, {p2['cached_median_s']:.3f} s cached",
+        p2["targets"],
+    )
+    yield (
+        "P2",
+        "CSV export, 250,000 responses",
+        f"{export['peak_mb']:.0f} MB peak, {export['seconds']:.1f} s, {export['mb_written']:.0f} MB",
+        export["targets"],
+    )
+    p3 = results["P3_ballots"]
+    yield (
+        "P3",
+        f"{p3['voters']} ballots at once",
+        f"{p3['ballots_per_s']:.0f}/s, p99 {p3['p99_ms']:.0f} ms, lost {p3['lost']}, duplicates {p3['duplicates']}",
+        p3["targets"],
+    )
+    p4 = results["P4_appraisal_pdf"]
+    yield (
+        "P4",
+        "300-member appraisal PDF",
+        f"{p4['summary_s']:.2f} s vs {p4['weasyprint_alone_s']:.2f} s alone ({p4['ratio']:.2f}×), {p4['peak_worker_mb']:.0f} MB",
+        p4["targets"],
+    )
+    p5 = results["P5_live"]
+    yield (
+        "P5",
+        f"{p5['clients']} WebSocket clients, {p5['processes']} processes",
+        f"p50 {p5['p50_ms']} ms, p95 {p5['p95_ms']} ms, lost {p5['lost']}",
+        p5["targets"],
+    )
+    p6 = results["P6_search"]
+    yield "P6", f"search over {p6['pages']} pages", f"p50 {p6['p50_ms']:.1f} ms, p95 {p6['p95_ms']:.1f} ms, recall {p6['recall']:.0%}", p6["targets"]  # fmt: skip
+
+
+def print_table(results: dict) -> None:
+    print(f"\n{'':4}{'benchmark':<46}{'figures':<78}targets")
+    missed = 0
+    for key, name, figure, targets in _rows(results):
+        verdict = ", ".join(f"{label} {'✓' if ok else '✗ MISSED'}" for label, ok in targets.items())
+        missed += sum(not ok for ok in targets.values())
+        print(f"{key:<4}{name:<46}{figure:<78}{verdict}")
+    total = sum(Step.timings.values())
+    print(f"\n{missed} target(s) missed. Whole run {total / 60:.1f} min. Figures in bench/results.json.")
+
+
+if __name__ == "__main__":
+    main()
