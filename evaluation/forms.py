@@ -23,10 +23,11 @@ class IssueInvitationsForm(forms.Form):
 
 
 def parse_ballot(data, rows) -> dict[int, Choice]:
-    """Ballot choices from POST data: `grade-<id>` and `note-<id>` per listed member."""
-    return {
-        row.pk: Choice(grade=data.get(f"grade-{row.pk}", ""), note=data.get(f"note-{row.pk}", "")[:300]) for row in rows
-    }
+    """Ballot choices from POST data: `grade-<id>` and `note-<id>` per listed member.
+
+    Notes are passed on whole: an over-long note is refused by the ballot's validation, never cut short.
+    """
+    return {row.pk: Choice(grade=data.get(f"grade-{row.pk}", ""), note=data.get(f"note-{row.pk}", "")) for row in rows}
 
 
 def parse_decisions(data, results) -> dict[int, tuple[str, str]]:

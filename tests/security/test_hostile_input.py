@@ -1,0 +1,314 @@
+"""Hostile input through every field users write, checked wherever it is shown again.
+
+Each field gets the whole payload corpus (tests/security/xss_payloads.txt) through its real form or view,
+then every page, e-mail, export and PDF that shows the field is rendered once and checked: nothing from
+a payload runs (no script, event handler or javascript: URL that is not the site's own), and the text
+reads back literally. Payloads are spread over several objects per page so each sink renders once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from django.core import mail
+from django.urls import reverse
+
+from accounts.factories import UserFactory
+from consultation.factories import make_consultation
+from consultation.models import Notification, Post
+from home.models import BranchPage
+from organizations.spreadsheets import safe_cell
+from tests.security.hostile import PAYLOADS, assert_safe
+
+pytestmark = pytest.mark.django_db
+
+DISPLAY_NAME_MAX = 64  # accounts.User.display_name
+
+
+def _html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+@pytest.fixture
+def unthrottled(settings):
+    # The corpus is posted far faster than people post; rate limits are tested elsewhere.
+    settings.GONGZHI_CONSULTATION = {"POST_RATE": (100_000, 60), "POSTS_PER_PAGE": 1000}
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+def test_the_corpus_is_large_and_varied():
+    assert len(PAYLOADS) >= 100
+    assert len(set(PAYLOADS)) == len(PAYLOADS)
+    for family in ("<script", "onerror", "javascript:", "<svg", "<math", "style", "&#", "%3C", "="):
+        assert any(family.lower() in payload.lower() for payload in PAYLOADS), family
+
+
+# --- display names, consultation posts and replies, notifications -------------------------------------------
+
+
+def _sign_up(client, index: int, name: str):
+    return client.post(
+        reverse("account_signup"),
+        {
+            "email": f"hostile{index}@example.cn",
+            "password1": "gongzhi-hostile-2026",
+            "password2": "gongzhi-hostile-2026",
+            "display_name": name,
+        },
+    )
+
+
+def test_display_names_posts_and_replies_are_shown_as_text_everywhere(
+    client, branch_a, secretary_a, unthrottled, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+
+    consultation = make_consultation(BranchPage.objects.get(pk=branch_a.page_id))
+    names = [payload[:DISPLAY_NAME_MAX].strip() for payload in PAYLOADS]
+    authors = []
+    for index, name in enumerate(names):
+        response = _sign_up(client, index, name)
+        assert response.status_code == 302, response.content.decode()[:500]
+        authors.append(User.objects.get(email=f"hostile{index}@example.cn"))
+        client.logout()
+    assert [author.display_name for author in authors] == names
+    mail.outbox.clear()  # the sign-up confirmations
+
+    # Every author posts one payload, and the next author replies to it with the same payload.
+    url = reverse("consultation:post_create", args=[consultation.pk])
+    posts = []
+    for index, payload in enumerate(PAYLOADS):
+        client.force_login(authors[index])
+        response = client.post(url, {"body": payload}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content
+        posts.append(response.json()["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for index, payload in enumerate(PAYLOADS):
+            client.force_login(authors[(index + 1) % len(authors)])
+            response = client.post(url, {"body": payload, "parent": posts[index]}, HTTP_ACCEPT="application/json")
+            assert response.status_code == 200, response.content
+    bodies = [payload.strip() for payload in PAYLOADS]
+    assert sorted(Post.objects.filter(consultation=consultation).values_list("body", flat=True)) == sorted(bodies * 2)
+
+    # The public thread: every body (twice) and every author name as text, nothing executable.
+    client.logout()
+    page = _html(client.get(consultation.url))
+    assert_safe(page, bodies + names, "consultation page")
+
+    # The edit form puts the body back into a textarea.
+    client.force_login(authors[0])
+    assert_safe(_html(client.get(reverse("consultation:post_edit", args=[posts[0]]))), [bodies[0]], "post edit")
+
+    # The in-site notifications of a replied-to author name the replier.
+    notes = Notification.objects.filter(kind=Notification.Kind.REPLY)
+    assert notes.count() == len(PAYLOADS)
+    for index in (0, 1, 25, 60, 105, len(PAYLOADS) - 1):
+        client.force_login(authors[index])
+        html = _html(client.get(reverse("consultation:notifications")))
+        assert_safe(html, [names[(index + 1) % len(names)]], f"notifications of author {index}")
+
+    # The e-mails are plain text (no HTML part): names arrive literally, neither escaped nor as markup.
+    assert len(mail.outbox) == len(PAYLOADS)
+    assert not any(message.alternatives for message in mail.outbox)
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    for index in range(len(PAYLOADS)):
+        message = by_recipient[f"hostile{index}@example.cn"]
+        replier = names[(index + 1) % len(names)]
+        assert replier in message.body
+        assert "\n" not in message.subject and "\r" not in message.subject
+
+    # Live updates carry the text as JSON data, which the page's script inserts as text nodes only.
+    carried, after = [], 0
+    while True:
+        response = client.get(reverse("consultation:events", args=[consultation.pk]), {"after": after})
+        assert response["Content-Type"].startswith("application/json")
+        events = response.json()["events"]
+        if not events:
+            break
+        carried += [event["data"]["body"] for event in events if event["kind"] == "post.created"]
+        after = events[-1]["seq"]
+    assert sorted(carried) == sorted(bodies * 2)
+
+
+# --- survey text answers: results page, CSV and XLSX exports --------------------------------------------------
+
+SURVEY_RESPONDENTS = 10  # the results page shows the first 10 texts of each question (surveys.results.TEXT_SAMPLE)
+
+
+def _survey_with_text_questions(branch):
+    from surveys.factories import q, survey_page
+
+    count = -(-len(PAYLOADS) // SURVEY_RESPONDENTS)
+    questions = [
+        q("short_text", f"问题{i}", required=False, max_length=1000)
+        if i % 2
+        else q("long_text", f"问题{i}", required=False)
+        for i in range(count)
+    ]
+    return survey_page(branch.page, questions=questions)
+
+
+def _cells_of(payload: str) -> str:
+    """What a stored answer looks like: fields are stripped of surrounding white space."""
+    return payload.strip()
+
+
+def test_survey_text_answers_are_shown_as_text_and_exported_as_inert_cells(client, branch_a, editor_a):
+    from surveys.factories import qid
+    from surveys.models import Answer
+
+    page = _survey_with_text_questions(branch_a)
+    per_response = len(page.question_list())
+    respondents = [
+        UserFactory(display_name=payload[:DISPLAY_NAME_MAX].strip()) for payload in PAYLOADS[:SURVEY_RESPONDENTS]
+    ]
+    for r, user in enumerate(respondents):
+        client.force_login(user)
+        data = {}
+        for index in range(per_response):
+            number = r * per_response + index
+            if number < len(PAYLOADS):
+                data[f"q-{qid(page, index)}"] = PAYLOADS[number]
+        response = client.post(page.url, data)
+        assert response.status_code == 302, response.content.decode()[:300]
+    texts = [_cells_of(payload) for payload in PAYLOADS]
+    assert sorted(Answer.objects.filter(survey=page).values_list("text", flat=True)) == sorted(texts)
+
+    client.force_login(editor_a)
+    results = _html(client.get(page.url + "results/"))
+    assert_safe(results, texts, "survey results")
+
+    for what in ("responses", "aggregates"):
+        assert client.get(page.url + f"export/{what}/csv/").status_code == 200
+    rows = _csv_rows(client.get(page.url + "export/responses/csv/"))
+    _assert_inert_csv(rows, texts + [user.display_name for user in respondents])
+    sheet = _xlsx_cells(client.get(page.url + "export/responses/xlsx/"))
+    _assert_inert_xlsx(sheet, texts + [user.display_name for user in respondents])
+
+
+def _csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(content)))
+
+
+def _assert_inert_csv(rows: list[list[str]], expected: list[str]) -> None:
+    """Every cell that a spreadsheet would run starts with the apostrophe; every expected text is there."""
+    cells = [cell for row in rows for cell in row]
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    shown = set(cells)
+    missing = [text for text in expected if safe_cell(text) not in shown]
+    assert not missing, missing
+
+
+def _xlsx_cells(response):
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    # No cell of the file is a formula: formulas are stored in <f> elements.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    return [cell for row in load_workbook(io.BytesIO(data)).active.iter_rows() for cell in row]
+
+
+def _assert_inert_xlsx(cells, expected: list[str]) -> None:
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+            assert (cell.data_type, cell.quotePrefix) == ("s", True), cell.value
+    shown = {cell.value for cell in cells}
+    missing = [text for text in expected if text not in shown]
+    assert not missing, missing
+
+
+# --- appraisal: roster names, self-assessments, ballot notes; pages and the PDF ------------------------------
+
+
+@pytest.fixture
+def hostile_members(branch_a):
+    """One member per payload, named with it (names are at most 64 characters, as in the roster)."""
+    from organizations.factories import RosterEntryFactory
+
+    users = [UserFactory(display_name=f"党员{i}") for i in range(len(PAYLOADS))]
+    for index, (user, payload) in enumerate(zip(users, PAYLOADS, strict=True)):
+        RosterEntryFactory(branch=branch_a, user=user, name=payload[:64].strip() or "—", member_no=f"H{index:03d}")
+    return users
+
+
+def _squeezed(text: str) -> str:
+    # Cells wrap long text onto several lines, and pdftotext joins a line ending in "-" to the next
+    # without it: compare without white space and hyphens.
+    return "".join(text.split()).replace("-", "")
+
+
+def test_appraisal_statements_notes_and_names_are_text_on_every_page_and_in_the_pdf(
+    client, branch_a, secretary_a, hostile_members
+):
+    from evaluation import services, voting
+    from evaluation.factories import AppraisalCampaignFactory
+    from evaluation.models import BallotEntry, SelfAssessment, Stage
+
+    campaign = AppraisalCampaignFactory(branch=branch_a, masses_enabled=True)
+    campaign.enrol_members()
+    campaign.move_to(Stage.SELF_ASSESSMENT, secretary_a)
+    names = [payload[:64].strip() for payload in PAYLOADS]
+
+    # Every member writes their payload into each of the four statements.
+    url = reverse("evaluation:self_assessment", args=[campaign.pk])
+    for user, payload in zip(hostile_members, PAYLOADS, strict=True):
+        client.force_login(user)
+        fields = dict.fromkeys(["study", "duties", "shortcomings", "plan"], payload)
+        response = client.post(url, {**fields, "self_grade": "competent"})
+        assert response.status_code == 302, response.content.decode()[:300]
+    statements = [payload.strip() for payload in PAYLOADS]
+    assert sorted(SelfAssessment.objects.values_list("plan", flat=True)) == sorted(statements)
+
+    client.force_login(secretary_a)
+    assert_safe(_html(client.get(reverse("evaluation:manage", args=[campaign.pk]))), statements + names, "manage")
+
+    # A masses' representative notes each payload against the member it names; two more ballots make
+    # the group large enough for per-member figures.
+    campaign.move_to(Stage.BALLOTING, secretary_a)
+    codes = voting.issue_invitations(campaign, 3)
+    appraisees = list(campaign.appraisees.order_by("roster_entry__member_no"))
+    client.logout()
+    ballot_url = reverse("evaluation:masses_ballot", args=[campaign.pk])
+    assert_safe(_html(client.get(ballot_url)), names, "masses ballot")
+    notes = {f"note-{a.pk}": payload for a, payload in zip(appraisees, PAYLOADS, strict=True)}
+    for number, code in enumerate(codes):
+        response = client.post(ballot_url, {"code": code, **(notes if number == 0 else {})})
+        assert response.status_code == 200, response.content.decode()[:300]
+        assert "receipt" in response.content.decode().lower()
+    kept = [payload.strip() for payload in PAYLOADS]
+    assert sorted(BallotEntry.objects.exclude(note="").values_list("note", flat=True)) == sorted(kept)
+
+    client.force_login(hostile_members[1])
+    assert_safe(_html(client.get(reverse("evaluation:ballot", args=[campaign.pk]))), names[:1] + names[2:], "ballot")
+
+    campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    client.force_login(secretary_a)
+    assert_safe(_html(client.get(reverse("evaluation:results", args=[campaign.pk]))), names, "results")
+    assert_safe(_html(client.get(reverse("evaluation:published_ballots", args=[campaign.pk]))), [], "ballots")
+
+    campaign.move_to(Stage.NOTICE, secretary_a)
+    for index in (0, 1, 16, 40, 99, len(PAYLOADS) - 1):
+        client.force_login(hostile_members[index])
+        mine = _html(client.get(reverse("evaluation:my_result", args=[campaign.pk])))
+        assert_safe(mine, [kept[index]], f"my result {index}")
+
+    # The HTML handed to the PDF renderer, then the PDF's own text: the payloads are literal text.
+    report_html = services.appraisal_html(campaign)
+    assert_safe(report_html, names + kept, "appraisal PDF HTML")
+    pdf = services.render_appraisal_pdf(campaign)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    squeezed = _squeezed(text)
+    missing = [note for note in kept if _squeezed(note) not in squeezed]
+    assert not missing, missing
