@@ -10,11 +10,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from django.http import HttpResponseForbidden
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
+from django.utils.http import urlencode
 
 from accounts.factories import PASSWORD, UserFactory
 from surveys.factories import survey_page
@@ -201,6 +203,32 @@ def test_with_production_mfa_a_staff_password_alone_does_not_open_the_admin(clie
     chain = [url for url, _status in response.redirect_chain]
     assert chain[0] == "/admin/" and chain[1].startswith("/accounts/2fa/totp/activate/")
     assert response.status_code == 200 and response.wsgi_request.path.startswith("/accounts/")
+
+
+@pytest.mark.django_db
+@override_settings(GONGZHI_REQUIRE_STAFF_MFA=True)
+def test_with_production_mfa_staff_without_totp_reach_no_staff_page_outside_the_admin_either(
+    client, secretary_a, branch_a
+):
+    survey = survey_page(branch_a.page)
+    client.force_login(secretary_a)
+    for path in ["/evaluation/new/", "/evaluation/", survey.url + "results/?a=1&b=2", "/"]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.url == "/accounts/2fa/totp/activate/?" + urlencode({"next": path}), path
+    # What enrolment itself needs stays open.
+    assert client.get("/accounts/2fa/totp/activate/").status_code in (200, 302)
+    assert "/2fa/totp/activate" not in client.get("/accounts/logout/").get("Location", "")
+
+
+@pytest.mark.django_db
+@override_settings(GONGZHI_REQUIRE_STAFF_MFA=True)
+def test_with_production_mfa_enrolled_staff_and_residents_use_the_site(client, secretary_a, resident, branch_a):
+    TOTP.activate(secretary_a, generate_totp_secret())
+    for user in (secretary_a, resident):
+        client.force_login(user)
+        assert client.get("/evaluation/").status_code == 200
+        assert client.get(survey_page(branch_a.page).url).status_code == 200
 
 
 # --- CSRF -------------------------------------------------------------------------------------------------
