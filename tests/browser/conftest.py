@@ -92,8 +92,8 @@ def axe_path():
     return AXE_JS
 
 
-def axe_violations(page) -> list[dict]:
-    """axe-core's WCAG 2.2 AA violations on the page as it stands, one readable dict per rule."""
+def axe_violations(page, tags=tuple(WCAG_22_AA)) -> list[dict]:
+    """axe-core's violations of the rules with these tags (WCAG 2.2 AA unless told), one readable dict per rule."""
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: run `npm ci` (or `make test`).")
     # Evaluated through the DevTools protocol, not added as a <script>: the site's Content-Security-Policy
@@ -106,7 +106,7 @@ def axe_violations(page) -> list[dict]:
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary.replace(/\\s+/g, " ")),
             })))""",
-        WCAG_22_AA,
+        list(tags),
     )
 
 
