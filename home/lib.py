@@ -1,9 +1,15 @@
 """Chinese word segmentation for the search index and for queries (framework-free).
 
 Wagtail's database search backends store an unbroken run of Chinese characters as one term, so
-加强基层党建工作 would only be found by that whole string. Text is therefore segmented with jieba
-(search mode: words and the shorter words inside them) and indexed with spaces between words;
-queries are segmented the same way.
+加强基层党建工作 would only be found by that whole string. Text is therefore indexed as terms separated
+by spaces: the words jieba finds (search mode) and the overlapping character pairs (bigrams) of every
+run of Chinese characters.
+
+A query is matched on bigrams only: every pair of its characters must be in the page. jieba alone
+missed words it cuts differently in context or does not know (托育 in 普惠托育服务, 助餐 in
+老年助餐点, 四议两公开); any page that contains the query's characters in a row contains all its
+pairs, so no such page is missed. A single Chinese character is looked up as it is (jieba's
+one-character words and one-character runs). Other words (Latin letters, digits) are whole terms.
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ MAX_QUERY_LENGTH = 100
 MAX_QUERY_TERMS = 12
 
 _WORD = re.compile(r"\w+")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+# A run of Chinese characters, or a run of other word characters (letters, digits).
+_TOKEN = re.compile(f"[{_HAN}]+|[^\\W{_HAN}]+")
 _SPACE = re.compile(r"\s+")
 _lock = threading.Lock()
 _initialised = False
@@ -47,9 +57,24 @@ def words(text: str) -> list[str]:
     return found
 
 
+def grams(text: str) -> list[str]:
+    """The bigrams of each run of Chinese characters in `text` (a lone character as it is) and its other words."""
+    found = []
+    for match in _TOKEN.finditer(text or ""):
+        run = match.group()
+        if not _HAN_RUN.fullmatch(run):
+            found.append(run.lower())
+        elif len(run) == 1:
+            found.append(run)
+        else:
+            found.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return found
+
+
 def segment(*texts: str) -> str:
-    """Index text: the words of all `texts`, separated by spaces."""
-    return " ".join(words(" ".join(text for text in texts if text)))
+    """Index text: the words and bigrams of all `texts`, separated by spaces."""
+    text = " ".join(text for text in texts if text)
+    return " ".join(words(text) + grams(text))
 
 
 def clean_query(query: str) -> str:
@@ -58,9 +83,19 @@ def clean_query(query: str) -> str:
 
 
 def query_terms(query: str) -> list[str]:
-    """The distinct words to look for, in order, at most MAX_QUERY_TERMS of them."""
-    terms: list[str] = []
-    for word in words(clean_query(query)):
-        if word not in terms:
-            terms.append(word)
-    return terms[:MAX_QUERY_TERMS]
+    """The distinct terms that must all be in a page, in order, at most MAX_QUERY_TERMS of them.
+
+    Bigrams, as indexed by `segment`: 加装电梯 → 加装, 装电, 电梯. Dropping terms beyond the limit
+    only widens the search.
+    """
+    return _distinct(grams(clean_query(query)))[:MAX_QUERY_TERMS]
+
+
+def highlight_terms(query: str) -> list[str]:
+    """What to highlight in results: the query's runs of characters as typed, then its jieba words."""
+    query = clean_query(query)
+    return _distinct([match.group().lower() for match in _TOKEN.finditer(query)] + words(query))
+
+
+def _distinct(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -69,7 +69,13 @@ class ChineseSearchMixin:
         return [part for part in parts if part]
 
     def search_segmented(self) -> str:
-        return lib.segment(*self.search_text_parts())
+        # The search backend reads every search field once per index column (five times per page
+        # on PostgreSQL): segment the same text once.
+        parts = self.search_text_parts()
+        cached = self.__dict__.get("_search_segmented")
+        if cached is None or cached[0] != parts:
+            cached = self.__dict__["_search_segmented"] = (parts, lib.segment(*parts))
+        return cached[1]
 
     def meta_description(self) -> str:
         """The description shown when the page is shared or listed by search engines."""
@@ -237,6 +243,8 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
 
     @path("meetings/", name="meetings")
     def meetings(self, request):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         if not self.can_see_records(request.user):
             raise Http404
         year = _int(request.GET.get("year")) or timezone.localdate().year
@@ -259,12 +267,18 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
 
     # --- Study completion (学习记录) -----------------------------------------------
     def can_see_study_table(self, user) -> bool:
+        """The branch's secretary and the admins of the branch or above it (as for the appraisal); not editors."""
         if not self.organization_id or not user.is_authenticated:
             return False
-        return user.is_superuser or roles.holds_role(user, self.organization, roles.Role.SECRETARY)
+        if user.is_superuser or roles.holds_role(user, self.organization, roles.Role.SECRETARY):
+            return True
+        admin_paths = roles.organizations_with_role(user, roles.Role.ADMIN).values_list("path", flat=True)
+        return any(self.organization.path.startswith(path) for path in admin_paths)
 
     @path("study/", name="study")
     def study_table(self, request):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         if not self.can_see_study_table(request.user):
             raise Http404
         table = StudyRecord.objects.completion_table(self.organization)
@@ -272,6 +286,8 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
 
     @path("study/export/", name="study_export")
     def study_export(self, request):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         if not self.can_see_study_table(request.user):
             raise Http404
         from home.exports import study_completion_xlsx

@@ -49,6 +49,7 @@ def visible_pages(request):
 def search(request):
     query = segmentation.clean_query(request.GET.get("q", ""))
     terms = segmentation.query_terms(query)
+    marked = segmentation.highlight_terms(query)
     types = available_types()
     selected = request.GET.get("type", "")
     pages = visible_pages(request)
@@ -72,8 +73,8 @@ def search(request):
                 "page": specific,
                 "type": _type_name(specific, type_names),
                 "date": getattr(specific, "display_date", None) or result.first_published_at,
-                "snippet": highlight(text or "", terms),
-                "title": highlight(result.title, terms, length=200),
+                "snippet": highlight(text or "", marked),
+                "title": highlight(result.title, marked, length=200),
             }
         )
     return render(
