@@ -2,6 +2,7 @@ from allauth.account.views import LoginView
 
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -34,5 +35,8 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("sitemap.xml", home_views.sitemap, name="sitemap"),
+    # Wagtail's front-end login form is Django's plain LoginView, without allauth's rate limits and MFA:
+    # whoever reaches it (an old link, a private page) is sent to allauth's login.
+    path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("", include(wagtail_urls)),
 ]

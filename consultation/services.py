@@ -39,10 +39,23 @@ from consultation.notifications import notify, participants
 class ActionError(Exception):
     """A refused action, with a message for the user in their language."""
 
+    status = 400
+
+
+class NotPermitted(ActionError):
+    """Refused because of who asks (not eligible, not an organiser): answered 403, not 400."""
+
+    status = 403
+
 
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise ActionError(message)
+
+
+def _permit(condition: bool, message: str) -> None:
+    if not condition:
+        raise NotPermitted(message)
 
 
 def _rate_limited(user) -> bool:
@@ -70,13 +83,13 @@ def create_post(
     official: bool = False,
 ) -> Post:
     body = (body or "").strip()
-    _require(consultation_rules.can_take_part(author, consultation), _("You cannot take part in this consultation."))
+    _permit(consultation_rules.can_take_part(author, consultation), _("You cannot take part in this consultation."))
     _require(consultation.thread_open, _("This consultation is not taking opinions at this stage."))
     _require(bool(body), _("Write something first."))
     limit = conf.get("MAX_POST_LENGTH")
     _require(len(body) <= limit, _("Please keep to %(limit)d characters.") % {"limit": limit})
     if official:
-        _require(
+        _permit(
             consultation_rules.can_manage(author, consultation), _("Only the organisers may post official replies.")
         )
     if parent is not None:
@@ -140,7 +153,7 @@ def edit_post(post: Post, user, body: str) -> Post:
 def react(post: Post, user, value: int | None) -> Post:
     """Support (1), oppose (−1) or withdraw (None). One reaction per user and post, changeable."""
     consultation = post.consultation
-    _require(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    _permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
     _require(consultation.thread_open, _("Support is closed at this stage."))
     _require(post.status == Post.Status.VISIBLE, _("That post is not visible."))
     _require(value != Reaction.OPPOSE or consultation.allow_oppose, _("This consultation does not take opposition."))
@@ -178,9 +191,9 @@ def react(post: Post, user, value: int | None) -> Post:
 
 def report(post: Post, user, reason: str = "") -> bool:
     """Report a post; at the threshold it is hidden pending review. Returns True if newly reported."""
-    _require(user.is_authenticated, _("Sign in to report a post."))
+    _permit(user.is_authenticated, _("Sign in to report a post."))
     _require(post.author_id != user.pk, _("You cannot report your own post."))
-    _require(consultation_rules.can_view(user, post.consultation), _("You cannot see this consultation."))
+    _permit(consultation_rules.can_view(user, post.consultation), _("You cannot see this consultation."))
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -207,7 +220,7 @@ def report(post: Post, user, reason: str = "") -> bool:
 
 def moderate(post: Post, moderator, action: str, reason: str = "") -> Post:
     """hide (with a reason the author sees), restore or approve a held post. Logged in Wagtail's audit log."""
-    _require(consultation_rules.can_manage(moderator, post.consultation), _("Only moderators may do this."))
+    _permit(consultation_rules.can_manage(moderator, post.consultation), _("Only moderators may do this."))
     reason = (reason or "").strip()
     if action == "hide":
         _require(bool(reason), _("Give the author a reason."))
@@ -255,7 +268,7 @@ def moderate(post: Post, moderator, action: str, reason: str = "") -> Post:
 
 
 def set_pinned(post: Post, user, pinned: bool) -> Post:
-    _require(consultation_rules.can_manage(user, post.consultation), _("Only the organisers may pin posts."))
+    _permit(consultation_rules.can_manage(user, post.consultation), _("Only the organisers may pin posts."))
     _require(post.parent_id is None, _("Only top-level posts can be pinned."))
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(is_pinned=pinned)
@@ -269,7 +282,7 @@ def set_pinned(post: Post, user, pinned: bool) -> Post:
 
 
 def change_stage(consultation: ConsultationPage, user, to_stage: str, note: str = "") -> StageTransition:
-    _require(consultation_rules.can_manage(user, consultation), _("Only the organisers may change the stage."))
+    _permit(consultation_rules.can_manage(user, consultation), _("Only the organisers may change the stage."))
     _require(to_stage in consultation.stage_sequence(), _("That stage is not part of this consultation."))
     with transaction.atomic():
         state = ConsultationState.objects.select_for_update().get(consultation=consultation)
@@ -302,9 +315,7 @@ def change_stage(consultation: ConsultationPage, user, to_stage: str, note: str 
 
 def cast_vote(consultation: ConsultationPage, user, option_id) -> Vote:
     _require(consultation.voting_enabled and consultation.stage == Stage.VOTING, _("Voting is not open."))
-    _require(
-        consultation_rules.is_eligible(user, consultation), _("You are not eligible to vote in this consultation.")
-    )
+    _permit(consultation_rules.is_eligible(user, consultation), _("You are not eligible to vote in this consultation."))
     option = VoteOption.objects.filter(consultation=consultation, pk=option_id).first()
     _require(option is not None, _("Choose one of the options."))
     return Vote.cast(consultation, user, option)
@@ -329,7 +340,7 @@ def vote_tally(consultation: ConsultationPage):
 
 
 def publish_outcome(consultation: ConsultationPage, user, text: str) -> Outcome:
-    _require(consultation_rules.can_manage(user, consultation), _("Only the organisers may publish the result."))
+    _permit(consultation_rules.can_manage(user, consultation), _("Only the organisers may publish the result."))
     text = (text or "").strip()
     _require(bool(text), _("Write the result first."))
     with transaction.atomic():
@@ -356,7 +367,7 @@ def publish_outcome(consultation: ConsultationPage, user, text: str) -> Outcome:
 def add_update(
     consultation: ConsultationPage, user, text: str, progress: int, person_in_charge: str
 ) -> ImplementationUpdate:
-    _require(consultation_rules.can_manage(user, consultation), _("Only the organisers may report progress."))
+    _permit(consultation_rules.can_manage(user, consultation), _("Only the organisers may report progress."))
     _require(consultation.stage in UPDATE_STAGES, _("Progress is reported once the result is published."))
     _require(
         bool((text or "").strip()) and bool((person_in_charge or "").strip()),
@@ -393,7 +404,7 @@ def rate_outcome(consultation: ConsultationPage, user, rating: str, comment: str
     from consultation.models import Satisfaction
 
     _require(consultation.stage == Stage.RATING, _("Ratings are open in the rating stage only."))
-    _require(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    _permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
     _require(rating in Satisfaction.values, _("Choose one of the answers."))
     values = {
         "rating": rating,
@@ -420,7 +431,7 @@ def add_statement(consultation: ConsultationPage, user, text: str) -> Statement:
     _require(
         consultation.opinion_map_enabled and consultation.stage == Stage.DELIBERATING, _("Statements are not open.")
     )
-    _require(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    _permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
     text = (text or "").strip()
     _require(0 < len(text) <= 200, _("A statement is one short sentence (up to 200 characters)."))
     _require(not _rate_limited(user), _("You are posting too fast. Please wait a minute."))
@@ -436,7 +447,7 @@ def vote_statement(statement: Statement, user, value: int) -> StatementVote:
         consultation.opinion_map_enabled and consultation.stage == Stage.DELIBERATING, _("Statements are not open.")
     )
     _require(statement.approved, _("That statement is awaiting review."))
-    _require(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    _permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
     _require(value in (StatementVote.AGREE, StatementVote.DISAGREE, StatementVote.PASS), _("Unknown choice."))
     with transaction.atomic():
         try:

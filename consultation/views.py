@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -235,7 +236,9 @@ def _done(request, consultation, message=None, anchor="", data=None):
     return _back(request, consultation, anchor)
 
 
-def _refused(request, consultation, error: services.ActionError, status=400):
+def _refused(request, consultation, error: services.ActionError, status=None):
+    # 403 when the user may not do this at all (services.NotPermitted), 400 for a bad or untimely request.
+    status = status or error.status
     if _wants_json(request):
         return JsonResponse({"ok": False, "error": str(error)}, status=status)
     messages.error(request, str(error))
@@ -279,6 +282,8 @@ def post_create(request, page_id):
 def post_edit(request, post_id):
     post = get_object_or_404(Post.objects.select_related("consultation"), pk=post_id)
     consultation = post.consultation
+    if post.author_id != request.user.pk:
+        raise PermissionDenied  # only the author edits a post
     if not post.editable_by(request.user):
         messages.error(request, _("The time to edit this post has passed."))
         return _back(request, consultation, f"#post-{post.pk}")

@@ -164,6 +164,8 @@ def results(request, pk: int):
 def my_result(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_own_result")
     appraisee = voting.voter_appraisee(campaign, request.user)
+    if appraisee is None:  # superusers pass every rule, but only an appraisee has a result of their own
+        raise PermissionDenied
     mine = next(r for r in tally.compute(campaign).results if r.appraisee.pk == appraisee.pk)
     return render(request, "evaluation/my_result.html", {"campaign": campaign, "result": mine})
 

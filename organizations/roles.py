@@ -12,7 +12,15 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from organizations.models import Organization, RosterEntry
 
@@ -78,6 +86,17 @@ _COMMON_PERMISSIONS = [
 ]
 
 
+# Wagtail checks image and document permissions per collection (GroupCollectionPermission): these
+# grant nothing as plain group permissions, so role groups get them on the root collection.
+_COLLECTION_PERMISSIONS = [name for name in _COMMON_PERMISSIONS if name.startswith(("wagtailimages.", "wagtaildocs."))]
+
+
+def _sync_collection_permissions(group: Group) -> None:
+    root = Collection.get_first_root_node()
+    for permission in _permissions(_COLLECTION_PERMISSIONS):
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=root, permission=permission)
+
+
 def _permissions(names: list[str]) -> list[Permission]:
     lookups = Q()
     for name in names:
@@ -97,6 +116,7 @@ def role_group(organization: Organization, role: Role) -> Group:
         name=f"{organization.name}（{organization.code}）· {_GROUP_LABEL[role]}"
     )
     group.permissions.set(_permissions(_MODEL_PERMISSIONS[role] + _COMMON_PERMISSIONS))
+    _sync_collection_permissions(group)
     setattr(organization, field, group)
     organization.save(update_fields=[field])
     sync_page_permissions(organization)
@@ -112,6 +132,7 @@ def sync_all() -> None:
             group = getattr(organization, field)
             if group is not None:
                 group.permissions.set(_permissions(_MODEL_PERMISSIONS[role] + _COMMON_PERMISSIONS))
+                _sync_collection_permissions(group)
         sync_page_permissions(organization)
 
 

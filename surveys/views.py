@@ -271,6 +271,9 @@ def export(request, page: SurveyPage, what: str, fmt: str):
         from django.http import Http404
 
         raise Http404
+    if not request.user.is_authenticated:
+        # As for the results page: exports are for signed-in users, so ask anonymous visitors to sign in.
+        return HttpResponseRedirect(reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}))
     if not page.is_editor(request.user):
         if what == "responses" or not page.may_see_results(request.user):
             raise PermissionDenied

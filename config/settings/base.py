@@ -155,6 +155,8 @@ GONGZHI_REQUIRE_STAFF_MFA = env_bool("GONGZHI_REQUIRE_STAFF_MFA", False)
 # Admin login goes through allauth so its rate limits and MFA apply there too;
 # password reset and change happen in allauth's views for the same reason.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Private pages too: Wagtail's default front-end login is Django's LoginView (no rate limits, no MFA).
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 

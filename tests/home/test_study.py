@@ -87,12 +87,22 @@ def test_xlsx_export_lists_each_member_and_their_completion(client, member_a, se
     assert 50 in member_row
 
 
-@pytest.mark.parametrize("who", ["editor_a", "member_a", "resident", "editor_b", "anonymous"])
+@pytest.mark.parametrize("who", ["editor_a", "member_a", "resident", "editor_b"])
 def test_nobody_else_sees_the_completion_table(client, request, branch_a, material, who):
-    if who != "anonymous":
-        client.force_login(request.getfixturevalue(who))
+    client.force_login(request.getfixturevalue(who))
     assert client.get(branch_a.page.url + "study/").status_code == 404
     assert client.get(branch_a.page.url + "study/export/").status_code == 404
+
+
+def test_anonymous_visitors_are_asked_to_sign_in_for_the_completion_table(client, branch_a, material):
+    for route in ("study/", "study/export/"):
+        response = client.get(branch_a.page.url + route)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_an_admin_above_the_branch_sees_its_completion_table(client, branch_a, org_admin, material):
+    client.force_login(org_admin)
+    assert client.get(branch_a.page.url + "study/").status_code == 200
 
 
 def test_another_branch_secretary_does_not_see_this_branch(client, branch_a, branch_b, material):
