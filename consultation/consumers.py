@@ -13,6 +13,9 @@ from consultation.live import group_name
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_RATE_LIMITED = 4429
+# Client messages are a few dozen characters ({"type": "catch_up", "after": 123}); anything far larger is
+# refused before it is parsed, so a client cannot make the server decode megabytes of JSON.
+MAX_MESSAGE_CHARS = 1024
 
 
 def _may_receive(user, page_id: int) -> bool:
@@ -102,5 +105,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
             await self.send_json({"type": "error", "error": "text frames only"})
+            return
+        if len(text_data) > MAX_MESSAGE_CHARS:
+            await self.send_json({"type": "error", "error": "message too large"})
             return
         await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)

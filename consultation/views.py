@@ -224,6 +224,12 @@ def _back(request, consultation, anchor: str = ""):
     return redirect((consultation.get_url(request) or "/") + anchor)
 
 
+def _id(raw) -> int | None:
+    """A primary key from form data; anything but a plain number ("abc", "1.5") is no id, not a server error."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def _wants_json(request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
@@ -256,7 +262,7 @@ def post_create(request, page_id):
     if request.POST.get("parent"):
         parent = get_object_or_404(
             Post.objects.select_related("parent", "root", "author"),
-            pk=request.POST["parent"],
+            pk=_id(request.POST["parent"]),
             consultation=consultation,
         )
     kind = request.POST.get("kind") if request.POST.get("kind") in Post.Kind.values else Post.Kind.OPINION
@@ -442,7 +448,7 @@ def stage_change(request, page_id):
 def vote(request, page_id):
     consultation = _consultation(page_id)
     try:
-        services.cast_vote(consultation, request.user, request.POST.get("option"))
+        services.cast_vote(consultation, request.user, _id(request.POST.get("option")))
     except services.ActionError as error:
         return _refused(request, consultation, error)
     return _done(request, consultation, _("Your vote is recorded. You may change it until voting closes."), "#vote")

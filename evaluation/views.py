@@ -68,7 +68,8 @@ def self_assessment(request, pk: int):
     if appraisee is None:
         raise PermissionDenied
     instance = SelfAssessment.objects.filter(appraisee=appraisee).first() or SelfAssessment(appraisee=appraisee)
-    form = SelfAssessmentForm(request.POST or None, instance=instance)
+    # Bound on every POST, even an empty one, so missing fields are reported rather than ignored.
+    form = SelfAssessmentForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST":
         if not campaign.self_assessment_open:
             messages.error(request, _("Self-assessment is closed."))

@@ -312,3 +312,334 @@ def test_appraisal_statements_notes_and_names_are_text_on_every_page_and_in_the_
     squeezed = _squeezed(text)
     missing = [note for note in kept if _squeezed(note) not in squeezed]
     assert not missing, missing
+
+
+# --- roster import cells: admin listing, edit form, error table, export ----------------------------------------
+
+ROSTER_HEADER = ["编号", "姓名", "性别", "党员类型", "入党日期", "网格", "状态", "邮箱", "手机"]
+
+
+def _roster_upload(rows: list[list[str]]):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([ROSTER_HEADER, *rows])
+    return SimpleUploadedFile("roster.csv", buffer.getvalue().encode("utf-8"), content_type="text/csv")
+
+
+def test_roster_import_cells_are_text_in_the_admin_and_inert_in_the_export(client, branch_a, secretary_a):
+    from organizations.models import RosterEntry
+
+    client.force_login(secretary_a)
+    import_url = reverse("organizations_roster_import")
+    names = [payload[:64].strip() for payload in PAYLOADS]
+    numbers = [f"{payload[:28].strip()}{index:03d}" for index, payload in enumerate(PAYLOADS)]
+    phones = [payload[:20].strip() for payload in PAYLOADS]
+    rows = [
+        [number, name, "男", "正式党员", "2001-07-01", "", "", "", phone]
+        for number, name, phone in zip(numbers, names, phones, strict=True)
+    ]
+    response = client.post(import_url, {"branch": branch_a.pk, "file": _roster_upload(rows)})
+    assert response.status_code == 302, response.content.decode()[:500]
+    stored = RosterEntry.objects.filter(branch=branch_a)
+    assert sorted(stored.values_list("name", flat=True)) == sorted(names)
+
+    # The snippet listing (50 a page) and an entry's edit form.
+    listing = reverse("wagtailsnippets_organizations_rosterentry:list")
+    shown = ""
+    for number in range(1, -(-len(PAYLOADS) // 50) + 1):
+        page = _html(client.get(listing, {"p": number}))
+        assert_safe(page, [], f"roster listing page {number}")
+        shown += page
+    assert_safe(shown, names + numbers, "roster listing")
+    entry = stored.order_by("pk").first()
+    edit = _html(client.get(reverse("wagtailsnippets_organizations_rosterentry:edit", args=[entry.pk])))
+    assert_safe(edit, [], "roster edit form")
+
+    # A file whose every row is bad lists each bad cell back in the error table, and imports nothing.
+    bad_rows = [
+        [f"B{index:03d}", "张伟", payload[:16], "正式党员", "2001-07-01", "", "", payload, ""]
+        for index, payload in enumerate(PAYLOADS)
+    ]
+    response = client.post(import_url, {"branch": branch_a.pk, "file": _roster_upload(bad_rows)})
+    errors = _html(response)
+    assert len(response.context["errors"]) >= len(PAYLOADS)
+    assert_safe(errors, [payload.strip() for payload in PAYLOADS], "import error table")
+    assert not RosterEntry.objects.filter(member_no__startswith="B").exists()
+
+    export = client.get(reverse("organizations_roster_export", args=[branch_a.code]))
+    _assert_inert_xlsx(_xlsx_cells(export), names + numbers + phones)
+
+
+# --- oversized input: refused with a message in Chinese, nothing stored -------------------------------------
+
+MEGABYTE = 1024 * 1024
+# One megabyte of UTF-8 in Chinese characters (three bytes each): under Django's 2.5 MB request limit, so
+# the field's own check refuses it; a body over the limit is tested separately.
+HUGE = "长" * (MEGABYTE // 3)
+
+
+@pytest.fixture
+def thread(branch_a):
+    return make_consultation(BranchPage.objects.get(pk=branch_a.page_id))
+
+
+def test_a_one_megabyte_post_is_refused_in_chinese_and_stores_nothing(client, thread, resident):
+    client.force_login(resident)
+    url = reverse("consultation:post_create", args=[thread.pk])
+    response = client.post(url, {"body": HUGE}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "请不要超过 2000 个字。"
+    response = client.post(url, {"body": "a" * MEGABYTE}, follow=True)
+    assert "请不要超过 2000 个字。" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_request_body_over_the_upload_limit_gets_the_bilingual_error_page_and_stores_nothing(
+    client, thread, resident, settings
+):
+    client.force_login(resident)
+    url = reverse("consultation:post_create", args=[thread.pk])
+    response = client.post(url, {"body": "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "请求无效" in page and "未保存任何内容" in page
+    assert not Post.objects.exists()
+
+
+def test_a_huge_survey_answer_is_refused_next_to_the_question_and_stores_nothing(client, branch_a, resident):
+    from surveys.factories import q, qid, survey_page
+    from surveys.models import Answer, Response
+
+    page = survey_page(branch_a.page, questions=[q("long_text", "意见建议"), q("short_text", "楼栋", max_length=20)])
+    client.force_login(resident)
+    response = client.post(page.url, {f"q-{qid(page, 0)}": HUGE, f"q-{qid(page, 1)}": "3号楼"})
+    assert response.status_code == 200
+    assert "最多填写 5000 个字" in response.content.decode() or "5000" in str(response.context["errors"])
+    response = client.post(page.url, {f"q-{qid(page, 0)}": "好", f"q-{qid(page, 1)}": "楼" * 21})
+    assert response.status_code == 200 and response.context["errors"]
+    assert not Response.objects.exists() and not Answer.objects.exists()
+
+
+def test_an_oversized_roster_file_is_refused_in_chinese_and_imports_nothing(client, branch_a, secretary_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from organizations.forms import MAX_IMPORT_BYTES
+    from organizations.models import RosterEntry
+
+    client.force_login(secretary_a)
+    row = "M{:06d},王建国,男,正式党员,2001-07-01,,,,\n"
+    body = (",".join(ROSTER_HEADER) + "\n").encode()
+    index = 0
+    while len(body) <= MAX_IMPORT_BYTES:
+        body += "".join(row.format(index + i) for i in range(1000)).encode()
+        index += 1000
+    upload = SimpleUploadedFile("roster.csv", body, content_type="text/csv")
+    response = client.post(reverse("organizations_roster_import"), {"branch": branch_a.pk, "file": upload})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["文件超过 5 MB。"]
+    assert not RosterEntry.objects.filter(branch=branch_a).exists()
+
+
+@pytest.fixture
+def balloting(branch_a, secretary_a):
+    from evaluation.factories import AppraisalCampaignFactory
+    from evaluation.models import Stage
+    from organizations.factories import RosterEntryFactory
+
+    users = [UserFactory(display_name=f"党员{i}") for i in range(3)]
+    for index, user in enumerate(users):
+        RosterEntryFactory(branch=branch_a, user=user, name=f"党员{index}", member_no=f"A{index:02d}")
+    campaign = AppraisalCampaignFactory(branch=branch_a)
+    campaign.enrol_members()
+    campaign.move_to(Stage.BALLOTING, secretary_a)
+    return campaign, users
+
+
+def test_an_over_long_ballot_note_is_refused_and_no_ballot_is_stored(client, balloting):
+    from evaluation.models import Ballot, BallotEntry, Participation
+
+    campaign, users = balloting
+    client.force_login(users[0])
+    other = campaign.appraisees.exclude(roster_entry__user=users[0]).first()
+    url = reverse("evaluation:ballot", args=[campaign.pk])
+    for note in ("注" * 301, HUGE):
+        response = client.post(url, {f"grade-{other.pk}": "competent", f"note-{other.pk}": note})
+        assert response.status_code == 400
+        assert "存在问题最多 300 字。" in response.content.decode()
+    assert not Ballot.objects.exists() and not BallotEntry.objects.exists() and not Participation.objects.exists()
+
+
+def test_an_over_long_self_assessment_is_refused_and_stores_nothing(client, balloting, secretary_a):
+    from evaluation.models import SelfAssessment, Stage
+
+    campaign, users = balloting
+    campaign.stage = Stage.SELF_ASSESSMENT
+    campaign.save()
+    client.force_login(users[0])
+    fields = {"study": HUGE, "duties": "履职", "shortcomings": "不足", "plan": "计划", "self_grade": "competent"}
+    response = client.post(reverse("evaluation:self_assessment", args=[campaign.pk]), fields)
+    assert response.status_code == 200
+    assert "3000" in " ".join(response.context["form"].errors["study"])
+    assert not SelfAssessment.objects.exists()
+
+
+def test_an_over_long_display_name_is_refused_at_sign_up(client, settings):
+    from accounts.models import User
+
+    settings.ACCOUNT_RATE_LIMITS = False
+    response = _sign_up(client, 0, HUGE)
+    assert response.status_code == 200
+    assert "64" in " ".join(response.context["form"].errors["display_name"])
+    assert not User.objects.exists()
+
+
+# --- malformed forms: a clear error, never a server error, nothing stored ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"body": ""},
+        {"body": "   \n\t "},
+        {"body": "好", "parent": "abc"},
+        {"body": "好", "parent": "-1"},
+        {"body": "好", "parent": "9" * 30},
+        {"body": "好", "parent": "1.5"},
+    ],
+)
+def test_malformed_post_forms_get_a_clear_error_and_store_nothing(client, thread, resident, data):
+    client.force_login(resident)
+    client.raise_request_exception = False
+    response = client.post(reverse("consultation:post_create", args=[thread.pk]), data, HTTP_ACCEPT="application/json")
+    assert response.status_code in (400, 404), response.status_code
+    assert not Post.objects.exists()
+
+
+def test_a_vote_for_a_malformed_option_gets_a_clear_error_and_stores_nothing(client, branch_a, resident):
+    from consultation.models import Stage, Vote
+
+    consultation = make_consultation(
+        BranchPage.objects.get(pk=branch_a.page_id), stage=Stage.VOTING, options=["同意", "不同意"]
+    )
+    client.force_login(resident)
+    client.raise_request_exception = False
+    url = reverse("consultation:vote", args=[consultation.pk])
+    for option in ("abc", "", "1.5", "9" * 30, "-3"):
+        response = client.post(url, {"option": option}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 400, (option, response.status_code)
+        assert response.json()["error"] == "请选择一个选项。"
+    assert not Vote.objects.exists()
+
+
+def test_a_ballot_with_a_bad_grade_gets_a_clear_error_and_stores_nothing(client, balloting):
+    from evaluation.models import Ballot, Participation
+
+    campaign, users = balloting
+    client.force_login(users[0])
+    other = campaign.appraisees.exclude(roster_entry__user=users[0]).first()
+    response = client.post(reverse("evaluation:ballot", args=[campaign.pk]), {f"grade-{other.pk}": "<b>优秀</b>"})
+    assert response.status_code == 400
+    assert "不是" in response.content.decode() or "grade" in response.content.decode()
+    assert not Ballot.objects.exists() and not Participation.objects.exists()
+
+
+def test_a_self_assessment_with_a_bad_choice_or_missing_fields_stores_nothing(client, balloting):
+    from evaluation.models import SelfAssessment, Stage
+
+    campaign, users = balloting
+    campaign.stage = Stage.SELF_ASSESSMENT
+    campaign.save()
+    client.force_login(users[0])
+    url = reverse("evaluation:self_assessment", args=[campaign.pk])
+    for data in ({}, {"study": "学习", "self_grade": "best"}, {"study": ["a", "b"], "self_grade": ["x", "y"]}):
+        response = client.post(url, data)
+        assert response.status_code == 200 and response.context["form"].errors
+    assert not SelfAssessment.objects.exists()
+
+
+def test_notification_settings_with_a_bad_choice_are_refused(client, resident):
+    from consultation.models import NotificationPreference
+
+    client.force_login(resident)
+    response = client.post(reverse("consultation:notification_settings"), {"email": "hourly<script>"})
+    assert response.status_code == 200 and "email" in response.context["form"].errors
+    assert not NotificationPreference.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("multipart/form-data", b"--x\r\nContent-Disposition: form-data; name=body\r\n\r\nok\r\n--x--"),
+        ("multipart/form-data; boundary=", b"garbage"),
+        ("multipart/form-data; boundary=x", b"--x\r\nno headers here\r\n"),
+        ("multipart/form-data; boundary=\xff", b"--\xff\r\n"),
+    ],
+)
+def test_broken_multipart_gets_the_error_page_and_stores_nothing(client, thread, resident, content_type, body):
+    client.force_login(resident)
+    client.raise_request_exception = False
+    response = client.generic(
+        "POST", reverse("consultation:post_create", args=[thread.pk]), body, content_type=content_type
+    )
+    assert response.status_code in (400, 302), response.status_code
+    assert not Post.objects.exists()
+
+
+# --- WebSocket frames: malformed or oversized messages get an error; the connection stays usable --------------
+
+
+def _session_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_malformed_and_oversized_websocket_frames_get_an_error_and_store_nothing(thread, resident):
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from consultation.consumers import MAX_MESSAGE_CHARS
+    from consultation.models import Event
+
+    cookie = await database_sync_to_async(_session_cookie)(resident)
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/consultations/{thread.pk}/",
+        headers=[(b"origin", b"http://testserver"), (b"cookie", cookie.encode())],
+    )
+    assert (await socket.connect())[0]
+    frames = {
+        "not json": "malformed message",
+        "{'type': 'ping'}": "malformed message",
+        "[1, 2]": "malformed message",
+        "null": "malformed message",
+        '"ping"': "malformed message",
+        "{}": "unsupported message",
+        '{"type": 5}': "unsupported message",
+        '{"type": "delete_everything"}': "unsupported message",
+        '{"type": "catch_up", "after": "3"}': "after must be a non-negative integer",
+        '{"type": "catch_up", "after": -1}': "after must be a non-negative integer",
+        '{"type": "catch_up", "after": true}': "after must be a non-negative integer",
+        '{"type": "catch_up", "after": 1e400}': "after must be a non-negative integer",
+        '{"type": "ping", "pad": "' + "x" * MAX_MESSAGE_CHARS + '"}': "message too large",
+        '{"type": "ping", "pad": "' + "长" * (2 * MEGABYTE) + '"}': "message too large",
+    }
+    for frame, error in frames.items():
+        await socket.send_to(text_data=frame)
+        assert await socket.receive_json_from(timeout=2) == {"type": "error", "error": error}, frame[:60]
+    await socket.send_to(bytes_data=b"\x00\xff" * 1000)
+    assert (await socket.receive_json_from(timeout=2))["error"] == "text frames only"
+    # A cursor beyond any sequence number is simply past the end.
+    await socket.send_to(text_data='{"type": "catch_up", "after": ' + "9" * 40 + "}")
+    assert await socket.receive_json_from(timeout=2) == {"type": "events", "events": []}
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=2) == {"type": "pong"}
+    await socket.disconnect()
+    assert not await database_sync_to_async(Event.objects.exists)()
+    assert not await database_sync_to_async(Post.objects.exists)()
