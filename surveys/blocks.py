@@ -383,7 +383,8 @@ class RankingBlock(ChoicesMixin, QuestionBlock):
             raw = (data.get(self.item_name(name, index)) or "").strip()
             if not raw:
                 continue
-            if not raw.isdigit() or not 1 <= int(raw) <= len(items):
+            # isascii: str.isdigit() also accepts "²" and "١", which int() refuses.
+            if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= len(items):
                 raise ValidationError(_("Give each item a place from 1 to %(count)d.") % {"count": len(items)})
             positions[item] = int(raw)
         if not positions:

@@ -65,7 +65,8 @@ def check(page: SurveyPage, data: QueryDict, *, grid=None) -> Checked:
             selected[value["key"]] = child.block.selected(answer)
     if page.ask_grid and grid is None:
         raw = (data.get("grid") or "").strip()
-        choice = page.grid_choices().filter(pk=raw).first() if raw.isdigit() else None
+        # isascii: str.isdigit() also accepts "²" and "١", which int() refuses.
+        choice = page.grid_choices().filter(pk=raw).first() if raw.isascii() and raw.isdigit() else None
         if choice is None:
             result.errors["grid"] = _("Please choose your grid.")
         result.grid = choice

@@ -205,11 +205,11 @@ def _filters(request, page: SurveyPage) -> dict:
     if page.organization is not None:
         organizations = Organization.objects.filter(path__startswith=page.organization.path).order_by("path")
     raw = request.GET.get("organization", "")
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():  # str.isdigit() also accepts "²", which int() refuses
         organization = organizations.filter(pk=raw).first()
     grids = page.grid_choices()
     raw = request.GET.get("grid", "")
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         grid = grids.filter(pk=raw).first()
     dates = {}
     for key in ("date_from", "date_to"):
