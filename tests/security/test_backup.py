@@ -6,6 +6,7 @@ checksum of every row) between the original and the restored database.
 """
 
 import hashlib
+import io
 import os
 import sqlite3
 import subprocess
@@ -119,8 +120,9 @@ def test_backup_and_restore_keep_every_response_ballot_participation_and_page(fi
         # pg_dump -Fc of the test database through `make backup`, pg_restore into a scratch database.
         scratch = request.getfixturevalue("scratch_database")
         backup_file = tmp_path / "gongzhi.dump"
-        _make("backup", backup_file, _pg_url(connection.settings_dict["NAME"]))
+        made = _make("backup", backup_file, _pg_url(connection.settings_dict["NAME"]))
         assert backup_file.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+        warning = made.stderr
         with _pg_connect(connection.settings_dict["NAME"]) as original:
             before = _fingerprint(original)
         url = _pg_url(scratch)
@@ -138,7 +140,9 @@ def test_backup_and_restore_keep_every_response_ballot_participation_and_page(fi
         # The SQLite test database lives in memory: back it up in this process (`make backup` does
         # the same for the database file), restore with `make restore` into a file holding other data.
         backup_file = tmp_path / "gongzhi.sqlite3"
-        call_command("backup", output=str(backup_file))
+        err = io.StringIO()
+        call_command("backup", output=str(backup_file), stderr=err)
+        warning = err.getvalue()
         original = _sqlite_test_database()
         before = _fingerprint(original)
         original.close()
@@ -161,6 +165,8 @@ def test_backup_and_restore_keep_every_response_ballot_participation_and_page(fi
                 for statement in DAMAGE:
                     restored.execute(statement)
 
+    # The campaign's ballot is open: rows are still in voting order, and the backup says so.
+    assert "ballot is open" in warning
     assert before[Response._meta.db_table][0] == 6 and before[BallotEntry._meta.db_table][0] == 25
     assert _restore_and_fingerprint(backup_file, url, read) == before
     # Restoring again over changed data brings back exactly the backup.
