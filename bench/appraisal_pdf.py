@@ -87,3 +87,8 @@ def measure(campaign: AppraisalCampaign) -> dict:
         "peak_worker_mb": round(peak_mb, 1),
         "targets": {"≤ 1.2× WeasyPrint alone": full / alone <= 1.2, "< 400 MB": peak_mb < 400},
     }
+
+
+def existing_campaign() -> AppraisalCampaign:
+    """The campaign an earlier run built (`--reuse`)."""
+    return AppraisalCampaign.objects.filter(branch__name="基准测试党支部").latest("pk")

@@ -117,3 +117,11 @@ def measure(base_url: str, campaigns) -> dict:
             "≥ 200 ballots/s": accepted / elapsed >= 200,
         },
     }
+
+
+def reusable_campaigns() -> list[AppraisalCampaign]:
+    """The campaigns an earlier run built, with its ballots removed (bench database only; `--reuse`)."""
+    campaigns = list(AppraisalCampaign.objects.filter(branch__code__startswith="bench-branch-").order_by("pk"))
+    Participation.objects.filter(campaign__in=campaigns).delete()
+    Ballot.objects.filter(campaign__in=campaigns).delete()
+    return campaigns

@@ -30,7 +30,9 @@ def wrk(url: str, *, seconds: int = 8, connections: int = 16, cookie: str = "") 
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
-    latencies = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", output, re.MULTILINE))
+    if not re.search(r"^\s+99%", output, re.MULTILINE):
+        raise RuntimeError(f"wrk measured nothing on {url}:\n{output}")
+    latencies = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     return {

@@ -1,9 +1,13 @@
 """A whole-page cache for anonymous visitors, purged whenever anything is published.
 
 Any publish, unpublish, move or delete can change lists on other pages (the home page shows the
-latest policies), so the purge is global: every cached page carries a generation number and a
-purge starts a new generation. The CSRF token in cached HTML is replaced by the current
+latest policies), so the purge is global: every cached page carries the generation it was rendered
+in and a purge starts a new generation. The CSRF token in cached HTML is replaced by the current
 visitor's own on every hit.
+
+Pages are stored by `serve_cached` (from the page's own `serve`, after Wagtail has checked view
+restrictions), and read back by `AnonymousPageCacheMiddleware` before URL routing: a hit costs one
+cache round trip and no database query.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -49,36 +54,76 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def _key(request, page) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"home:page:{_generation()}:{page.pk}:{get_language()}:{path}"
+def _key(request) -> str:
+    address = f"{request.get_host()} {request.get_full_path()}"
+    return f"home:page:{get_language()}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 
 
-def serve_cached(request, page, render):
+def _cached_response(request) -> HttpResponse | None:
+    key = _key(request)
+    found = cache.get_many([GENERATION_KEY, key])
+    entry = found.get(key)
+    if entry is None or entry[0] != found.get(GENERATION_KEY):
+        return None
+    _generation, content, content_type = entry
+    token = get_token(request).encode()
+    response = HttpResponse(content.replace(_PLACEHOLDER, token), content_type=content_type)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def serve_cached(request, render):
     """`render()`'s response, from the cache for anonymous GET requests."""
     if not _cacheable_request(request):
         return render()
-    key = _key(request, page)
-    cached = cache.get(key)
+    cached = _cached_response(request)
     if cached is not None:
-        content, content_type = cached
-        token = get_token(request).encode()
-        response = HttpResponse(content.replace(_PLACEHOLDER, token), content_type=content_type)
-        response["X-Page-Cache"] = "hit"
-        return response
+        return cached
+    generation = _generation()
     response = render()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     if response.status_code == 200 and not response.cookies.get("sessionid"):
         content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
-        cache.set(key, (content, response.get("Content-Type", "text/html; charset=utf-8")), TIMEOUT)
+        cache.set(
+            _key(request), (generation, content, response.get("Content-Type", "text/html; charset=utf-8")), TIMEOUT
+        )
         response["X-Page-Cache"] = "miss"
     return response
+
+
+class AnonymousPageCacheMiddleware:
+    """Answers a cached page to a visitor without a session before URL routing and the database.
+
+    With a session cookie (signed in, or holding messages or a page password) the request goes the
+    whole way: the page's own `serve_cached` decides, knowing who the user is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._sessionless_get(request):
+            cached = _cached_response(request)
+            if cached is not None:
+                return cached
+        return self.get_response(request)
+
+    @staticmethod
+    def _sessionless_get(request) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+            and len(request.get_full_path()) <= 500
+            and not request.path_info.startswith(("/admin/", "/accounts/"))
+        )
 
 
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
+    from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
     page_published.connect(purge, dispatch_uid="home_cache_published")
@@ -86,6 +131,9 @@ def connect_signals() -> None:
     post_page_move.connect(purge, dispatch_uid="home_cache_moved")
     page_slug_changed.connect(purge, dispatch_uid="home_cache_slug")
     post_delete.connect(_purge_on_page_delete, dispatch_uid="home_cache_deleted")
+    # A new or removed view restriction must reach visitors at once: hits skip Wagtail's own check.
+    post_save.connect(_purge_on_restriction, sender=PageViewRestriction, dispatch_uid="home_cache_restriction_saved")
+    post_delete.connect(_purge_on_restriction, sender=PageViewRestriction, dispatch_uid="home_cache_restriction_gone")
     post_save.connect(_purge_on_site_change, dispatch_uid="home_cache_site")
 
 
@@ -102,3 +150,7 @@ def _purge_on_site_change(sender, instance, created=False, **kwargs) -> None:
     # A page created live (not through a revision, e.g. by seed_demo) is a publish too.
     if isinstance(instance, Site) or (created and isinstance(instance, Page) and instance.live):
         purge()
+
+
+def _purge_on_restriction(sender, **kwargs) -> None:
+    purge()

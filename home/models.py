@@ -97,9 +97,7 @@ class CachedPageMixin:
     """Anonymous visitors get a cached copy; publishing anything purges the cache (home/cache.py)."""
 
     def serve(self, request, *args, **kwargs):
-        return page_cache.serve_cached(
-            request, self, lambda: super(CachedPageMixin, self).serve(request, *args, **kwargs)
-        )
+        return page_cache.serve_cached(request, lambda: super(CachedPageMixin, self).serve(request, *args, **kwargs))
 
 
 class BasePage(ChineseSearchMixin, Page):
