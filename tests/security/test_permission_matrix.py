@@ -121,7 +121,8 @@ class Row:
     method: str = "get"
     data: Callable[[SimpleNamespace], dict] | None = None
     ajax: bool = False  # JSON actions answer with status codes instead of a redirect and a message
-    secret: Callable[[SimpleNamespace], str] | None = None  # text that must not reach anonymous users
+    secret: Callable[[SimpleNamespace], str] | None = None  # text that must not reach the roles in secret_from
+    secret_from: tuple[str, ...] = ("anonymous",)
 
     def covered(self) -> tuple[str, ...]:
         return self.covers or (self.id.split("@")[0],)
@@ -250,7 +251,14 @@ MEMBERS_A_TAKE_PART = expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=OK, 
 MANAGE_A = expect(anonymous=LOGIN, resident=FORBIDDEN, member_a=FORBIDDEN, member_b=FORBIDDEN, managers_a=OK)
 
 CONSULTATION_ROWS = [
-    Row("consultation:index", _r("consultation:index"), PUBLIC),
+    # Members-only consultations are listed only for those who may see them.
+    Row(
+        "consultation:index",
+        _r("consultation:index"),
+        PUBLIC,
+        secret=lambda w: w.members.title,
+        secret_from=("anonymous", "resident", "member_b"),
+    ),
     Row(
         "consultation:post_create@public",
         _r("consultation:post_create", _public_id),
@@ -514,6 +522,7 @@ PAGE_ROWS = [
         _page("members"),
         PUBLIC,
         secret=lambda w: w.members_post.body,
+        secret_from=("anonymous", "resident", "member_b"),
     ),
     Row("page:surveys.SurveyPage", _page("survey"), PUBLIC),
     Row("page:surveys.SatisfactionSurveyPage", _page("satisfaction"), PUBLIC),
@@ -905,8 +914,8 @@ def test_permission(row: Row, role: str, world, client, db):
     expected = row.expect[role]
     body = _body(response)
     assert expected.check(response) is None, f"{row.id} as {role}: expected {expected}, got {expected.check(response)}"
-    if row.secret is not None and role == "anonymous":
-        assert row.secret(world) not in body, f"{row.id} shows anonymous visitors what only signed-in users may see"
+    if row.secret is not None and role in row.secret_from:
+        assert row.secret(world) not in body, f"{row.id} shows {role} what they may not see"
     checked["cells"] += 1
 
 
