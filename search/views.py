@@ -65,8 +65,11 @@ def search(request):
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     type_names = {model: name for _key, model, name in types}
     items = []
-    for result in page.object_list:
-        specific = result.specific
+    found = list(page.object_list)
+    # One query per page type for the whole results page, not one per result.
+    specifics = Page.objects.filter(pk__in=[result.pk for result in found]).specific().in_bulk()
+    for result in found:
+        specific = specifics.get(result.pk) or result.specific
         text = specific.search_snippet_text() if hasattr(specific, "search_snippet_text") else result.search_description
         items.append(
             {
