@@ -32,7 +32,7 @@ def _environment() -> None:
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DATABASE_CONN_MAX_AGE="600",
+        DATABASE_POOL_SIZE="8",
         WORKERS=os.environ.get("BENCH_WORKERS", "2"),
         PORT=os.environ.get("BENCH_PORT", "8100"),
         RUN_DIR=str(ROOT / "bench" / "run"),

@@ -80,8 +80,15 @@ def database_config(name: str, default: str) -> dict:
     import dj_database_url
 
     url = env_url(name, default, schemes={"sqlite", "postgres", "postgresql", "pgsql"})
+    pool = env_int("DATABASE_POOL_SIZE", 0, minimum=0)
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0))
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {error}") from None
+    if pool and config["ENGINE"] == "django.db.backends.postgresql":
+        # Under ASGI each request may run on another thread, so persistent connections pile up
+        # (one per thread) instead of being reused: a pool per worker process is the way to reuse them.
+        if config["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured("DATABASE_POOL_SIZE and DATABASE_CONN_MAX_AGE cannot both be set.")
+        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool, "timeout": 10}
     return config

@@ -8,7 +8,8 @@ precomputed, far-future expiry) and forwarding HTTP and WebSocket upgrades to th
 Environment: WORKERS (default 2), PORT (nginx, default 8000; workers take PORT+1 … PORT+N),
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gongzhi), REDIS_URL (default
 redis://127.0.0.1:6379/0), DJANGO_SETTINGS_MODULE (default config.settings.production),
-RUN_DIR (default <project>/run: pid files, logs, the generated nginx.conf, the secret key).
+DATABASE_POOL_SIZE (connections per worker, default 8), RUN_DIR (default <project>/run: pid files,
+logs, the generated nginx.conf, the secret key).
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class Topology:
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
         env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi")
         env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+        env.setdefault("DATABASE_POOL_SIZE", "8")
         # Plain HTTP on loopback: no redirect to HTTPS, no HSTS. A real server sets these in /etc/gongzhi.env.
         env.setdefault("SECURE_SSL_REDIRECT", "false")
         env.setdefault("SECURE_HSTS_SECONDS", "0")

@@ -70,6 +70,16 @@ def test_database_url_is_parsed_or_rejected(monkeypatch):
         env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
 
 
+def test_a_pool_size_gives_each_postgresql_worker_a_connection_pool(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
+    config = env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
+    assert config["OPTIONS"]["pool"]["max_size"] == 8 and config["CONN_MAX_AGE"] == 0
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "60")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_POOL_SIZE"):
+        env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
+
+
 def test_the_default_database_is_an_sqlite_file_in_the_project(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     config = env.database_config("DATABASE_URL", f"sqlite:///{ROOT / 'db.sqlite3'}")
