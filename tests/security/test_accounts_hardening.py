@@ -272,6 +272,7 @@ CSRF_EXEMPT = {
 
 def _example(pattern) -> str:
     if isinstance(pattern, RegexPattern):
+        assert pattern._regex in REGEX_EXAMPLES, f"add an example URL for {pattern._regex!r} to REGEX_EXAMPLES"
         return REGEX_EXAMPLES[pattern._regex]
     return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES[m.group(1) or "str"], str(pattern))
 
