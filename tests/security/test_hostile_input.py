@@ -643,3 +643,36 @@ async def test_malformed_and_oversized_websocket_frames_get_an_error_and_store_n
     await socket.disconnect()
     assert not await database_sync_to_async(Event.objects.exists)()
     assert not await database_sync_to_async(Post.objects.exists)()
+
+
+# --- NUL characters: PostgreSQL cannot store them, and no keyboard types them ----------------------------------
+
+
+def test_text_with_a_nul_character_is_refused_and_nothing_is_stored(client, thread, resident, balloting, branch_a):
+    from evaluation.models import Ballot, SelfAssessment, Stage
+    from surveys.factories import q, qid, survey_page
+    from surveys.models import Answer
+
+    client.raise_request_exception = False
+    client.force_login(resident)
+    sent = {}
+    sent["post"] = client.post(reverse("consultation:post_create", args=[thread.pk]), {"body": "意见\x00"})
+    survey = survey_page(branch_a.page, questions=[q("long_text", "意见建议")])
+    sent["survey"] = client.post(survey.url, {f"q-{qid(survey, 0)}": "建议\x00"})
+    campaign, users = balloting
+    client.force_login(users[0])
+    other = campaign.appraisees.exclude(roster_entry__user=users[0]).first()
+    sent["ballot"] = client.post(reverse("evaluation:ballot", args=[campaign.pk]), {f"note-{other.pk}": "注\x00"})
+    campaign.stage = Stage.SELF_ASSESSMENT
+    campaign.save()
+    statements = dict.fromkeys(["study", "duties", "shortcomings", "plan"], "学\x00习")
+    sent["self-assessment"] = client.post(
+        reverse("evaluation:self_assessment", args=[campaign.pk]), {**statements, "self_grade": "competent"}
+    )
+    client.logout()
+    sent["search"] = client.get("/search/", {"q": "电梯\x00"})
+    for what, response in sent.items():
+        assert response.status_code == 400, (what, response.status_code)
+        assert "请求无效" in response.content.decode(), what
+    assert not Post.objects.exists() and not Answer.objects.exists()
+    assert not Ballot.objects.exists() and not SelfAssessment.objects.exists()
