@@ -54,6 +54,7 @@ from surveys.models import Answer, Response, SatisfactionSurveyPage, SurveyPage
 from .conftest import DESKTOP, MOBILE, WCAG_22_AA, axe_report, axe_violations
 
 pytestmark = pytest.mark.browser
+CONTENT_LANG = "zh-hans"  # WAGTAIL_CONTENT_LANGUAGES: editors write in Chinese whatever the reader's language
 SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS")  # a directory; unset means no screenshots
 
 # Every question type the survey builder offers, in one step, so that axe sees them all at once.
@@ -218,6 +219,11 @@ class Walk:
             slug = "".join(c if c.isalnum() else "-" for c in name)
             self.page.screenshot(path=os.path.join(SCREENSHOTS, f"a11y-{self.language}-{slug}.png"), full_page=True)
 
+    def content_language(self, locator) -> None:
+        """Editors' Chinese keeps its own lang inside an English interface (WCAG 3.1.2, language of parts)."""
+        lang = locator.first.evaluate("element => element.closest('[lang]').lang")
+        assert lang == CONTENT_LANG, f"{locator} on {self.page.url} is marked lang={lang!r}"
+
 
 def _sign_in(page, email: str) -> None:
     page.goto("/accounts/login/")
@@ -264,6 +270,13 @@ def _walk_the_site(page, walk: Walk, world: dict, language: str) -> None:
     # Anonymous: every public page type, the lists, search, the account forms, a missing page.
     for model in PAGE_BUILDERS:
         walk.check(model._meta.label, world[model].url)
+        walk.content_language(page.locator("main h1"))
+    page.goto(world[ConsultationPage].url)
+    walk.content_language(page.get_by_text(world[ConsultationPage].summary))
+    page.goto(world[StudyIndexPage].url)
+    walk.content_language(page.locator(".page-list h2"))
+    page.goto(world[NewsPage].url)
+    walk.content_language(page.get_by_text("居民们欢聚一堂。"))  # the body
     walk.check("consultation vote (signed out)", world["voting"].url)
     walk.check("consultation index", "/consultations/")
     walk.check("survey index", "/surveys/")
@@ -311,6 +324,7 @@ def _walk_the_site(page, walk: Walk, world: dict, language: str) -> None:
     # Every question type is on the one step, so axe saw them all.
     expect(page.locator(".survey-question")).to_have_count(len(EVERY_QUESTION) - 1)
     expect(page.locator(".survey-question").last).to_be_visible()
+    walk.content_language(page.get_by_text("您希望社区开展哪些活动？", exact=True))
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
     expect(page.locator(".survey-question--error").first).to_be_visible()
