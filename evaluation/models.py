@@ -9,13 +9,14 @@ row, whose unique constraint makes a second ballot by the same voter impossible.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -152,11 +153,14 @@ class AppraisalCampaign(models.Model):
     def move_to(self, stage: str, user) -> None:
         if stage not in STAGE_ORDER:
             raise ValidationError(_("Unknown stage."))
-        self.stage = stage
-        self.save(update_fields=["stage"])
-        StageChange.objects.create(campaign=self, stage=stage, changed_by=user)
-        if stage == Stage.ASSESSMENT:
-            Ballot.objects.filter(campaign=self).reshuffle()
+        # Any move out of balloting closes it, also a jump straight to the notice or back to preparation.
+        closing = self.stage == Stage.BALLOTING and stage != Stage.BALLOTING
+        with transaction.atomic():
+            self.stage = stage
+            self.save(update_fields=["stage"])
+            StageChange.objects.create(campaign=self, stage=stage, changed_by=user)
+            if closing:
+                Ballot.objects.filter(campaign=self).reshuffle()
 
 
 class StageChange(models.Model):
@@ -251,10 +255,32 @@ class Participation(models.Model):
 
 class BallotQuerySet(models.QuerySet):
     def reshuffle(self) -> None:
-        """Rewrite every ballot in random order in one transaction, so storage order and the
-        writing transaction no longer line up with the participation rows."""
-        for ballot in sorted(self, key=lambda _b: uuid.uuid4().hex):
-            ballot.save(update_fields=["group"])
+        """Store the ballots, their entries and their campaigns' participation rows again, each in a
+        random order, so that neither row order (what a backup or a table scan shows) nor the entries'
+        sequential ids follow the order of voting any more.
+
+        Deleted and inserted again rather than updated: SQLite keeps a row's rowid through an UPDATE, and
+        the entries need new ids. Keys and receipts stay the same, so receipts can still be checked.
+        """
+        shuffle = secrets.SystemRandom().shuffle
+        with transaction.atomic():
+            ballots = list(self.select_for_update())
+            if not ballots:
+                return
+            keys = [ballot.pk for ballot in ballots]
+            entries = list(BallotEntry.objects.filter(ballot_id__in=keys))
+            participations = list(
+                Participation.objects.filter(campaign_id__in={ballot.campaign_id for ballot in ballots})
+            )
+            Participation.objects.filter(pk__in=[p.pk for p in participations]).delete()
+            Ballot.objects.filter(pk__in=keys).delete()  # and their entries, by cascade
+            for rows in (ballots, entries, participations):
+                shuffle(rows)
+            for entry in entries:
+                entry.pk = None
+            Ballot.objects.bulk_create(ballots)
+            BallotEntry.objects.bulk_create(entries)
+            Participation.objects.bulk_create(participations)
 
 
 class Ballot(models.Model):
