@@ -324,7 +324,11 @@ def _walk_the_site(page, walk: Walk, world: dict, language: str) -> None:
     # Every question type is on the one step, so axe saw them all.
     expect(page.locator(".survey-question")).to_have_count(len(EVERY_QUESTION) - 1)
     expect(page.locator(".survey-question").last).to_be_visible()
-    walk.content_language(page.get_by_text("您希望社区开展哪些活动？", exact=True))
+    for text in ("您希望社区开展哪些活动？", "健康讲座", "便民服务", "好", "绿化", "很差", "单选"):
+        walk.content_language(page.get_by_text(text, exact=True))
+    # The satisfaction scale is the site's own wording, translated: it stays in the reader's language.
+    satisfied = "满意" if language == "zh-hans" else "Satisfied"
+    assert page.get_by_text(satisfied, exact=True).first.evaluate("e => e.closest('[lang]').lang") == language
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
     expect(page.locator(".survey-question--error").first).to_be_visible()
