@@ -375,15 +375,17 @@ def moderation_queue(request, page_id):
             messages.success(request, _("“%(word)s” is on the review list.") % {"word": word})
         elif action == "remove_keyword":
             Keyword.objects.filter(
-                pk=request.POST.get("keyword"),
+                pk=_id(request.POST.get("keyword")),
                 organization__in=consultation_rules.moderated_organizations(request.user),
             ).delete()
             messages.success(request, _("The word is off the review list."))
         elif action == "approve_statement":
-            Statement.objects.filter(consultation=consultation, pk=request.POST.get("statement")).update(approved=True)
+            Statement.objects.filter(consultation=consultation, pk=_id(request.POST.get("statement"))).update(
+                approved=True
+            )
         elif action == "reject_statement":
             Statement.objects.filter(
-                consultation=consultation, pk=request.POST.get("statement"), approved=False
+                consultation=consultation, pk=_id(request.POST.get("statement")), approved=False
             ).delete()
         return redirect("consultation:moderation", page_id=consultation.pk)
     held = (

@@ -370,6 +370,14 @@ def test_roster_import_cells_are_text_in_the_admin_and_inert_in_the_export(clien
     export = client.get(reverse("organizations_roster_export", args=[branch_a.code]))
     _assert_inert_xlsx(_xlsx_cells(export), names + numbers + phones)
 
+    # The branch's study completion table lists every roster entry by number and name, on the page and in XLSX.
+    from home.factories import study, study_index
+
+    study(study_index(branch_a.page.get_parent().specific), title="学习党章总纲")
+    completion = _html(client.get(branch_a.page.url + "study/"))
+    assert_safe(completion, names + numbers, "study completion")
+    _assert_inert_xlsx(_xlsx_cells(client.get(branch_a.page.url + "study/export/")), names + numbers)
+
 
 # --- oversized input: refused with a message in Chinese, nothing stored -------------------------------------
 
@@ -676,3 +684,31 @@ def test_text_with_a_nul_character_is_refused_and_nothing_is_stored(client, thre
         assert "请求无效" in response.content.decode(), what
     assert not Post.objects.exists() and not Answer.objects.exists()
     assert not Ballot.objects.exists() and not SelfAssessment.objects.exists()
+
+
+# --- opinion-map statements: the moderation queue, then the consultation page -----------------------------------
+
+
+def test_statements_are_text_in_the_moderation_queue_and_on_the_page(client, branch_a, secretary_a, unthrottled):
+    from consultation.models import Statement
+
+    consultation = make_consultation(BranchPage.objects.get(pk=branch_a.page_id), opinion_map_enabled=True)
+    residents = [UserFactory(display_name=f"居民{i}") for i in range(len(PAYLOADS))]
+    url = reverse("consultation:statement_add", args=[consultation.pk])
+    for resident, payload in zip(residents, PAYLOADS, strict=True):
+        client.force_login(resident)
+        response = client.post(url, {"text": payload}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content
+    texts = [payload.strip() for payload in PAYLOADS]
+    assert sorted(Statement.objects.values_list("text", flat=True)) == sorted(texts)
+
+    client.force_login(secretary_a)
+    queue_url = reverse("consultation:moderation", args=[consultation.pk])
+    assert_safe(_html(client.get(queue_url)), texts, "moderation queue")
+    # Malformed moderation forms are ignored, not a server error.
+    client.raise_request_exception = False
+    for data in ({"action": "approve_statement", "statement": "abc"}, {"action": "remove_keyword", "keyword": "1.5"}):
+        assert client.post(queue_url, data).status_code == 302
+    Statement.objects.update(approved=True)
+    client.logout()
+    assert_safe(_html(client.get(consultation.url)), texts, "consultation page statements")
