@@ -10,6 +10,10 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=64, help_text=_("Shown next to what you post."))
     phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False, validators=[phone_validator])
 
+    def clean_display_name(self) -> str:
+        # One line: names go into e-mail subjects and lists, where a line break breaks them (or forges headers).
+        return " ".join(self.cleaned_data["display_name"].split())
+
     def signup(self, request, user) -> None:
         user.display_name = self.cleaned_data["display_name"].strip()
         user.phone = self.cleaned_data.get("phone", "").strip()

@@ -95,7 +95,10 @@ def send_immediate(notification_ids) -> int:
         if not note.recipient.email:
             continue
         with translation.override(settings.LANGUAGE_CODE):
-            _send(note.recipient, [note], _("Gongzhi: %(message)s") % {"message": message_of(note)[:80]})
+            # A subject is one line: names and titles with line breaks (older accounts, imports) would make
+            # send_mail refuse the header and lose the e-mail.
+            subject = " ".join(message_of(note).split())[:80]
+            _send(note.recipient, [note], _("Gongzhi: %(message)s") % {"message": subject})
         Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent

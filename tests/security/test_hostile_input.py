@@ -712,3 +712,29 @@ def test_statements_are_text_in_the_moderation_queue_and_on_the_page(client, bra
     Statement.objects.update(approved=True)
     client.logout()
     assert_safe(_html(client.get(consultation.url)), texts, "consultation page statements")
+
+
+def test_a_display_name_with_line_breaks_is_one_line_and_cannot_break_or_forge_e_mail_headers(
+    client, thread, resident, unthrottled, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+
+    response = _sign_up(client, 0, "张三\r\nBcc: victim@example.cn\r\nSubject: 中奖")
+    assert response.status_code == 302
+    replier = User.objects.get(email="hostile0@example.cn")
+    assert replier.display_name == "张三 Bcc: victim@example.cn Subject: 中奖"
+    # An account stored before names were kept to one line still gets a one-line subject.
+    older = UserFactory(display_name="李四\nBcc: victim@example.cn")
+    client.force_login(resident)
+    url = reverse("consultation:post_create", args=[thread.pk])
+    parent = client.post(url, {"body": "原帖"}, HTTP_ACCEPT="application/json").json()["id"]
+    mail.outbox.clear()
+    for author in (replier, older):
+        client.force_login(author)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"body": "回复", "parent": parent}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200
+    assert len(mail.outbox) == 2
+    for sent in mail.outbox:
+        assert sent.message()["Bcc"] is None and sent.recipients() == [resident.email]
+        assert "\n" not in sent.subject and "\r" not in sent.subject
