@@ -144,6 +144,7 @@ def _code(attr: str) -> Callable[[SimpleNamespace], str]:
     return lambda w: w.tree[attr].code
 
 
+MISSING = 999999  # no object has this id
 PUBLIC = expect(everyone=OK)
 ACCOUNT_PAGE = expect(anonymous=LOGIN, signed_in=OK)
 ADMIN_STAFF = expect(non_staff=LOGIN, staff=OK)
@@ -165,12 +166,12 @@ SITE_ROWS = [
     # Unknown password restrictions: nothing to unlock.
     Row(
         "wagtaildocs_authenticate_with_password",
-        lambda w: "/documents/authenticate_with_password/999999/",
+        lambda w: f"/documents/authenticate_with_password/{MISSING}/",
         expect(everyone=NOT_FOUND),
     ),
     Row(
         "wagtailcore_authenticate_with_password",
-        lambda w: "/_util/authenticate_with_password/999999/999999/",
+        lambda w: f"/_util/authenticate_with_password/{MISSING}/{MISSING}/",
         expect(everyone=NOT_FOUND),
     ),
     # Wagtail's own front-end login form is Django's LoginView: no rate limit, no MFA. It must send people to
@@ -251,6 +252,11 @@ MEMBERS_A_TAKE_PART = expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=OK, 
 MANAGE_A = expect(anonymous=LOGIN, resident=FORBIDDEN, member_a=FORBIDDEN, member_b=FORBIDDEN, managers_a=OK)
 
 CONSULTATION_ROWS = [
+    Row(
+        "consultation:events@missing",
+        lambda w: reverse("consultation:events", args=[MISSING]),
+        expect(everyone=NOT_FOUND),
+    ),
     # Members-only consultations are listed only for those who may see them.
     Row(
         "consultation:index",
@@ -430,6 +436,12 @@ TALLY_B = expect(anonymous=LOGIN, signed_in=FORBIDDEN, org_admin=OK, superuser=O
 
 EVALUATION_ROWS = [
     Row("evaluation:list", _r("evaluation:list"), ACCOUNT_PAGE),
+    # Unknown objects: sign in first, then nothing there.
+    Row(
+        "evaluation:results@missing",
+        lambda w: reverse("evaluation:results", args=[MISSING]),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND),
+    ),
     Row("evaluation:create", _r("evaluation:create"), expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=OK)),
     Row("evaluation:detail", _r("evaluation:detail", _campaign_a), APPRAISAL_A),
     Row(
@@ -547,6 +559,8 @@ PAGE_ROWS = [
     Row("route:home.PolicyIndexPage:feed", _page("policies", "feed/"), PUBLIC),
     Row("route:home.NewsIndexPage:feed", _page("news_index", "feed/"), PUBLIC, secret=lambda w: w.private_news.title),
     Row("route:home.StudyIndexPage:progress", _page("studies", "progress/"), ACCOUNT_PAGE),
+    # A form action, offered only to signed-in users: an anonymous POST is refused outright (403), and a
+    # signed-in one records the study and returns to the page.
     Row(
         "route:home.StudyPage:mark_studied",
         _page("study", "studied/"),
@@ -883,6 +897,19 @@ def world(django_db_setup, django_db_blocker, request):
     media.cleanup()
 
 
+@pytest.fixture(scope="module")
+def matrix_client():
+    """One client for every cell: each new client loads the middleware again (WhiteNoise scans the static files)."""
+    return Client()
+
+
+def _as(client: Client, user) -> Client:
+    client.cookies.clear()  # the previous cell's session was rolled back with its savepoint
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
 class _Summary:
     def pytest_terminal_summary(self, terminalreporter):
         terminalreporter.write_line(f"permission matrix: {checked['cells']} cells checked")
@@ -906,10 +933,8 @@ def _body(response) -> str:
 
 
 @pytest.mark.parametrize(("row", "role"), CELLS)
-def test_permission(row: Row, role: str, world, client, db):
-    user = world.users[role]
-    if user is not None:
-        client.force_login(user)
+def test_permission(row: Row, role: str, world, matrix_client, db):
+    client = _as(matrix_client, world.users[role])
     response = _request(client, row, world)
     expected = row.expect[role]
     body = _body(response)
@@ -920,10 +945,8 @@ def test_permission(row: Row, role: str, world, client, db):
 
 
 @pytest.mark.parametrize(("rule", "route", "role"), RULE_CELLS)
-def test_permission_by_rule(rule: Rule, route: str, role: str, world, client, db):
-    user = world.users[role]
-    if user is not None:
-        client.force_login(user)
+def test_permission_by_rule(rule: Rule, route: str, role: str, world, matrix_client, db):
+    client = _as(matrix_client, world.users[role])
     path = example_path(route)
     # Django drops a regex's leading "^" from the route it reports.
     assert resolve(path).route == route.replace("^", ""), f"{path} does not reach {route}"
@@ -1034,7 +1057,7 @@ async def _connect(path: str, cookie: str | None):
 
 
 @pytest.mark.parametrize(("row", "role"), SOCKET_CELLS)
-def test_websocket_permission(row: SocketRow, role: str, world, db, monkeypatch):
+def test_websocket_permission(row: SocketRow, role: str, world, matrix_client, db, monkeypatch):
     # Channels closes "old" connections around every database call; inside this module's transaction that
     # would close the connection that holds the world. Django's test client skips the same signal handler.
     import channels.consumer
@@ -1045,12 +1068,8 @@ def test_websocket_permission(row: SocketRow, role: str, world, db, monkeypatch)
 
     monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
     monkeypatch.setattr(channels.consumer, "aclose_old_connections", _noop)
-    cookie = None
-    user = world.users[role]
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = f"sessionid={client.cookies['sessionid'].value}"
+    client = _as(matrix_client, world.users[role])
+    cookie = f"sessionid={client.cookies['sessionid'].value}" if "sessionid" in client.cookies else None
     # async_to_sync runs the consumer's database work back on this thread, in this test's transaction.
     outcome = async_to_sync(_connect)(row.path(world), cookie)
     assert outcome == row.expect[role], f"{row.id} as {role}: expected {row.expect[role]}, got {outcome}"
