@@ -73,12 +73,14 @@ def test_display_names_posts_and_replies_are_shown_as_text_everywhere(
     consultation = make_consultation(BranchPage.objects.get(pk=branch_a.page_id))
     names = [payload[:DISPLAY_NAME_MAX].strip() for payload in PAYLOADS]
     authors = []
+    shown_names = [" ".join(name.split()) for name in names]  # names are kept on one line
     for index, name in enumerate(names):
         response = _sign_up(client, index, name)
         assert response.status_code == 302, response.content.decode()[:500]
         authors.append(User.objects.get(email=f"hostile{index}@example.cn"))
         client.logout()
-    assert [author.display_name for author in authors] == names
+    assert [author.display_name for author in authors] == shown_names
+    names = shown_names
     mail.outbox.clear()  # the sign-up confirmations
 
     # Every author posts one payload, and the next author replies to it with the same payload.
@@ -101,6 +103,17 @@ def test_display_names_posts_and_replies_are_shown_as_text_everywhere(
     client.logout()
     page = _html(client.get(consultation.url))
     assert_safe(page, bodies + names, "consultation page")
+
+    # The Wagtail admin's user listing shows the names to a superuser.
+    client.force_login(UserFactory(is_superuser=True, display_name="管理员"))
+    listing, number = "", 1
+    while True:
+        response = client.get(reverse("wagtailusers_users:index"), {"p": number})
+        if response.status_code == 404 or number > 20:
+            break
+        listing += _html(response)
+        number += 1
+    assert_safe(listing, [name for name in names if name], "admin user listing")
 
     # The edit form puts the body back into a textarea.
     client.force_login(authors[0])
