@@ -1,10 +1,18 @@
 """P6: Chinese site search over 10,000 published pages: latency (p50 / p95) and recall on labelled words.
 
 `build(stdout)` adds 10,000 published news items, policy documents and study pages (a fixed,
-seeded corpus) under three index pages of the home page, inserted in batches and then indexed with
-the search backend's bulk API (the same index rows a publish writes). `measure(base_url)` only speaks
-HTTP: it regenerates the same corpus in memory (no Django, no database) to know which bench pages
-contain each labelled word, then runs the queries against the real search page.
+seeded corpus) under three index pages that it adds to the home page through the normal API. The
+pages are inserted 1,000 at a time: treebeard paths computed from the parent's, the Page rows then
+the specific rows, one Revision each set as latest and live revision, live and published dates set,
+and each batch indexed with the search backend's bulk API (`add_bulk`, the same index rows a publish
+writes through `insert_or_update_object`). On PostgreSQL the search table's GIN indexes are dropped
+during the load, rebuilt after it, and the database is vacuumed and analysed. Page.add_child and a
+publish per page measured 165 ms each (53 ms of CPU) on a busy 2-core machine, half an hour for
+10,000 pages; this build took 153 s there (load average about 10).
+
+`measure(base_url)` only speaks HTTP: it regenerates the same corpus in memory (no Django, no
+database) to know which bench pages contain each labelled word, then runs the queries against the
+real search page.
 
 Recall is measured over HTTP: for each labelled word every result page is walked (following the
 "next" link) and the bench pages found are compared with the bench pages whose indexed text contains
@@ -385,7 +393,7 @@ def _specific_fields(kind: str, data: dict, today: dt.date) -> dict:
 
 # --- measure -----------------------------------------------------------------------------
 
-_RESULT = re.compile(r'<li class="card">\s*<h3><a href="([^"]+)"')
+_RESULT = re.compile(r'<li class="card">\s*<h3[^>]*>\s*<a href="([^"]+)"')
 _NEXT = re.compile(r'rel="next"')
 
 
@@ -410,11 +418,13 @@ def measure(base_url: str) -> dict:
     for word in queries[:WARM_UP]:
         _get(base_url, word)
     timings: list[float] = []
+    by_kind: dict[str, list[float]] = {"labelled": [], "broad": []}
     first_pages: dict[str, str] = {}
     for _round in range(ROUNDS):
         for word in queries:
             elapsed, body = _get(base_url, word)
             timings.append(elapsed)
+            by_kind["broad" if word in BROAD else "labelled"].append(elapsed)
             first_pages[word] = body
     missed = []
     found_total = expected_total = 0
@@ -431,9 +441,7 @@ def measure(base_url: str) -> dict:
         expected_total += len(expected[word])
         if hits < len(expected[word]):
             missed.append({"word": word, "expected": len(expected[word]), "found": hits})
-    timings.sort()
-    p50 = statistics.median(timings)
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    p50, p95 = _percentiles(timings)
     recall = found_total / expected_total if expected_total else 0.0
     return {
         "pages": len(pages),
@@ -445,4 +453,14 @@ def measure(base_url: str) -> dict:
         "recall": round(recall, 4),
         "missed": missed,
         "targets": {"p50 < 50 ms": p50 < TARGET_P50_MS, "recall = 100%": not missed},
+        # Rare labelled words (3–13 pages each) and broad words (thousands of pages, all ranked).
+        "by_kind": {
+            kind: dict(zip(("p50_ms", "p95_ms"), (round(v, 1) for v in _percentiles(values)), strict=True))
+            for kind, values in by_kind.items()
+        },
     }
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
