@@ -154,8 +154,11 @@ class AppraisalCampaign(models.Model):
         if stage not in STAGE_ORDER:
             raise ValidationError(_("Unknown stage."))
         # Any move out of balloting closes it, also a jump straight to the notice or back to preparation.
-        closing = self.stage == Stage.BALLOTING and stage != Stage.BALLOTING
         with transaction.atomic():
+            # Waits for ballots being written (their participation rows hold a key-share lock on this
+            # row) and makes ballots started meanwhile wait, then see the new stage and be refused.
+            self.stage = AppraisalCampaign.objects.select_for_update().values_list("stage", flat=True).get(pk=self.pk)
+            closing = self.stage == Stage.BALLOTING and stage != Stage.BALLOTING
             self.stage = stage
             self.save(update_fields=["stage"])
             StageChange.objects.create(campaign=self, stage=stage, changed_by=user)

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from evaluation import lib
@@ -18,6 +18,7 @@ from evaluation.models import (
     Grade,
     MassesInvitation,
     Participation,
+    Stage,
     VoterGroup,
 )
 
@@ -68,6 +69,24 @@ def _validate(rows: list[Appraisee], choices: dict[int, Choice]) -> dict[int, Ch
     return cleaned
 
 
+def _still_open(campaign: AppraisalCampaign) -> None:
+    """Check again, inside the ballot's transaction, that balloting has not closed since the page was
+    loaded: a ballot stored after the close would miss the reshuffle and change the tally.
+
+    On PostgreSQL the campaign row is read FOR SHARE: ballots do not wait for each other, closing
+    (AppraisalCampaign.move_to, FOR UPDATE) waits for the ballots already past this point, and a ballot
+    arriving meanwhile waits for the close and then reads the new stage. On SQLite the participation
+    row written before this holds the database's write lock, which has the same effect.
+    """
+    table = connection.ops.quote_name(AppraisalCampaign._meta.db_table)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT stage FROM {table} WHERE id = %s{lock}", [campaign.pk])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None or row[0] != Stage.BALLOTING:
+        raise BallotRefused(_("Balloting is not open."))
+
+
 def _write_ballot(campaign: AppraisalCampaign, group: str, rows, choices: dict[int, Choice]) -> str:
     key = uuid.uuid4()
     graded = [row for row in rows if row.is_graded]
@@ -97,6 +116,7 @@ def cast_member_ballot(campaign: AppraisalCampaign, user, choices: dict[int, Cho
             # The participation row comes first: a concurrent second ballot waits on its
             # unique index and then fails, rolling back its own ballot with it.
             Participation.objects.create(campaign=campaign, group=VoterGroup.MEMBERS, voter=user)
+            _still_open(campaign)
             return _write_ballot(campaign, VoterGroup.MEMBERS, rows, cleaned)
     except IntegrityError:
         raise BallotRefused(_("You have already voted. Each person votes once.")) from None
@@ -116,6 +136,7 @@ def cast_masses_ballot(campaign: AppraisalCampaign, code: str, choices: dict[int
     try:
         with transaction.atomic():
             Participation.objects.create(campaign=campaign, group=VoterGroup.MASSES, invitation=invitation)
+            _still_open(campaign)
             return _write_ballot(campaign, VoterGroup.MASSES, rows, cleaned)
     except IntegrityError:
         raise BallotRefused(_("This invitation code has already been used.")) from None

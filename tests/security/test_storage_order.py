@@ -90,3 +90,53 @@ def test_closing_the_ballot_leaves_no_storage_order_that_follows_the_voting(cast
     # Same ballots, same grades, same receipts: only where and under which entry ids they are stored changed.
     assert set(Ballot.objects.values_list("receipt", flat=True)) == receipts
     assert sorted(BallotEntry.objects.values_list("ballot_id", "appraisee_id", "grade")) == grades
+
+
+def test_a_ballot_from_a_page_loaded_before_the_close_is_refused_and_stores_nothing(branch_a, secretary_a):
+    # Stored after the close, it would miss the reshuffle (and sit last, next to its voter's
+    # participation row) and change a tally already taken.
+    voters = scenario.members(branch_a, 4, probationary=0)
+    campaign = scenario.open_campaign(branch_a, secretary_a)
+    seen_by_the_voter = type(campaign).objects.get(pk=campaign.pk)  # loaded while balloting was open
+    campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    assert seen_by_the_voter.ballot_open
+    with pytest.raises(voting.BallotRefused):
+        voting.cast_member_ballot(seen_by_the_voter, voters[0], {})
+    assert not Participation.objects.exists() and not Ballot.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ballots_racing_the_close_are_either_reshuffled_with_the_rest_or_refused(branch_a, secretary_a):
+    from tests.concurrency import run_concurrently
+
+    voters = scenario.members(branch_a, 12, probationary=0)
+    campaign = scenario.open_campaign(branch_a, secretary_a)
+    forms = [
+        {int(k.removeprefix("grade-")): voting.Choice(g) for k, g in scenario.ballot_form(campaign, v, i).items()}
+        for i, v in enumerate(voters)
+    ]
+
+    def work(index):
+        if index == len(voters):
+            return type(campaign).objects.get(pk=campaign.pk).move_to(Stage.ASSESSMENT, secretary_a)
+        return voting.cast_member_ballot(campaign, voters[index], forms[index])
+
+    results = run_concurrently(work, len(voters) + 1)
+    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, voting.BallotRefused)]
+    assert not unexpected, unexpected
+    stored = [r for r in results[:-1] if isinstance(r, str)]
+    assert Ballot.objects.count() == Participation.objects.count() == len(stored)
+    assert set(Ballot.objects.values_list("receipt", flat=True)) == set(stored)
+    # None was stored after the close: every ballot, entry and participation row was written again by
+    # the closing transaction's reshuffle (PostgreSQL's xmin names the (sub)transaction that wrote a row;
+    # a ballot stored later would bring its own).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text::bigint FROM evaluation_stagechange WHERE stage = 'assessment'")
+        (closing,) = cursor.fetchone()
+        written = set()
+        for table in ("evaluation_ballot", "evaluation_participation", "evaluation_ballotentry"):
+            cursor.execute(f"SELECT DISTINCT xmin::text::bigint FROM {table}")  # noqa: S608 - fixed names
+            written |= {value for (value,) in cursor.fetchall()}
+    if stored:
+        assert len(written) == 1 and written.pop() >= closing, (written, closing)
