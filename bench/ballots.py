@@ -21,7 +21,7 @@ from evaluation.models import AppraisalCampaign, Ballot, BallotEntry, Participat
 from organizations.models import Organization, RosterEntry
 
 BRANCHES, MEMBERS = 20, 50
-GRADES = ["excellent", "competent", "competent", "competent", "basic", "competent", "unqualified"]
+GRADES = ["excellent", "competent", "competent", "competent", "basic", "competent", "incompetent"]
 
 
 @transaction.atomic

@@ -52,10 +52,12 @@ def session_cookies(users) -> dict[int, str]:
     from django.contrib.sessions.models import Session
     from django.utils import timezone
     from django.utils.crypto import get_random_string
+    from django.utils.module_loading import import_string
 
     store = SessionStore()
     expires = timezone.now() + timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend a password login records (rules' object-permission backend cannot load users).
+    backend = next(b for b in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(b), "get_user"))
     keys, rows = {}, []
     for user in users:
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")

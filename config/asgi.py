@@ -12,11 +12,16 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from django.conf import settings  # noqa: E402
+
+from config.admission import AdmissionLimit  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+
+http_app = AdmissionLimit(django_asgi_app, settings.HTTP_CONCURRENCY) if settings.HTTP_CONCURRENCY else django_asgi_app
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -87,6 +87,8 @@ def page_context(consultation: ConsultationPage, request) -> dict:
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "newest"
     state = consultation.state
     page, posts = thread_page(consultation, user, sort=sort, number=request.GET.get("page") or 1)
+    # Outcomes, implementation updates and ratings come after the decision: no queries before it.
+    decided = state.stage not in (Stage.COLLECTING, Stage.DELIBERATING, Stage.VOTING)
     can_manage = consultation_rules.can_manage(user, consultation)
     can_take_part = consultation_rules.can_take_part(user, consultation)
     context = {
@@ -109,14 +111,14 @@ def page_context(consultation: ConsultationPage, request) -> dict:
         "max_length": conf.get("MAX_POST_LENGTH"),
         "max_depth": conf.get("MAX_REPLY_DEPTH"),
         "post_kinds": Post.Kind.choices,
-        "outcome": getattr(consultation, "outcome", None) if hasattr(consultation, "outcome") else None,
-        "updates": list(consultation.implementation_updates.select_related("created_by")[:50]),
+        "outcome": getattr(consultation, "outcome", None) if decided else None,
+        "updates": list(consultation.implementation_updates.select_related("created_by")[:50]) if decided else [],
         "live": user.is_authenticated,
         "now": timezone.now(),
     }
     if consultation.voting_enabled:
         context.update(_vote_context(consultation, user, state.stage))
-    if (
+    if decided and (
         state.stage in (Stage.RATING, Stage.ARCHIVED)
         or OutcomeRating.objects.filter(consultation=consultation).exists()
     ):

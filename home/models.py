@@ -25,7 +25,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock
-from wagtail.models import Page, PageManager
+from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -109,6 +109,26 @@ class BasePage(ChineseSearchMixin, Page):
         abstract = True
 
 
+def public_filter() -> Q:
+    """Pages outside every view restriction: Wagtail's `.public()` as one filter, from one query."""
+    restricted = Q()
+    for restricted_path in PageViewRestriction.objects.values_list("page__path", flat=True):
+        restricted |= Q(path__startswith=restricted_path)
+    return ~restricted if restricted else Q()
+
+
+def _claims_path(page, components) -> bool:
+    """Whether a live routable page answers these path components with one of its own routes."""
+    cls = page.specific_class
+    if not page.live or cls is None or not issubclass(cls, RoutablePageMixin):
+        return False
+    try:
+        cls.get_resolver().resolve("/" + "/".join(components) + "/")
+    except Http404:
+        return False
+    return True
+
+
 class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
     """The front page of a street's Gongzhi site."""
 
@@ -135,20 +155,25 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = BranchPage.objects.child_of(self).live().public().specific()
+        # Wagtail's .public() reads the view restrictions once per list; read them once for all lists.
+        public = public_filter()
+        context["sections"] = BranchPage.objects.child_of(self).live().filter(public).specific()
         context["latest_policies"] = (
-            PolicyPage.objects.live().public().descendant_of(self).order_by("-issued_on")[:LATEST_COUNT]
+            PolicyPage.objects.live().filter(public).descendant_of(self).order_by("-issued_on")[:LATEST_COUNT]
         )
         context["latest_study"] = (
-            StudyPage.objects.live().public().descendant_of(self).order_by("-first_published_at")[:LATEST_COUNT]
+            StudyPage.objects.live().filter(public).descendant_of(self).order_by("-first_published_at")[:LATEST_COUNT]
         )
-        context["latest_news"] = NewsPage.objects.live().public().descendant_of(self).order_by("-date")[:LATEST_COUNT]
-        context["featured"] = self.featured_sections()
+        context["latest_news"] = (
+            NewsPage.objects.live().filter(public).descendant_of(self).order_by("-date")[:LATEST_COUNT]
+        )
+        context["featured"] = self.featured_sections(public)
         context["panels"] = home_panels(request)
         return context
 
-    def featured_sections(self) -> list[dict]:
+    def featured_sections(self, public: Q | None = None) -> list[dict]:
         """Consultations, surveys and appraisals, read from the page tree (those apps are higher floors)."""
+        public = public_filter() if public is None else public
         sections = []
         for label, heading in (
             ("consultation.ConsultationPage", _("Consultations")),
@@ -157,12 +182,36 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
             model = _optional_model(label)
             if model is None:
                 continue
-            pages = model.objects.live().public().descendant_of(self).order_by("-first_published_at")
+            pages = model.objects.live().filter(public).descendant_of(self).order_by("-first_published_at")
             # Contract with those apps: an optional classmethod narrows the list (e.g. open ones only).
             if hasattr(model, "featured_on_home"):
                 pages = model.featured_on_home(pages)
             sections.append({"heading": heading, "pages": pages[:LATEST_COUNT], "key": label.split(".")[0]})
         return sections
+
+    def route(self, request, path_components):
+        """Wagtail's routing, with one query for the whole path instead of one or two per level.
+
+        Same rules: a live routable page on the way answers a path its own routes match before any
+        child page is looked at; the page found then routes what is left (404 if it cannot).
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        paths = [
+            self.url_path + "".join(f"{c}/" for c in path_components[: i + 1]) for i in range(len(path_components))
+        ]
+        on_the_way = {page.url_path: page for page in Page.objects.filter(url_path__in=paths)}
+        current, consumed = self, 0
+        while consumed < len(path_components):
+            if _claims_path(current, path_components[consumed:]):
+                break
+            following = on_the_way.get(paths[consumed])
+            if following is None:
+                break
+            current, consumed = following, consumed + 1
+        if current is self:
+            return super().route(request, path_components)
+        return current.specific.route(request, path_components[consumed:])
 
     @path("sitemap/", name="sitemap")
     def sitemap(self, request):
