@@ -88,7 +88,6 @@ class Data:
         from allauth.mfa.utils import is_mfa_enabled
 
         from django.contrib.auth import get_user_model
-        from django.db.models import Count
 
         from consultation.models import ConsultationPage
         from home.models import PolicyPage
@@ -96,8 +95,8 @@ class Data:
 
         User = get_user_model()
         self.policy_url = PolicyPage.objects.live().order_by("pk").first().url
-        threads = ConsultationPage.objects.live().annotate(posts_n=Count("posts")).order_by("posts_n")
-        self.thread, self.small_thread_url = threads.last(), threads.first().url
+        # The open consultation: it grows from the demo's 150 posts to 5,000 between the two counts.
+        self.thread = ConsultationPage.objects.get(slug="elevator-heping-3")
         self.thread_url = self.thread.url
         self.resident = User.objects.get(email="resident-0001@demo.gongzhi.example")
         self.editor = User.objects.get(email="street-admin@demo.gongzhi.example")
@@ -106,20 +105,24 @@ class Data:
             TOTP.activate(self.editor, generate_totp_secret())
         self.survey = SurveyPage.objects.get(title__startswith="性能测试问卷")
         self.survey_results_url = self.survey.route_url("results_route")
-        small = SurveyPage.objects.exclude(pk=self.survey.pk).filter(slug="needs-survey").get()
-        self.small_survey_results_url = small.route_url("results_route")
 
 
-def _build(call_command, pages, search, ballots, appraisal_pdf):
+THREAD_POSTS = 5000
+
+
+def _build(call_command, pages, search, ballots, appraisal_pdf, add_benchmark_responses):
     with Step("reset the bench database and Redis"):
         _reset_services()
     with Step("migrate"):
         call_command("migrate", verbosity=0)
-    with Step("seed_demo --residents 1000 --thread-posts 5000 --survey-responses 100000"):
-        call_command("seed_demo", residents=1000, thread_posts=5000, survey_responses=100_000, verbosity=0)
+    with Step("seed_demo --residents 1000 (small data)"):
+        call_command("seed_demo", residents=1000, survey_responses=100, verbosity=0)
     data = Data()
     with Step("queries per page, small data"):
-        data.queries_small = pages.queries(data, small=True)
+        data.queries_small = pages.queries(data)
+    with Step("the thread grows to 5,000 posts, the survey to 100,000 responses"):
+        pages.grow_thread(data.thread, THREAD_POSTS)
+        add_benchmark_responses(data.survey, 100_000 - data.survey.responses.count(), start=100)
     with Step("10,000 pages for search (P6)"):
         search.build(sys.stdout)
     with Step("1,000 voters in 20 branches (P3)"):
@@ -127,7 +130,7 @@ def _build(call_command, pages, search, ballots, appraisal_pdf):
     with Step("300-member appraisal with 300 ballots (P4)"):
         pdf_campaign = appraisal_pdf.build()
     with Step("queries per page, large data"):
-        data.queries_large = pages.queries(data, small=False)
+        data.queries_large = pages.queries(data)
     (ROOT / "bench" / "run" / "queries.json").write_text(json.dumps([data.queries_small, data.queries_large]))
     return data, campaigns, pdf_campaign
 
@@ -139,7 +142,7 @@ def _reuse(pages, ballots, appraisal_pdf):
     if saved.exists():
         data.queries_small, data.queries_large = json.loads(saved.read_text())
     else:
-        data.queries_small = data.queries_large = pages.queries(data, small=False)
+        data.queries_small = data.queries_large = pages.queries(data)
     return data, ballots.reusable_campaigns(), appraisal_pdf.existing_campaign()
 
 
@@ -160,7 +163,9 @@ def main(argv: list[str]) -> dict:
     if reuse:
         data, campaigns, pdf_campaign = _reuse(pages, ballots, appraisal_pdf)
     else:
-        data, campaigns, pdf_campaign = _build(call_command, pages, search, ballots, appraisal_pdf)
+        data, campaigns, pdf_campaign = _build(
+            call_command, pages, search, ballots, appraisal_pdf, add_benchmark_responses
+        )
     topology = _prodctl().Topology()
     with Step(f"start the production topology ({topology.workers} workers behind nginx)"):
         topology.start()

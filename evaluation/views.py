@@ -121,7 +121,7 @@ def ballot(request, pk: int):
     rows = voting.ballot_rows(campaign, voter=request.user)
     if request.method == "POST":
         return _cast(
-            request, campaign, rows, lambda choices: voting.cast_member_ballot(campaign, request.user, choices)
+            request, campaign, rows, lambda choices: voting.cast_member_ballot(campaign, request.user, choices, rows)
         )
     return render(request, "evaluation/ballot.html", _ballot_context(campaign, rows))
 

@@ -103,13 +103,17 @@ def _write_ballot(campaign: AppraisalCampaign, group: str, rows, choices: dict[i
     return receipt
 
 
-def cast_member_ballot(campaign: AppraisalCampaign, user, choices: dict[int, Choice]) -> str:
-    """Cast `user`'s ballot and return the receipt. Raises BallotRefused or ValidationError."""
+def cast_member_ballot(campaign: AppraisalCampaign, user, choices: dict[int, Choice], rows=None) -> str:
+    """Cast `user`'s ballot and return the receipt. Raises BallotRefused or ValidationError.
+
+    `rows`: the voter's `ballot_rows`, from a caller that has already checked the voter is an appraisee.
+    """
     if not campaign.ballot_open:
         raise BallotRefused(_("Balloting is not open."))
-    if voter_appraisee(campaign, user) is None:
-        raise BallotRefused(_("Only members of this branch can vote in its appraisal."))
-    rows = ballot_rows(campaign, voter=user)
+    if rows is None:
+        if voter_appraisee(campaign, user) is None:
+            raise BallotRefused(_("Only members of this branch can vote in its appraisal."))
+        rows = ballot_rows(campaign, voter=user)
     cleaned = _validate(rows, choices)
     try:
         with transaction.atomic():

@@ -28,12 +28,13 @@ _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _PLACEHOLDER = b"\x00csrf\x00"
 
 
-def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
+def generation() -> int:
+    """The current cache generation: anything cached under an older one is out of date."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY, 1)
-    return generation
+        value = cache.get(GENERATION_KEY, 1)
+    return value
 
 
 def purge(**kwargs) -> None:
@@ -79,15 +80,13 @@ def serve_cached(request, render):
     cached = _cached_response(request)
     if cached is not None:
         return cached
-    generation = _generation()
+    current = generation()
     response = render()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     if response.status_code == 200 and not response.cookies.get("sessionid"):
         content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
-        cache.set(
-            _key(request), (generation, content, response.get("Content-Type", "text/html; charset=utf-8")), TIMEOUT
-        )
+        cache.set(_key(request), (current, content, response.get("Content-Type", "text/html; charset=utf-8")), TIMEOUT)
         response["X-Page-Cache"] = "miss"
     return response
 

@@ -169,6 +169,7 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
         )
         context["featured"] = self.featured_sections(public)
         context["panels"] = home_panels(request)
+        context["cache_generation"] = page_cache.generation()
         return context
 
     def featured_sections(self, public: Q | None = None) -> list[dict]:

@@ -102,3 +102,11 @@ def test_each_language_is_cached_apart(client, home_page):
     client.cookies["django_language"] = "en"
     english = client.get("/")
     assert english["X-Page-Cache"] == "miss" and english["Content-Language"] == "en"
+
+
+def test_signed_in_users_see_a_new_publication_at_once(client, home_page, resident):
+    index = news_index(home_page)
+    client.force_login(resident)
+    client.get("/")  # fills the shared fragment of the home page's lists
+    news(index, title="登录后立即可见的新闻")
+    assert "登录后立即可见的新闻" in client.get("/").content.decode()
