@@ -1,0 +1,55 @@
+"""Model permissions read from the cache: every signed-in page asks whether the user may open the admin."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+
+VERSION_KEY = "accounts:permissions:version"
+TIMEOUT = 3600
+
+
+def forget_all(**kwargs) -> None:
+    """Any change to groups, their permissions or a user's permissions makes every cached set stale."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+class CachedPermissionsBackend(ModelBackend):
+    """Django's ModelBackend, with each user's permission set kept in the cache between requests."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = self._cached(user_obj)
+        return user_obj._perm_cache
+
+    def _cached(self, user_obj) -> set[str]:
+        key = f"accounts:permissions:{user_obj.pk}:{int(user_obj.is_superuser)}"
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, 1, timeout=None)
+            version = cache.get(VERSION_KEY, 1)
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        permissions = super().get_all_permissions(user_obj)
+        cache.set(key, (version, permissions), TIMEOUT)
+        return permissions
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    User = get_user_model()
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(forget_all, sender=through, dispatch_uid=f"accounts_perms_{through._meta.label}")
+    for model in (Group, Permission):
+        post_save.connect(forget_all, sender=model, dispatch_uid=f"accounts_perms_saved_{model._meta.label}")
+        post_delete.connect(forget_all, sender=model, dispatch_uid=f"accounts_perms_gone_{model._meta.label}")
