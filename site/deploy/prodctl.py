@@ -82,6 +82,10 @@ http {{
 """
 
 
+class TopologyError(RuntimeError):
+    """The topology could not start (or is already running); the message says why."""
+
+
 class Topology:
     def __init__(self, environ: dict[str, str] | None = None):
         env = dict(os.environ if environ is None else environ)
@@ -110,18 +114,20 @@ class Topology:
     def manage(self, *args: str) -> None:
         subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=self.env, check=True)  # noqa: S603
 
-    def prepare(self) -> None:
+    def prepare(self, migrate: bool = True) -> None:
         """Secret key, database, migrations, static files: what a deploy does before starting workers."""
         self.run.mkdir(parents=True, exist_ok=True)
         self.env.setdefault("SECRET_KEY", self._secret_key())
-        _create_database(self.env["DATABASE_URL"])
-        self.manage("migrate", "--no-input", "-v0")
+        if migrate:
+            _create_database(self.env["DATABASE_URL"])
+            self.manage("migrate", "--no-input", "-v0")
         self.manage("collectstatic", "--no-input", "-v0")
 
-    def start(self) -> None:
+    def start(self, migrate: bool = True) -> None:
+        """`migrate=False` for a database someone else keeps migrated (the test suite's)."""
         if self.running_pids():
-            raise SystemExit(f"Already running (pid files in {self.run}); `make stop-prod` first.")
-        self.prepare()
+            raise TopologyError(f"Already running (pid files in {self.run}); `make stop-prod` first.")
+        self.prepare(migrate)
         for port in self.worker_ports:
             self._start_worker(port)
         self._start_nginx()
@@ -164,7 +170,7 @@ class Topology:
                     break
                 except (urllib.error.URLError, OSError):
                     if time.monotonic() > deadline:
-                        raise SystemExit(f"{url} did not answer within {timeout:.0f} s; see {self.run}/*.log")
+                        raise TopologyError(f"{url} did not answer within {timeout:.0f} s; see {self.run}/*.log")
                     time.sleep(0.2)
 
     def running_pids(self) -> list[int]:
@@ -243,7 +249,10 @@ def _signal(pid: int, signum: int) -> None:
 def main(argv: list[str]) -> None:
     topology = Topology()
     if argv[1:] == ["start"]:
-        topology.start()
+        try:
+            topology.start()
+        except TopologyError as error:
+            raise SystemExit(str(error)) from None
         print(f"Gongzhi (production topology) serves {topology.url}/ through nginx; workers on ports "
               f"{', '.join(map(str, topology.worker_ports))}. Logs in {topology.run}. Stop with `make stop-prod`.")  # fmt: skip
     elif argv[1:] == ["stop"]:

@@ -78,7 +78,9 @@ def topology(django_db_setup, django_db_blocker, tmp_path_factory):
     environ.pop("DJANGO_SETTINGS_MODULE", None)  # the production settings, as `make run-prod` uses
     topology = prodctl.Topology(environ)
     try:
-        topology.start()
+        # Not `migrate`: its post_migrate handlers would re-create the content types that a
+        # transactional test's flush removed, and the next test's restore would then collide.
+        topology.start(migrate=False)
         yield topology
     finally:
         topology.stop()

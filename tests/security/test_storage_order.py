@@ -70,8 +70,14 @@ def _orders() -> dict[str, list[str]]:
 def test_while_balloting_the_storage_order_is_the_voting_order(cast):
     # The premise of the test below: without the reshuffle, storage order gives the link away.
     _campaign, ballot_order, voter_order = cast
-    assert _storage_order(Participation, "voter_id") == voter_order
-    assert all(order == ballot_order for order in _orders().values())
+    # Sequential ids always follow the voting order.
+    assert _ballots_by_first_entry_id() == ballot_order
+    # So does the physical order, where new rows are appended. PostgreSQL puts a new row in any page
+    # with free space, and in a test database that other tests' rolled-back rows and autovacuum have
+    # freed, that is anywhere: there the premise holds only often, not always.
+    if connection.vendor == "sqlite":
+        assert _storage_order(Participation, "voter_id") == voter_order
+        assert all(order == ballot_order for order in _orders().values())
 
 
 @pytest.mark.parametrize("closed_to", [Stage.ASSESSMENT, Stage.NOTICE, Stage.DONE, Stage.PREPARING])
