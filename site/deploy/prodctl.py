@@ -206,7 +206,7 @@ def _positive_int(env: dict[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise SystemExit(f"{name}={raw!r} must be a positive integer.")
+        raise TopologyError(f"{name}={raw!r} must be a positive integer.")
     return int(raw)
 
 
@@ -247,12 +247,13 @@ def _signal(pid: int, signum: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    topology = Topology()
-    if argv[1:] == ["start"]:
-        try:
+    try:
+        topology = Topology()
+        if argv[1:] == ["start"]:
             topology.start()
-        except TopologyError as error:
-            raise SystemExit(str(error)) from None
+    except TopologyError as error:
+        raise SystemExit(str(error)) from None
+    if argv[1:] == ["start"]:
         print(f"Gongzhi (production topology) serves {topology.url}/ through nginx; workers on ports "
               f"{', '.join(map(str, topology.worker_ports))}. Logs in {topology.run}. Stop with `make stop-prod`.")  # fmt: skip
     elif argv[1:] == ["stop"]:
