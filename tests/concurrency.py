@@ -30,3 +30,21 @@ def run_concurrently(work: Callable[[int], object], count: int) -> list[object]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a server a test starts."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def served_database_url() -> str:
+    """The test database as a URL, for server processes a test starts on it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

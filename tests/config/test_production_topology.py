@@ -24,9 +24,10 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from consultation.factories import make_consultation
 from home.models import BranchPage
+from tests.concurrency import served_database_url
 from tests.conftest import require_service
 from tests.consultation.conftest import end_other_sessions
-from tests.consultation.test_two_processes import REDIS_URL, _database_url, _post_through
+from tests.consultation.test_two_processes import REDIS_URL, _post_through
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "topology-test-password-2026"
@@ -69,7 +70,7 @@ def topology(django_db_setup, django_db_blocker, tmp_path_factory):
     prodctl = _load_prodctl()
     environ = {
         **prodctl.os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": served_database_url(),
         "REDIS_URL": REDIS_URL,
         "WORKERS": "2",
         "PORT": str(_free_base_port(2)),

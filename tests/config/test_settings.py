@@ -61,7 +61,7 @@ def test_urls_must_have_an_expected_scheme(monkeypatch):
         env.env_url("REDIS_URL", None, schemes={"redis"})
 
 
-def test_database_url_is_parsed_or_rejected(monkeypatch):
+def served_database_url_is_parsed_or_rejected(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi")
     config = env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
     assert config["ENGINE"] == "django.db.backends.postgresql" and config["NAME"] == "gongzhi"

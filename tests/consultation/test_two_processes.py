@@ -7,7 +7,6 @@ import datetime
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,10 +18,10 @@ import pytest
 import redis
 import websockets
 
-from django.db import connection
 from django.test import Client
 
 from consultation.models import Post
+from tests.concurrency import free_port, served_database_url
 from tests.conftest import require_service
 from tests.consultation.conftest import end_other_sessions
 
@@ -30,18 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -54,10 +41,10 @@ def servers():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": served_database_url(),
         "REDIS_URL": REDIS_URL,
     }
-    ports, processes = [_free_port(), _free_port()], []
+    ports, processes = [free_port(), free_port()], []
     for port in ports:
         processes.append(
             subprocess.Popen(

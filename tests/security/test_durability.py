@@ -11,7 +11,6 @@ the who-took-part rows match the anonymous rows one to one. The restarted server
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,12 +24,12 @@ from pathlib import Path
 
 import pytest
 
-from django.db import connection
 from django.test import Client
 
 from evaluation.models import Ballot
 from evaluation.models import Participation as BallotParticipation
 from surveys.models import Participation as SurveyParticipation
+from tests.concurrency import free_port, served_database_url
 from tests.security import scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,20 +40,8 @@ THREADS = 16
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": served_database_url()}
     env.pop("REDIS_URL", None)  # one process: the in-memory channel layer will do
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port), "--log-level", "warning"],
@@ -170,7 +157,7 @@ def test_a_server_killed_mid_burst_keeps_every_confirmed_submission_and_no_half_
     voters = scenario.members(branch_a, VOTERS, probationary=4)
     campaign = scenario.open_campaign(branch_a, secretary_a)
     page = scenario.anonymous_survey(branch_a)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _start_server(port)
     try:
