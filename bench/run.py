@@ -131,7 +131,9 @@ def _build(call_command, pages, search, ballots, appraisal_pdf, add_benchmark_re
         pdf_campaign = appraisal_pdf.build()
     with Step("queries per page, large data"):
         data.queries_large = pages.queries(data)
-    (ROOT / "bench" / "run" / "queries.json").write_text(json.dumps([data.queries_small, data.queries_large]))
+    saved = ROOT / "bench" / "run" / "queries.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps([data.queries_small, data.queries_large]))
     return data, campaigns, pdf_campaign
 
 
