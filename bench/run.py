@@ -113,8 +113,10 @@ THREAD_POSTS = 5000
 def _build(call_command, pages, search, ballots, appraisal_pdf, add_benchmark_responses):
     with Step("reset the bench database and Redis"):
         _reset_services()
-    with Step("migrate"):
+    with Step("migrate, collectstatic"):
         call_command("migrate", verbosity=0)
+        # Pages rendered in this process (query counts) need the manifest the workers will use.
+        call_command("collectstatic", interactive=False, verbosity=0)
     with Step("seed_demo --residents 1000 (small data)"):
         call_command("seed_demo", residents=1000, survey_responses=100, verbosity=0)
     data = Data()
