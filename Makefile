@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # WeasyPrint needs HarfBuzz subsetting (else ~25x slower) and a CJK font (else empty boxes);
 # gettext compiles translations; Chromium drives the browser tests; poppler checks PDFs;
-# nginx fronts the workers of `make run-prod`; wrk is the load generator of `make bench`.
-APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils nginx-light wrk
+# nginx fronts the workers of `make run-prod`; wrk is the load generator of `make bench`;
+# Java runs the Nu HTML Checker (vnu-jar from npm) in the browser tests.
+APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils nginx-light wrk default-jre-headless
 
 .PHONY: run run-prod stop-prod test bench system messages migrate demo lint format
 
@@ -45,8 +46,9 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime; the Debian one (APT_PACKAGES) is used.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent --ignore-scripts
 	touch $@
 
 messages: $(VENV)/.runtime
