@@ -15,6 +15,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "daphne",
     # Ground floor
+    "core",
     "accounts",
     "organizations",
     # Features
@@ -194,6 +195,14 @@ STATIC_ROOT = BASE_DIR / "static"
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Sealed ballot boxes (core/sealing.py): private keys live here, wrapped with SEALING_WRAP_KEY (32 bytes,
+# base64; when unset, a key derived from SECRET_KEY: set it in production so that rotating SECRET_KEY
+# cannot orphan an open ballot box), never in the database. The mixer opens sealed ballots and anonymous
+# answers in shuffled batches of at least SEALING_MIX_BATCH, and always at the close.
+SEALING_KEY_DIR = Path(env_str("SEALING_KEY_DIR", str(BASE_DIR / "var" / "sealing-keys")))
+SEALING_WRAP_KEY = env_str("SEALING_WRAP_KEY", None)
+SEALING_MIX_BATCH = env_int("SEALING_MIX_BATCH", 5, minimum=2)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
