@@ -235,6 +235,12 @@ class RatingBlock(QuestionBlock):
 class NPSBlock(RatingBlock):
     """Net promoter score: how likely, from 0 to 10, the respondent is to recommend something."""
 
+    # The scale is fixed at 0–10; the labels stay editable. Removed declaratively (a `None` shadows an
+    # inherited child block in Wagtail's metaclass), so that `meta.form_layout`, computed in
+    # `StructBlock.__init__`, names exactly the children the editor's JavaScript receives.
+    scale_min = None
+    scale_max = None
+
     question_type = "nps"
 
     class Meta:
@@ -242,12 +248,6 @@ class NPSBlock(RatingBlock):
         label = _("Net promoter score (0–10)")
         template = "surveys/blocks/rating.html"
         preview_value = {"label": "您有多大可能向邻居推荐社区服务站？", "min_label": "不可能", "max_label": "非常可能"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The scale is fixed at 0–10; the labels stay editable.
-        self.child_blocks.pop("scale_min")
-        self.child_blocks.pop("scale_max")
 
     def choices_of(self, value) -> list[str]:
         return [str(n) for n in range(0, 11)]
@@ -326,6 +326,11 @@ class SatisfactionBlock(MatrixBlock):
         min_num=1,
     )
 
+    # Rows are the dimensions and the scale is the fixed satisfaction scale: the matrix's own rows and
+    # columns are removed declaratively (see NPSBlock), never popped after `__init__`.
+    rows = None
+    columns = None
+
     question_type = "satisfaction"
 
     class Meta:
@@ -333,12 +338,6 @@ class SatisfactionBlock(MatrixBlock):
         label = _("Satisfaction dimensions")
         template = "surveys/blocks/matrix.html"
         preview_value = {"label": "请对以下方面作出评价", "dimensions": [{"label": "服务态度", "weight": 1}]}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Rows are the dimensions and the scale is the fixed satisfaction scale.
-        self.child_blocks.pop("rows")
-        self.child_blocks.pop("columns")
 
     def rows_of(self, value) -> list[str]:
         return [str(item["label"]).strip() for item in value.get("dimensions") or [] if str(item["label"]).strip()]
