@@ -92,3 +92,20 @@ def database_config(name: str, default: str) -> dict:
             raise ImproperlyConfigured("DATABASE_POOL_SIZE and DATABASE_CONN_MAX_AGE cannot both be set.")
         config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool, "timeout": 10}
     return config
+
+
+def default_cache_redis_url(redis_url: str | None) -> str | None:
+    """The main Redis URL with the next database number (0 → 1, …, 15 → 0): the page cache's default home."""
+    if not redis_url:
+        return None
+    parsed = urlparse(redis_url)
+    if parsed.scheme == "unix":
+        from urllib.parse import parse_qs, urlencode
+
+        query = parse_qs(parsed.query)
+        number = int((query.get("db") or ["0"])[0] or 0)
+        query["db"] = [str((number + 1) % 16)]
+        return parsed._replace(query=urlencode(query, doseq=True)).geturl()
+    path = parsed.path.strip("/")
+    number = int(path) if path.isdigit() else 0
+    return parsed._replace(path=f"/{(number + 1) % 16}").geturl()

@@ -5,36 +5,66 @@ latest policies), so the purge is global: every cached page carries the generati
 in and a purge starts a new generation. The CSRF token in cached HTML is replaced by the current
 visitor's own on every hit.
 
-Pages are stored by `serve_cached` (from the page's own `serve`, after Wagtail has checked view
-restrictions), and read back by `AnonymousPageCacheMiddleware` before URL routing: a hit costs one
-cache round trip and no database query.
+Pages are rendered by `serve_cached` (from the page's own `serve`, after Wagtail has checked view
+restrictions), stored by `AnonymousPageCacheMiddleware` once the response is final, and read back by the
+same middleware before URL routing: a hit costs one cache round trip and no database query.
+
+What is never stored (issue 13, H1 and L3):
+- a page under any view restriction (password, sign-in, groups): Wagtail marks its response
+  `Cache-Control: private, no-store`, and no response so marked is stored;
+- anything rendered for a visitor who has passed a page password (their session holds it);
+- a request with a query parameter the pages do not read: the key is built from the known parameters
+  only (in a fixed order), so `?utm=1`, `?x=2`… neither make new entries nor receive cached ones.
+
+The store is the bounded, evicting "pages" cache (settings.CACHES), apart from sessions, rate limits
+and the channel layer, which must never be evicted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import get_max_age
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
+CACHE_ALIAS = "pages"
 TIMEOUT = 600
+# The query parameters cached pages read (home/models.py: pagination and the policy filters). Any other
+# parameter bypasses the cache; so does a repeated or over-long one.
+KNOWN_PARAMETERS = frozenset({"page", "year", "category", "status", "issuer"})
+MAX_PARAMETER_LENGTH = 100
+# Wagtail keeps the page passwords a visitor has entered in the session under this key.
+PASSED_RESTRICTIONS_KEY = "passed_page_view_restrictions"
 GENERATION_KEY = "home:page-cache:generation"
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _PLACEHOLDER = b"\x00csrf\x00"
+
+
+cache = SimpleLazyObject(lambda: caches[CACHE_ALIAS])
 
 
 def generation() -> int:
     """The current cache generation: anything cached under an older one is out of date."""
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        # The store evicts: a lost generation restarts from the clock, never from a number older
+        # entries may still carry.
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
         value = cache.get(GENERATION_KEY, 1)
     return value
+
+
+def _fresh_generation() -> int:
+    return time.time_ns() // 1000
 
 
 def purge(**kwargs) -> None:
@@ -42,7 +72,7 @@ def purge(**kwargs) -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
 
 
 def _cacheable_request(request) -> bool:
@@ -51,16 +81,36 @@ def _cacheable_request(request) -> bool:
         and not request.user.is_authenticated
         and not getattr(request, "is_preview", False)
         and len(request.get_full_path()) <= 500
+        and _known_query(request) is not None
+        and not request.session.get(PASSED_RESTRICTIONS_KEY)
         and len(get_messages(request)) == 0
     )
 
 
+def _known_query(request) -> str | None:
+    """The query string the cache keys on, or None when the request must bypass the cache."""
+    items = []
+    for name, values in request.GET.lists():
+        if name not in KNOWN_PARAMETERS or len(values) != 1 or len(values[0]) > MAX_PARAMETER_LENGTH:
+            return None
+        items.append((name, values[0]))
+    return urlencode(sorted(items))
+
+
 def _key(request) -> str:
-    address = f"{request.get_host()} {request.get_full_path()}"
+    address = f"{request.get_host()} {request.path} {_known_query(request)}"
     return f"home:page:{get_language()}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 
 
+def _storable(response) -> bool:
+    """Whether the final response may be kept for everyone: not private, not no-store, not max-age=0."""
+    cache_control = {part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")}
+    return not cache_control & {"private", "no-store", "no-cache"} and get_max_age(response) != 0
+
+
 def _cached_response(request) -> HttpResponse | None:
+    if _known_query(request) is None:
+        return None
     key = _key(request)
     found = cache.get_many([GENERATION_KEY, key])
     entry = found.get(key)
@@ -84,11 +134,27 @@ def serve_cached(request, render):
     response = render()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
-    if response.status_code == 200 and not response.cookies.get("sessionid"):
+    if response.status_code == 200 and not response.cookies.get(settings.SESSION_COOKIE_NAME):
+        # Stored by the middleware once the response is final: Wagtail adds `private, no-store` to a
+        # restricted page's response only after this page's `serve` has returned.
         content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
-        cache.set(_key(request), (current, content, response.get("Content-Type", "text/html; charset=utf-8")), TIMEOUT)
+        response._page_cache_entry = (
+            _key(request),
+            (current, content, response.get("Content-Type", "text/html; charset=utf-8")),
+        )
         response["X-Page-Cache"] = "miss"
     return response
+
+
+def _store(request, response) -> None:
+    entry = getattr(response, "_page_cache_entry", None)
+    if entry is None:
+        return
+    if _storable(response) and _cacheable_request(request):
+        key, value = entry
+        cache.set(key, value, TIMEOUT)
+    else:
+        del response["X-Page-Cache"]
 
 
 class AnonymousPageCacheMiddleware:
@@ -106,7 +172,9 @@ class AnonymousPageCacheMiddleware:
             cached = _cached_response(request)
             if cached is not None:
                 return cached
-        return self.get_response(request)
+        response = self.get_response(request)
+        _store(request, response)
+        return response
 
     @staticmethod
     def _sessionless_get(request) -> bool:

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from wagtail.models import Page, Site
 
@@ -53,9 +53,12 @@ def _serialize_transactional_tests(items) -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate-limit counters live in the cache; one test's failures must not limit the next.
-    cache.clear()
+    # Every store: rendered pages live in the "pages" cache apart from the default one.
+    for store in caches.all():
+        store.clear()
     yield
-    cache.clear()
+    for store in caches.all():
+        store.clear()
 
 
 def require_service(reachable: bool, what: str) -> None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from config.env import database_config, env_bool, env_int, env_list, env_str, env_url
+from config.env import database_config, default_cache_redis_url, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"
@@ -104,8 +104,17 @@ HTTP_CONCURRENCY = env_int(
 )
 
 REDIS_URL = env_url("REDIS_URL", None, schemes={"redis", "rediss", "unix"})
+# Two stores: "default" (the main Redis) holds what must never be evicted — sessions, rate limits,
+# permission versions — and the channel layer; "pages" holds rendered pages and result fragments, which
+# anyone can multiply, in a bounded store that evicts (a separate redis-server with maxmemory and
+# allkeys-lru in production: `make run-prod` starts one). CACHE_REDIS_URL defaults to the next database
+# of the main Redis.
+CACHE_REDIS_URL = env_url("CACHE_REDIS_URL", default_cache_redis_url(REDIS_URL), schemes={"redis", "rediss", "unix"})
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL},
+    }
     # Sessions read from Redis, written through to the database: one query less on every signed-in page.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CHANNEL_LAYERS = {
@@ -115,7 +124,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Accounts --------------------------------------------------------------

@@ -2,6 +2,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
+from .base import env_str
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -10,3 +11,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Each test process keeps its sealing keys in a directory of its own.
 SEALING_KEY_DIR = Path(tempfile.mkdtemp(prefix="gongzhi-sealing-"))
+# The page store stays in this process unless a test run names one: its default (the next Redis
+# database) may belong to another run, and the suite clears every cache between tests.
+if not env_str("CACHE_REDIS_URL"):
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}  # noqa: F405
