@@ -25,6 +25,28 @@ class OrganizationForm(WagtailAdminModelForm):
         if self.instance.pk:
             del self.fields["parent"]
 
+    def clean_page(self):
+        """Which section an organisation owns decides what its editors may edit: only a superuser
+        chooses it freely; an organisation admin only a page inside a section they administer."""
+        page = self.cleaned_data.get("page")
+        if page is None or page.pk == self.instance.page_id or self.for_user.is_superuser:
+            return page
+        if not roles.may_assign_section(self.for_user, page):
+            raise ValidationError(
+                _("Only a site administrator may choose this page: choose a page inside a section you administer.")
+            )
+        return page
+
+    def clean(self):
+        cleaned = super().clean()
+        page = cleaned.get("page")
+        if page is not None and page.pk != self.instance.page_id:
+            try:
+                self.instance.validate_section(page, parent=cleaned.get("parent"))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
     def save(self, commit=True):
         if self.instance.pk or not commit:
             return super().save(commit)

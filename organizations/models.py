@@ -2,7 +2,9 @@ from treebeard.mp_tree import MP_Node
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,12 +45,64 @@ class Organization(MP_Node):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved_page_id = self.__dict__.get("page_id")  # never loads a deferred field
+
     def __str__(self) -> str:
         return self.name
 
     @property
     def is_branch(self) -> bool:
         return self.kind == self.Kind.BRANCH
+
+    def save(self, *args, **kwargs):
+        # Whoever saves (admin form, import, shell, service), a section never takes over another's.
+        update_fields = kwargs.get("update_fields")
+        changed = self._state.adding or self.page_id != self._saved_page_id
+        if self.page_id and changed and (update_fields is None or "page" in update_fields):
+            self.validate_section(self.page)
+        super().save(*args, **kwargs)
+        self._saved_page_id = self.page_id
+
+    def section_clashes(self, page, parent: "Organization | None" = None) -> list["Organization"]:
+        """Other organisations whose section `page` would contain, or sit inside, although they are
+        neither below this organisation (for the first) nor above it (for the second).
+
+        Sections nest like the organisation tree: the street's page holds its communities' pages,
+        which hold their branches'. A section that contains another organisation's section would hand
+        it to this organisation's editors; one inside a cousin's section would be edited by both.
+        `parent` stands in for the tree position of an organisation not created yet.
+        """
+        if page is None:
+            return []
+        own_path = self.path or None
+        ancestor_paths = [page.path[:end] for end in range(page.steplen, len(page.path), page.steplen)]
+        others = (
+            Organization.objects.exclude(pk=self.pk)
+            .filter(Q(page__path__startswith=page.path) | Q(page__path__in=ancestor_paths))
+            .select_related("page")
+        )
+        clashes = []
+        for other in others:
+            if other.page.path.startswith(page.path):
+                allowed = own_path is not None and other.path.startswith(own_path) and other.path != own_path
+            else:
+                above = own_path if own_path is not None else (parent.path + "~" if parent else "")
+                allowed = above.startswith(other.path)
+            if not allowed:
+                clashes.append(other)
+        return clashes
+
+    def validate_section(self, page, parent: "Organization | None" = None) -> None:
+        clashes = self.section_clashes(page, parent)
+        if clashes:
+            raise ValidationError(
+                {
+                    "page": _("This page overlaps the section of %(organizations)s: choose a page of this organisation's own.")
+                    % {"organizations": "、".join(str(other) for other in clashes)}
+                }
+            )
 
 
 class Grid(models.Model):

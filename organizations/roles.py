@@ -209,6 +209,16 @@ def managed_organizations(user) -> models.QuerySet[Organization]:
     return Organization.objects.filter(lookups)
 
 
+def may_assign_section(user, page) -> bool:
+    """Whether the user may make `page` an organisation's section: a superuser any page, an
+    organisation admin only a page strictly inside the section of an organisation they administer
+    (never that section itself, never above it)."""
+    if user.is_superuser:
+        return True
+    sections = organizations_with_role(user, Role.ADMIN).exclude(page=None).values_list("page__path", flat=True)
+    return any(page.path.startswith(path) and page.path != path for path in sections)
+
+
 def can_manage(user, organization: Organization) -> bool:
     return managed_organizations(user).filter(pk=organization.pk).exists()
 
