@@ -1,7 +1,10 @@
 """Exports of raw responses and aggregates, CSV (streamed) and XLSX (openpyxl write-only, from a temp file).
 
 Memory stays bounded: answers are read with a database cursor in chunks and written row by row.
-Anonymous and invitation surveys export no identifying column, in the random order of response keys.
+Anonymous and invitation surveys export only mixed responses (surveys/mixing.py), with no identifying
+column, the date of their mixed batch only, in the random order of response keys; a filtered export
+with fewer than three responses has no rows, and the organisation and grid of responses in cells too
+small to show (see `surveys.satisfaction.small_cells`) are left blank.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from organizations.spreadsheets import safe_row, safe_xlsx_row
 from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, SurveyPage
 from surveys.results import compute_results
+from surveys.satisfaction import MIN_RESPONSES, small_cells
 
 CHUNK = 2000
 
@@ -45,9 +49,15 @@ def _columns(page: SurveyPage) -> tuple[list[str], dict[tuple[str, str], int], d
     return headers, position, kinds
 
 
-def response_rows(page: SurveyPage, responses) -> Iterator[list]:
+def response_rows(page: SurveyPage, responses, *, narrowed: bool = False) -> Iterator[list]:
     """The header row, then one row per response, reading answers in chunks."""
     identified = page.mode == SurveyPage.Mode.IDENTIFIED
+    hidden_cells = set()
+    if not identified:
+        if narrowed and responses.count() < MIN_RESPONSES:
+            responses = responses.none()  # a filtered group under three: no rows at all
+        elif not narrowed:
+            hidden_cells = small_cells(responses)
     headers, position, kinds = _columns(page)
     fixed = [pgettext("survey export", "No."), pgettext("survey export", "Date")]
     fixed += [pgettext("survey export", "Organisation"), pgettext("survey export", "Grid")]
@@ -58,6 +68,7 @@ def response_rows(page: SurveyPage, responses) -> Iterator[list]:
     fields = ["response_id", "response__submitted_on", "response__organization__name", "response__grid__name"]
     if identified:
         fields += ["response__user__email", "response__user__display_name"]
+    fields += ["response__organization_id", "response__grid_id"]
     fields += ["question", "row", "choice", "number", "text", "date"]
     order = ["response__submitted_on", "response_id"] if identified else ["response_id"]
     answers = (
@@ -68,13 +79,18 @@ def response_rows(page: SurveyPage, responses) -> Iterator[list]:
     current, cells, number = None, None, 0
     width = len(fixed)
     for values in answers.iterator(chunk_size=CHUNK):
-        head, (question, row, choice, num, text, date) = values[:width], values[width:]
+        head, cell, (question, row, choice, num, text, date) = (
+            values[:width],
+            values[width : width + 2],
+            values[width + 2 :],
+        )
         if head[0] != current:
             if cells is not None:
                 yield cells
             number += 1
             current = head[0]
-            cells = [number, head[1].isoformat(), head[2] or "", head[3] or ""] + list(head[4:]) + [""] * len(headers)
+            where = ["", ""] if tuple(cell) in hidden_cells else [head[2] or "", head[3] or ""]
+            cells = [number, head[1].isoformat(), *where] + list(head[4:]) + [""] * len(headers)
         kind = kinds.get(question)
         if kind is None:
             continue
@@ -195,8 +211,11 @@ def xlsx_response(rows: Iterator[list], title: str, filename: str) -> FileRespon
     )
 
 
-def respond(page: SurveyPage, responses, what: str, fmt: str):
-    rows = response_rows(page, responses) if what == "responses" else aggregate_rows(page, responses)
+def respond(page: SurveyPage, responses, what: str, fmt: str, *, narrowed: bool = False):
+    if what == "responses":
+        rows = response_rows(page, responses, narrowed=narrowed)
+    else:
+        rows = aggregate_rows(page, responses)
     if fmt == "csv":
         return stream_csv(rows, _filename(page, what, "csv"))
     title = _("Responses") if what == "responses" else _("Aggregates")

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -105,6 +106,9 @@ def manage(request, page_id):
             request, "surveys/admin/invitation_sheet.html", {"survey": survey, "cards": cards, "url": base}
         )
     invitations = survey.invitations.select_related("grid").order_by("-created_at", "pk")
+    # While answers can still come in, which name used a code is not shown (only how many did): watching a
+    # name turn "used" as new answers appear would link the name to them. Shown once the survey closed.
+    show_used = survey.has_closed()
     stats = {
         "issued": invitations.count(),
         "used": invitations.filter(used=True).count(),
@@ -113,17 +117,48 @@ def manage(request, page_id):
     return TemplateResponse(
         request,
         "surveys/admin/invitations.html",
-        {"survey": survey, "form": form, "invitations": invitations[:500], "stats": stats},
+        {
+            "survey": survey,
+            "form": form,
+            "invitations": [_Row(invitation, show_used) for invitation in invitations[:500]],
+            "stats": stats,
+            "show_used": show_used,
+        },
     )
+
+
+class _Row:
+    """An invitation as listed: its use is hidden while the survey is open."""
+
+    def __init__(self, invitation: Invitation, show_used: bool):
+        self.pk = invitation.pk
+        self.label = invitation.label
+        self.grid = invitation.grid
+        self.created_at = invitation.created_at
+        self.revoked = invitation.revoked_at is not None
+        if self.revoked or show_used:
+            self.status = invitation.status
+        else:
+            self.status = _("Issued")
+        # Revoking is offered for every code not revoked (a used one too), so the button tells nothing.
+        self.can_revoke = not self.revoked and not (show_used and invitation.used)
 
 
 def revoke(request, page_id):
     survey = _survey(request, page_id)
     if request.method != "POST":
         return redirect("surveys_invitations", page_id=survey.pk)
-    unused = survey.invitations.usable()
-    if request.POST.get("invitation"):
-        unused = unused.filter(pk=request.POST["invitation"])
-    count = unused.update(revoked_at=timezone.now())
-    messages.success(request, _("%(n)d codes revoked.") % {"n": count})
+    raw = request.POST.get("invitation", "")
+    if raw:
+        # One code (by its listed id). A used code may be revoked too: refusing would tell who answered.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+            raise Http404
+        chosen = survey.invitations.filter(pk=raw, revoked_at__isnull=True)
+        if not chosen.exists() and not survey.invitations.filter(pk=raw).exists():
+            raise Http404
+        chosen.update(revoked_at=timezone.now())
+        messages.success(request, _("The code is revoked."))
+    else:
+        count = survey.invitations.usable().update(revoked_at=timezone.now())
+        messages.success(request, _("%(n)d codes revoked.") % {"n": count})
     return redirect("surveys_invitations", page_id=survey.pk)

@@ -2,9 +2,11 @@
 
 Modes (see `SurveyPage.Mode`):
 - identified: `Response.user` is set; one response per user (unique constraint); editable until close;
-- anonymous: the response row holds no user, no IP and only the date; a separate `Participation`
-  row (survey, user), unique, written in the same transaction, stops a second response;
-- invitation: a single-use code (stored as an HMAC hash) admits one response, which holds no user.
+- anonymous: a separate `Participation` row (survey, user), unique, stops a second response; the answers
+  are sealed (`SealedResponse`) in the same transaction, and only the mixer (surveys/mixing.py) turns
+  batches of sealed answers into `Response`/`Answer` rows, in shuffled order, with random keys and one
+  date per batch: nothing in the database links a participant to a response (see docs/security.md);
+- invitation: a single-use code (stored as an HMAC hash) admits one response, sealed the same way.
 """
 
 from __future__ import annotations
@@ -198,6 +200,8 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
         errors = {}
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The survey must close after it opens.")
+        if problem := self._check_secrecy_changes():
+            errors.update(problem)
         if problem := self._check_conditions():
             errors["questions"] = problem
         elif problem := self._check_changes_to_answered_questions():
@@ -233,9 +237,48 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
                 seen[key] = (child.block, child.value)
         return None
 
+    @property
+    def is_sealed(self) -> bool:
+        """Anonymous and invitation answers are sealed at submission and mixed before anyone reads them."""
+        return self.mode in (self.Mode.ANONYMOUS, self.Mode.INVITATION)
+
+    def box(self) -> SurveyBox | None:
+        return SurveyBox.objects.filter(survey_id=self.pk).first() if self.pk else None
+
+    def _check_secrecy_changes(self) -> dict | None:
+        """The mode cannot change once anyone answered; a survey whose box was finally mixed stays closed."""
+        if not self.pk:
+            return None
+        stored = SurveyPage.objects.filter(pk=self.pk).values("mode").first()
+        answered = (
+            Response.objects.filter(survey_id=self.pk).exists()
+            or Participation.objects.filter(survey_id=self.pk).exists()
+            or SealedResponse.objects.filter(survey_id=self.pk).exists()
+            or Invitation.objects.filter(survey_id=self.pk, used=True).exists()
+        )
+        if stored and stored["mode"] != self.mode and answered:
+            return {
+                "mode": _(
+                    "This survey already has responses: its mode cannot change. "
+                    "Close this survey and copy it to start a new version."
+                )
+            }
+        box = self.box()
+        if box is not None and box.final_mix_on is not None and self.is_open():
+            return {
+                "closes_at": _(
+                    "This survey's anonymous answers were mixed and their key destroyed when it closed: "
+                    "it cannot be opened again. Copy it to start a new round."
+                )
+            }
+        return None
+
     def _check_changes_to_answered_questions(self):
         """Refuse edits that would change the meaning of stored answers once responses exist."""
-        if not self.pk or not Response.objects.filter(survey_id=self.pk).exists():
+        if not self.pk:
+            return None
+        pending = SealedResponse.objects.filter(survey_id=self.pk).exists()
+        if not pending and not Response.objects.filter(survey_id=self.pk).exists():
             return None
         stored = SurveyPage.objects.filter(pk=self.pk).values_list("questions", flat=True).first()
         if stored is None:
@@ -243,6 +286,8 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
         old = self.schema(SurveyPage._meta.get_field("questions").to_python(stored))
         new = self.schema()
         answered = set(Answer.objects.filter(survey_id=self.pk).values_list("question", flat=True).distinct())
+        if pending:  # sealed answers cannot be read: every question may have some
+            answered = set(old)
         for qid, schema in old.items():
             if qid not in answered:
                 continue
@@ -508,8 +553,43 @@ class Invitation(models.Model):
         return _("Used") if self.used else _("Not used yet")
 
 
+class SurveyBox(models.Model):
+    """The sealed ballot box of an anonymous or invitation survey: its public key and the name of its
+    private key in the server's secrets (core/sealing.py). Made at the first sealed submission.
+
+    `scope` is random (never the survey's id), so key files say nothing and never clash across databases.
+    `final_mix_on` is set when the survey closed, every sealed answer was mixed and the key destroyed.
+    """
+
+    survey = models.OneToOneField(SurveyPage, on_delete=models.CASCADE, related_name="sealed_box")
+    scope = models.CharField(max_length=90, unique=True)
+    public_key = models.BinaryField()
+    final_mix_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sealed box")
+        verbose_name_plural = _("sealed boxes")
+
+
+class SealedResponse(models.Model):
+    """One submitted response of an anonymous or invitation survey, encrypted to the survey's public key.
+
+    No user, no time, a random key: written in the same transaction as the participation (or the code's
+    use), it says only that someone answered. The mixer opens these in batches and deletes them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="+")
+    blob = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("sealed response")
+        verbose_name_plural = _("sealed responses")
+
+
 class Draft(models.Model):
-    """Answers saved to continue later (signed-in users); deleted when the response is submitted."""
+    """Answers saved to continue later (identified surveys only: a draft names its author, so anonymous
+    and invitation surveys keep none); deleted when the response is submitted."""
 
     survey = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

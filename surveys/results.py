@@ -5,16 +5,28 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Max, Min, Window
+from django.db.models import Avg, Count, F, Max, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from surveys import charts
 from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, SurveyPage
-from surveys.satisfaction import MIN_RESPONSES, SatisfactionSummary, summarise
+from surveys.satisfaction import MIN_RESPONSES, SatisfactionSummary, small_cells, summarise
 
 TEXT_SAMPLE = 10
+
+__all__ = ["cells_q", "compute_results", "small_cells"]
+
+
+def cells_q(cells) -> Q:
+    """A filter matching responses in any of the given (organisation id, grid id) cells."""
+    match = Q(pk__in=[])
+    for organization_id, grid_id in cells:
+        one = Q(organization__isnull=True) if organization_id is None else Q(organization_id=organization_id)
+        one &= Q(grid__isnull=True) if grid_id is None else Q(grid_id=grid_id)
+        match |= one
+    return match
 
 
 @dataclass

@@ -24,10 +24,34 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from organizations.models import Grid, Organization
+from surveys import mixing
 from surveys.lib import DEFAULT_LEVEL_SCORES, LevelCounts, WeightedItem, weighted_score
 from surveys.models import Answer, Response, SurveyPage
 
 MIN_RESPONSES = 3
+
+
+def small_cells(responses, sizes: dict | None = None) -> set[tuple[int | None, int | None]]:
+    """The organisation × grid cells of `responses` that filtered views and breakdowns leave out.
+
+    Every filter and breakdown of the results (an organisation's subtree, a grid, or both) is a union
+    of such cells. If every cell it shows holds at least MIN_RESPONSES responses, no difference of two
+    views (or of a view and the unfiltered total) can isolate fewer than MIN_RESPONSES people. So cells
+    with one or two responses are counted only in the unfiltered total; if those left out add up to one
+    or two responses, the smallest other cells join them until they are at least MIN_RESPONSES (a
+    difference of the total and every view then shows them only together).
+    """
+    if sizes is None:
+        sizes = _sizes(responses)
+    small = {cell for cell, n in sizes.items() if n < MIN_RESPONSES}
+    left_out = sum(sizes[cell] for cell in small)
+    for cell, n in sorted(sizes.items(), key=lambda item: (item[1], str(item[0]))):
+        if not 0 < left_out < MIN_RESPONSES:
+            break
+        if cell not in small:
+            small.add(cell)
+            left_out += n
+    return small
 
 
 @dataclass
@@ -80,6 +104,8 @@ class SatisfactionSummary:
     by_grid: list[GroupResult] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     previous: SatisfactionSummary | None = None
+    # Responses of organisation × grid cells too small to show, counted only in the totals.
+    left_out: int = 0
 
     @property
     def hidden(self) -> bool:
@@ -138,6 +164,8 @@ def summarise(
     dimensions and the overall rate, with weight 1 for a label the survey does not have.
     """
     surveys = [surveys] if isinstance(surveys, SurveyPage) else list(surveys)
+    # Anonymous answers of a survey that has closed are mixed in full first (at most one query otherwise).
+    mixing.settle_closed([survey for survey in surveys if survey.is_sealed])
     labels, weights, qids = _dimensions(surveys)
     survey_ids = [s.pk for s in surveys]
     narrowed = responses is not None
@@ -151,11 +179,17 @@ def summarise(
     per_dimension: dict[str, LevelCounts] = {label: LevelCounts() for label in labels}
     per_grid: dict[int | None, LevelCounts] = defaultdict(LevelCounts)
     per_organization: dict[int | None, LevelCounts] = defaultdict(LevelCounts)
+    # Anonymous answers: breakdowns leave out the small organisation × grid cells (see small_cells).
+    sealed = any(survey.is_sealed for survey in surveys)
+    sizes = _sizes(responses) if with_breakdowns else {}
+    hidden_cells = small_cells(responses, sizes) if sealed else set()
     # One pass over the answers gives the dimensions, the grids and the organisations.
     grouped = answers.values("response__organization", "response__grid", "row", "choice").annotate(n=Count("id"))
     for row in grouped.order_by():
         if row["row"] in per_dimension:
             per_dimension[row["row"]].add(row["choice"], row["n"])
+            if (row["response__organization"], row["response__grid"]) in hidden_cells:
+                continue
             per_grid[row["response__grid"]].add(row["choice"], row["n"])
             per_organization[row["response__organization"]].add(row["choice"], row["n"])
     for counts in per_dimension.values():
@@ -177,8 +211,10 @@ def summarise(
         weighted_score=score,
     )
     if with_breakdowns:
-        summary.by_organization = _by_organization(per_organization, responses)
-        summary.by_grid = _by_grid(per_grid, responses)
+        cells = {cell: n for cell, n in sizes.items() if cell not in hidden_cells}
+        summary.by_organization = _by_organization(per_organization, cells)
+        summary.by_grid = _by_grid(per_grid, cells)
+        summary.left_out = sum(sizes.values()) - sum(cells.values())
     if comments and total >= MIN_RESPONSES:
         comment_ids = [qid for survey in surveys for qid in comment_questions(survey)]
         texts = Answer.objects.filter(survey_id__in=survey_ids, question__in=comment_ids)
@@ -197,8 +233,17 @@ def summarise(
     return summary
 
 
-def _by_grid(counts: dict, responses) -> list[GroupResult]:
-    sizes = {row["grid"]: row["n"] for row in responses.values("grid").annotate(n=Count("pk")).order_by()}
+def _sizes(responses) -> dict:
+    return {
+        (row["organization"], row["grid"]): row["n"]
+        for row in responses.values("organization", "grid").annotate(n=Count("pk")).order_by()
+    }
+
+
+def _by_grid(counts: dict, cells: dict) -> list[GroupResult]:
+    sizes: dict = defaultdict(int)
+    for (_organization, grid), n in cells.items():
+        sizes[grid] += n
     grids = Grid.objects.in_bulk([pk for pk in sizes if pk is not None])
     result = [
         GroupResult("grid", pk, grid.name, 0, sizes.get(pk, 0), counts[pk])
@@ -209,11 +254,11 @@ def _by_grid(counts: dict, responses) -> list[GroupResult]:
     return result
 
 
-def _by_organization(counts: dict, responses) -> list[GroupResult]:
+def _by_organization(counts: dict, cells: dict) -> list[GroupResult]:
     """Counts per organisation where responses were counted, rolled up to every ancestor (grid → community → street)."""
-    sizes = {
-        row["organization"]: row["n"] for row in responses.values("organization").annotate(n=Count("pk")).order_by()
-    }
+    sizes: dict = defaultdict(int)
+    for (organization, _grid), n in cells.items():
+        sizes[organization] += n
     direct = Organization.objects.in_bulk([pk for pk in sizes if pk is not None])
     steplen = Organization.steplen
     prefixes = {o.path[:i] for o in direct.values() for i in range(steplen, len(o.path) + 1, steplen)}

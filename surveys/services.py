@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -12,9 +13,13 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.sealing import SealingError
 from organizations import roles
+from surveys import mixing
 from surveys.blocks import condition_of
 from surveys.models import Answer, Draft, Invitation, Participation, Response, SurveyPage
+
+logger = logging.getLogger(__name__)
 
 
 def field_name(question_id: str) -> str:
@@ -84,7 +89,7 @@ class Outcome(enum.Enum):
     NOT_ALLOWED = "not_allowed"
 
 
-def _rows(page: SurveyPage, response: Response, answers: dict[str, object]) -> list[Answer]:
+def _rows(page: SurveyPage, response: Response | None, answers: dict[str, object]) -> list[Answer]:
     blocks = {qid: (block, value) for qid, block, value, _s in page.question_list()}
     rows = []
     for qid, answer in answers.items():
@@ -134,51 +139,71 @@ def submit(page: SurveyPage, data: QueryDict, *, user=None, code: str | None = N
     today = timezone.localdate()
     respondent = user if invitation is None else None
     organization, grid = _origin(page, respondent, checked.grid)
+    if page.mode != SurveyPage.Mode.IDENTIFIED:
+        outcome = _submit_sealed(
+            page, checked, user=respondent, invitation=invitation, day=today, organization=organization, grid=grid
+        )
+        return outcome, checked
     with transaction.atomic():
-        if page.mode == SurveyPage.Mode.IDENTIFIED:
-            if revision:
-                # Edit: only from the revision the user saw, so a stale second tab changes nothing.
-                changed = Response.objects.filter(survey=page, user=user, revision=revision).update(
-                    revision=F("revision") + 1, updated_at=timezone.now(), organization=organization, grid=grid
-                )
-                if not changed:
-                    return Outcome.STALE, checked
-                response = Response.objects.get(survey=page, user=user)
-                response.answers.all().delete()
-                outcome = Outcome.UPDATED
-            else:
-                try:
-                    with transaction.atomic():
-                        response = Response.objects.create(
-                            survey=page,
-                            user=user,
-                            submitted_on=today,
-                            updated_at=timezone.now(),
-                            organization=organization,
-                            grid=grid,
-                        )
-                except IntegrityError:
-                    return Outcome.ALREADY_ANSWERED, checked
-                outcome = Outcome.STORED
-        else:
-            if invitation is not None:
-                used = Invitation.objects.usable().filter(pk=invitation.pk).update(used=True)
-                if not used:
-                    return Outcome.CODE_INVALID, checked
-            else:
-                try:
-                    with transaction.atomic():
-                        Participation.objects.create(survey=page, user=user, participated_on=today)
-                except IntegrityError:
-                    return Outcome.ALREADY_ANSWERED, checked
-            response = Response.objects.create(
-                survey=page, user=None, submitted_on=today, organization=organization, grid=grid
+        if revision:
+            # Edit: only from the revision the user saw, so a stale second tab changes nothing.
+            changed = Response.objects.filter(survey=page, user=user, revision=revision).update(
+                revision=F("revision") + 1, updated_at=timezone.now(), organization=organization, grid=grid
             )
+            if not changed:
+                return Outcome.STALE, checked
+            response = Response.objects.get(survey=page, user=user)
+            response.answers.all().delete()
+            outcome = Outcome.UPDATED
+        else:
+            try:
+                with transaction.atomic():
+                    response = Response.objects.create(
+                        survey=page,
+                        user=user,
+                        submitted_on=today,
+                        updated_at=timezone.now(),
+                        organization=organization,
+                        grid=grid,
+                    )
+            except IntegrityError:
+                return Outcome.ALREADY_ANSWERED, checked
             outcome = Outcome.STORED
         Answer.objects.bulk_create(_rows(page, response, checked.answers))
-        if respondent is not None:
-            Draft.objects.filter(survey=page, user=respondent).delete()
+        Draft.objects.filter(survey=page, user=user).delete()
     return outcome, checked
+
+
+def _submit_sealed(page: SurveyPage, checked: Checked, *, user, invitation, day, organization, grid) -> Outcome:
+    """Anonymous and invitation modes: the answers are sealed to the survey's key and stored, as an opaque
+    blob with no user and no time, in the same transaction as the participation row or the code's use.
+    Nothing readable is written until the mixer shuffles a batch (surveys/mixing.py)."""
+    box = mixing.box_for(page)
+    rows = _rows(page, None, checked.answers)
+    with transaction.atomic():
+        if mixing.lock_box_for_submission(page) is None:
+            return Outcome.CLOSED  # the final mix has begun: the survey has closed
+        if invitation is not None:
+            used = Invitation.objects.usable().filter(pk=invitation.pk).update(used=True)
+            if not used:
+                return Outcome.CODE_INVALID
+        else:
+            try:
+                with transaction.atomic():
+                    Participation.objects.create(survey=page, user=user, participated_on=day)
+            except IntegrityError:
+                return Outcome.ALREADY_ANSWERED
+            # A draft left from before drafts were refused in this mode.
+            Draft.objects.filter(survey=page, user=user).delete()
+        mixing.seal(
+            box, rows, organization_id=getattr(organization, "pk", None), grid_id=getattr(grid, "pk", None), day=day
+        ).save(force_insert=True)
+    if mixing.pending(page) >= mixing.batch_size():
+        try:
+            mixing.mix(page)
+        except SealingError:  # the answer is stored; `manage.py mix_responses` reports the key problem
+            logger.exception("Could not mix the sealed responses of survey %s", page.pk)
+    return Outcome.STORED
 
 
 def has_answered(page: SurveyPage, user) -> bool:
@@ -221,13 +246,22 @@ def form_data_of(page: SurveyPage, response: Response) -> tuple[QueryDict, int]:
     return data, response.revision
 
 
+def may_save_draft(page: SurveyPage) -> bool:
+    """Only identified surveys keep drafts: a draft holds a named person's answers in plain text."""
+    return page.mode == SurveyPage.Mode.IDENTIFIED
+
+
 def save_draft(page: SurveyPage, user, data: QueryDict, step: int = 0) -> None:
-    """Keep what was typed so far (no validation); submitting deletes it."""
+    """Keep what was typed so far (no validation); submitting deletes it. Identified surveys only."""
+    if not may_save_draft(page):
+        raise ValueError("Anonymous and invitation surveys keep no drafts.")
     kept = {key: data.getlist(key) for key in data if key.startswith("q-") or key == "grid"}
     Draft.objects.update_or_create(survey=page, user=user, defaults={"data": kept, "step": step})
 
 
 def draft_data(page: SurveyPage, user) -> tuple[QueryDict, int] | None:
+    if not may_save_draft(page):
+        return None
     draft = Draft.objects.filter(survey=page, user=user).first()
     if draft is None:
         return None

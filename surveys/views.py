@@ -16,11 +16,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization
-from surveys import exports, services
+from surveys import exports, mixing, services
 from surveys.blocks import condition_of
 from surveys.lib import normalise_code
 from surveys.models import Invitation, Response, SurveyPage
-from surveys.results import compute_results
+from surveys.results import cells_q, compute_results, small_cells
 
 CODE_SESSION_KEY = "survey-code-%s"
 
@@ -135,13 +135,13 @@ def survey(request, page: SurveyPage):
 
     if state == "form" and request.method == "POST":
         action = request.POST.get("action", "submit")
-        if action == "save" and user.is_authenticated and page.mode != SurveyPage.Mode.INVITATION:
-            step = _int(request.POST.get("step"))
+        if action == "save" and user.is_authenticated and services.may_save_draft(page):
+            step = _int(request.POST.get("step"), maximum=max(len(page.steps()) - 1, 0))
             services.save_draft(page, user, request.POST, step)
             messages.success(request, _("Your answers are saved. Come back to this page to continue."))
             return HttpResponseRedirect(page.get_url(request))
         outcome, checked = services.submit(
-            page, request.POST, user=user, code=code, revision=_int(request.POST.get("revision"))
+            page, request.POST, user=user, code=code, revision=_int(request.POST.get("revision"), maximum=MAX_INT)
         )
         if outcome in (services.Outcome.STORED, services.Outcome.UPDATED):
             request.session.pop(CODE_SESSION_KEY % page.pk, None)
@@ -157,6 +157,9 @@ def survey(request, page: SurveyPage):
         elif outcome is services.Outcome.CODE_INVALID:
             request.session.pop(CODE_SESSION_KEY % page.pk, None)
             messages.error(request, _("This code is not valid for this survey, has been used or was revoked."))
+            return HttpResponseRedirect(page.get_url(request))
+        elif outcome is services.Outcome.CLOSED:
+            messages.error(request, _("This survey has closed: your answers were not stored."))
             return HttpResponseRedirect(page.get_url(request))
         else:
             raise PermissionDenied
@@ -184,16 +187,25 @@ def survey(request, page: SurveyPage):
         grids=page.grid_choices() if (state == "form" and page.ask_grid and code is None) else None,
         grid_current=grid_current,
         grid_error=errors.get("grid"),
-        can_save=user.is_authenticated and page.mode != SurveyPage.Mode.INVITATION,
+        can_save=user.is_authenticated and services.may_save_draft(page),
     )
     return TemplateResponse(request, page.get_template(request), context)
 
 
-def _int(raw) -> int:
-    try:
-        return max(0, int(raw or 0))
-    except (TypeError, ValueError):
+MAX_INT = 2**31 - 1  # the largest value of an integer column: bigger numbers from a form mean nothing
+
+
+def _int(raw, *, maximum: int = MAX_INT) -> int:
+    """A non-negative whole number from a form, at most `maximum`; anything else is 0."""
+    raw = (raw or "").strip() if isinstance(raw, str) else ""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         return 0
+    return min(int(raw), maximum)
+
+
+def _pk(raw) -> str | None:
+    """A primary key from a query string: ASCII digits within the range of a bigint, else None."""
+    return raw if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 # --- results -------------------------------------------------------------------------------------------
@@ -204,20 +216,22 @@ def _filters(request, page: SurveyPage) -> dict:
     organizations = Organization.objects.none()
     if page.organization is not None:
         organizations = Organization.objects.filter(path__startswith=page.organization.path).order_by("path")
-    raw = request.GET.get("organization", "")
-    if raw.isascii() and raw.isdigit():  # str.isdigit() also accepts "²", which int() refuses
+    if raw := _pk(request.GET.get("organization", "")):  # str.isdigit() also accepts "²": see _pk
         organization = organizations.filter(pk=raw).first()
     grids = page.grid_choices()
-    raw = request.GET.get("grid", "")
-    if raw.isascii() and raw.isdigit():
+    if raw := _pk(request.GET.get("grid", "")):
         grid = grids.filter(pk=raw).first()
-    dates = {}
-    for key in ("date_from", "date_to"):
-        try:
-            dates[key] = dt.date.fromisoformat(request.GET.get(key, ""))
-        except ValueError:
-            dates[key] = None
+    dates = {"date_from": None, "date_to": None}
+    # Anonymous answers are filtered by whole grids and organisations only: two overlapping date ranges
+    # could be subtracted to isolate one person (their rows carry only the date of their mixed batch).
+    if not page.is_sealed:
+        for key in dates:
+            try:
+                dates[key] = dt.date.fromisoformat(request.GET.get(key, ""))
+            except ValueError:
+                dates[key] = None
     return {
+        "allow_dates": not page.is_sealed,
         "organization": organization,
         "grid": grid,
         **dates,
@@ -233,26 +247,53 @@ def _results_allowed(request, page):
         raise PermissionDenied
 
 
-def results(request, page: SurveyPage):
-    if _results_allowed(request, page) is False:
-        return HttpResponseRedirect(reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}))
-    filters = _filters(request, page)
-    responses = Response.objects.filter(survey=page).filtered(
+def _responses(page: SurveyPage, filters: dict):
+    """The (mixed) responses a filtered view counts, and how many small-group responses it leaves out.
+
+    For anonymous and invitation surveys every organisation × grid cell with fewer than three responses
+    is counted only in the unfiltered results (see `results.small_cells`), so that no difference of two
+    filtered views isolates fewer than three people.
+    """
+    everything = Response.objects.filter(survey=page)
+    narrowed = any(filters[key] for key in ("organization", "grid", "date_from", "date_to"))
+    if not narrowed:
+        return everything, False, 0
+    responses = everything.filtered(
         organization=filters["organization"],
         grid=filters["grid"],
         date_from=filters["date_from"],
         date_to=filters["date_to"],
     )
-    narrowed = any(filters[key] for key in ("organization", "grid", "date_from", "date_to"))
+    left_out = 0
+    if page.is_sealed:
+        cells = small_cells(everything)
+        if cells:
+            kept = responses.exclude(cells_q(cells))
+            left_out = responses.count() - kept.count()
+            responses = kept
+    return responses, True, left_out
+
+
+def results(request, page: SurveyPage):
+    if _results_allowed(request, page) is False:
+        return HttpResponseRedirect(reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}))
+    if page.is_sealed:
+        mixing.settle_closed([page])
+    filters = _filters(request, page)
+    responses, narrowed, left_out = _responses(page, filters)
     # The computed results are cached as HTML, keyed on what changes them: the survey's revision, the
-    # filters, the number of responses and the sum of their revisions (identified edits).
+    # filters, the number of responses (all and filtered) and the sum of their revisions (identified edits).
     stamp = responses.aggregate(n=Count("pk"), revisions=Sum("revision"))
+    everything = Response.objects.filter(survey=page).count() if narrowed else stamp["n"]
     query = request.GET.urlencode()
     context = page.get_context(request)
     context.update(
         results=SimpleLazyObject(lambda: compute_results(page, responses, narrowed=narrowed)),
         response_count=stamp["n"],
-        cache_key=f"{page.pk}:{page.latest_revision_id}:{stamp['n']}:{stamp['revisions']}:{hashlib.sha256(query.encode()).hexdigest()[:16]}",
+        pending=mixing.pending(page) if page.is_sealed else 0,
+        batch_size=mixing.batch_size(),
+        left_out=left_out,
+        cache_key=f"{page.pk}:{page.latest_revision_id}:{everything}:{stamp['n']}:{stamp['revisions']}:{hashlib.sha256(query.encode()).hexdigest()[:16]}",
         filters=filters,
         query=query,
         is_editor=page.is_editor(request.user),
@@ -277,14 +318,11 @@ def export(request, page: SurveyPage, what: str, fmt: str):
     if not page.is_editor(request.user):
         if what == "responses" or not page.may_see_results(request.user):
             raise PermissionDenied
+    if page.is_sealed:
+        mixing.settle_closed([page])
     filters = _filters(request, page)
-    responses = Response.objects.filter(survey=page).filtered(
-        organization=filters["organization"],
-        grid=filters["grid"],
-        date_from=filters["date_from"],
-        date_to=filters["date_to"],
-    )
-    return exports.respond(page, responses, what, fmt)
+    responses, narrowed, _left_out = _responses(page, filters)
+    return exports.respond(page, responses, what, fmt, narrowed=narrowed)
 
 
 # --- index -----------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ import pytest
 
 from django.utils import timezone
 
+from surveys import mixing
 from surveys.factories import q, qid, section, survey_page
-from surveys.models import Answer, Draft, Participation, Response, SurveyPage
+from surveys.models import Answer, Draft, Participation, Response, SealedResponse, SurveyPage
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +138,18 @@ def test_anonymous_response_holds_no_link_to_the_participant(client, resident, b
     client.post(page.url, _answers(page, a0="30岁以下", a1=["健康讲座"], a2="3"))
     client.post(page.url, _answers(page, a0="60岁及以上", a1=["健康讲座"], a2="1"))
     assert Participation.objects.filter(survey=page, user=resident).count() == 1
+    # Sealed, not stored as answers: nothing readable until the mixer shuffles a batch (or the close).
+    sealed = SealedResponse.objects.get(survey=page)
+    assert not Response.objects.filter(survey=page).exists() and not Answer.objects.filter(survey=page).exists()
+    assert "30岁以下".encode() not in bytes(sealed.blob) and sealed.pk.version == 4
+    assert {f.column for f in SealedResponse._meta.concrete_fields} == {"id", "survey_id", "blob"}
+    page.closes_at = timezone.now() - dt.timedelta(seconds=1)
+    page.save()
+    assert mixing.settle(page) == 1
     response = Response.objects.get(survey=page)
     assert response.user_id is None and response.updated_at is None
     assert isinstance(response.submitted_on, dt.date) and not isinstance(response.submitted_on, dt.datetime)
+    assert set(Answer.objects.filter(survey=page).values_list("choice", flat=True)) == {"30岁以下", "健康讲座", "3"}
     # The schema: the tables that hold answers have no user, IP or time column; participation has no response.
     response_columns = {f.column for f in Response._meta.concrete_fields}
     answer_columns = {f.column for f in Answer._meta.concrete_fields}
@@ -150,7 +160,41 @@ def test_anonymous_response_holds_no_link_to_the_participant(client, resident, b
     assert not any(f.is_relation and f.related_model is Response for f in Participation._meta.get_fields())
     # The response key is random, not a sequence a participation could be matched against.
     assert response.pk.version == 4
+    assert "已经回答" not in client.get(page.url).content.decode()  # closed now
+
+
+def test_anonymous_survey_tells_a_participant_who_answered_and_keeps_no_draft(client, resident, branch_a):
+    page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS)
+    client.force_login(resident)
+    name = f"q-{qid(page, 0)}"
+    form = client.get(page.url)
+    assert "稍后继续" not in form.content.decode() and not form.context["can_save"]
+    # "Save and continue later" is refused: a draft would keep a named person's answers in plain text.
+    client.post(page.url, {name: "30岁以下", "action": "save", "step": "0"})
+    assert not Draft.objects.exists()
+    client.post(page.url, _answers(page, a0="30岁以下", a1=["健康讲座"], a2="3"))
+    assert not Draft.objects.exists() and SealedResponse.objects.filter(survey=page).count() == 1
     assert "已经回答" in client.get(page.url).content.decode()
+
+
+def test_a_batch_of_anonymous_answers_is_mixed_when_full(client, branch_a, settings):
+    from accounts.factories import UserFactory
+
+    settings.SEALING_MIX_BATCH = 3
+    page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS)
+    for index, age in enumerate(["30岁以下", "30–59岁"]):
+        client.force_login(UserFactory())
+        client.post(page.url, _answers(page, a0=age, a1=["健康讲座"], a2=str(index + 1)))
+    assert SealedResponse.objects.filter(survey=page).count() == 2 and not Response.objects.exists()
+    client.force_login(UserFactory())
+    client.post(page.url, _answers(page, a0="60岁及以上", a1=["文艺演出"], a2="5"))
+    # The third fills the batch: all three are mixed at once, with one date, and the blobs are gone.
+    assert not SealedResponse.objects.exists()
+    assert Response.objects.filter(survey=page).count() == 3
+    assert Response.objects.filter(survey=page).values("submitted_on").distinct().count() == 1
+    assert sorted(Answer.objects.filter(survey=page, question=qid(page, 0)).values_list("choice", flat=True)) == sorted(
+        ["30岁以下", "30–59岁", "60岁及以上"]
+    )
 
 
 def test_show_if_questions_and_sections_are_ignored_when_hidden_and_required_when_shown(client, resident, branch_a):

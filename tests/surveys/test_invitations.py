@@ -1,17 +1,27 @@
+import datetime as dt
+
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
+from surveys import mixing
 from surveys.factories import qid, survey_page
 from surveys.invitations import issue
 from surveys.lib import hash_code
-from surveys.models import Invitation, Response, SurveyPage, invitation_pepper
+from surveys.models import Invitation, Response, SealedResponse, SurveyPage, invitation_pepper
 
 pytestmark = pytest.mark.django_db
 
 
 def _form(page):
     return {f"q-{qid(page, 0)}": "30岁以下", f"q-{qid(page, 1)}": ["健康讲座"], f"q-{qid(page, 2)}": "4"}
+
+
+def _close(page):
+    page.closes_at = timezone.now() - dt.timedelta(seconds=1)
+    page.save()
+    mixing.settle(page)
 
 
 @pytest.fixture
@@ -31,15 +41,17 @@ def test_a_code_admits_one_anonymous_response_without_an_account(client, invited
     page = client.get(invited.url, {"code": code.lower().replace("-", " ")})
     assert page.context["state"] == "form"
     assert client.post(invited.url, _form(invited)).status_code == 302
-    response = Response.objects.get(survey=invited)
-    assert response.user_id is None
     invitation.refresh_from_db()
     assert invitation.used
+    assert SealedResponse.objects.filter(survey=invited).count() == 1 and not Response.objects.exists()
     # The same code again, from the link or typed: refused, nothing stored.
     again = client.get(invited.url, {"code": code})
     assert again.context["state"] == "code" and again.context["code_error"]
     client.post(invited.url, _form(invited) | {"code": code})
-    assert Response.objects.count() == 1
+    assert SealedResponse.objects.count() == 1
+    _close(invited)
+    response = Response.objects.get(survey=invited)
+    assert response.user_id is None
 
 
 def test_a_revoked_code_is_refused(client, invited, editor_a):
@@ -50,7 +62,7 @@ def test_a_revoked_code_is_refused(client, invited, editor_a):
     assert invitation.revoked_at is not None
     client.logout()
     client.post(invited.url, _form(invited) | {"code": code})
-    assert Response.objects.count() == 0
+    assert Response.objects.count() == 0 and SealedResponse.objects.count() == 0
 
 
 def test_editor_issues_and_prints_codes_with_qr_for_a_grid(client, invited, editor_a, tree):
@@ -64,6 +76,7 @@ def test_editor_issues_and_prints_codes_with_qr_for_a_grid(client, invited, edit
     code = response.context["cards"][0]["code"]
     client.logout()
     client.post(invited.url, _form(invited) | {"code": code})
+    _close(invited)
     assert Response.objects.get().grid == tree["grid"]
 
 
