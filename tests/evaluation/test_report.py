@@ -39,6 +39,24 @@ def test_appraisal_pdf_embeds_a_cjk_font(closed_campaign, tmp_path):
     assert all(" yes " in line for line in cjk), fonts  # embedded
 
 
+def test_appraisal_pdf_uses_simplified_chinese_fonts_only(closed_campaign, tmp_path):
+    """The grade chart's SVG named no font, and fontconfig drew it in Noto Sans CJK JP."""
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(services.render_appraisal_pdf(closed_campaign))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert any("CJK-SC" in name for name in names), fonts
+    assert not [name for name in names if any(f"CJK-{tag}" in name for tag in ("JP", "KR", "TC", "HK"))], fonts
+
+
+def test_appraisal_pdf_headings_keep_whole_words(closed_campaign, tmp_path):
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(services.render_appraisal_pdf(closed_campaign))
+    text = _pdf_text(path)
+    for word in ("自评等次", "综合得分", "建议等次", "评定等次"):
+        assert word in text, f"{word} is broken across lines"
+
+
 def test_numbers_in_the_pdf_equal_the_tally(closed_campaign, tmp_path):
     path = tmp_path / "summary.pdf"
     call_command("render_report", "appraisal", "--campaign", str(closed_campaign.pk), "-o", str(path))

@@ -85,3 +85,75 @@ def test_the_satisfaction_pdf_downloads_only_for_those_who_may_see_results(clien
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     client.force_login(resident)
     assert client.get(url).status_code == 403
+
+
+TYPICAL_DIMENSIONS = [
+    "服务态度",
+    "办事效率",
+    "信息公开",
+    "环境卫生",
+    "物业服务",
+    "党组织和党员作用",
+    "领导班子作用",
+    "文体活动",
+    "网格员作用",
+]
+
+
+@pytest.fixture
+def typical_pdf(tree, tmp_path):
+    """The satisfaction PDF of a survey with the nine typical dimensions."""
+    page = satisfaction_page(
+        tree["community"].page,
+        questions=[
+            q(
+                "satisfaction",
+                "请评价",
+                required=False,
+                dimensions=[{"label": d, "weight": 1} for d in TYPICAL_DIMENSIONS],
+            )
+        ],
+        target_organization=tree["community"],
+        round_label="2026年度",
+    )
+    levels = [S, S, B, D, U]
+    answers = [{qid(page, 0): {d: levels[(i + j) % 5] for j, d in enumerate(TYPICAL_DIMENSIONS)}} for i in range(12)]
+    add_responses(page, answers, grid=tree["grid"])
+    path = tmp_path / "satisfaction.pdf"
+    path.write_bytes(services.render_satisfaction_pdf(page))
+    return path
+
+
+def test_nothing_is_drawn_in_the_right_margin_of_the_satisfaction_pdf(typical_pdf, tmp_path):
+    """The pie chart used to sit beside the bar chart and run off the right edge of the page."""
+    from PIL import Image, ImageOps
+
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(typical_pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert pages
+    for png in pages:
+        image = ImageOps.grayscale(Image.open(png))
+        strip = image.crop((image.width - round(12 / 25.4 * 50), 0, image.width, image.height))  # the right 12 mm
+        assert strip.getextrema()[0] > 240, f"something is drawn in the right margin of {png.name}"
+
+
+def test_dimension_names_and_headings_keep_whole_words(typical_pdf):
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(typical_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = text.splitlines()
+    for word in [*TYPICAL_DIMENSIONS, "基本满意", "满意率（问卷与评议合计）", "议事协商结果评议"]:
+        assert any(word in line for line in lines), f"{word} is broken across lines"
+    assert "（百分点）" in text
+
+
+def test_previous_round_column_is_not_read_as_pagination(survey):
+    html = services.satisfaction_html(survey)
+    assert "上一轮" in html and "上一页" not in html
+
+
+def test_satisfaction_pdf_uses_simplified_chinese_fonts_only(typical_pdf):
+    fonts = subprocess.run(["pdffonts", str(typical_pdf)], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert any("CJK-SC" in name for name in names), fonts
+    assert not [name for name in names if any(f"CJK-{tag}" in name for tag in ("JP", "KR", "TC", "HK"))], fonts
