@@ -1,4 +1,5 @@
 from django import template
+from django.urls import NoReverseMatch, reverse
 
 from surveys.results import satisfaction_charts as _satisfaction_charts
 
@@ -24,3 +25,27 @@ def points(value) -> str:
 @register.simple_tag
 def satisfaction_charts(summary):
     return _satisfaction_charts(summary)
+
+
+def has_satisfaction_question(page) -> bool:
+    return any(child.block_type == "satisfaction" for child in page.questions)
+
+
+def report_url_of(page) -> str:
+    """The URL of the satisfaction PDF of `page` ("" when the `evaluation` app that draws it is absent).
+
+    `evaluation` is a higher floor, never imported here: its URL is looked up by name. Show it only to
+    people who may see the results, as the report view itself checks (`SurveyPage.may_see_results`).
+    """
+    try:
+        return reverse("evaluation:satisfaction_report", kwargs={"survey_id": page.pk})
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def satisfaction_report_url(page) -> str:
+    """The satisfaction PDF of a survey with a satisfaction question, "" otherwise."""
+    if page is None or not has_satisfaction_question(page):
+        return ""
+    return report_url_of(page)
