@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import zipfile
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -54,6 +56,23 @@ _ZH_LABELS = {
 }
 
 
+# What a bad file can cost (issue 13, M6): a roster has hundreds of rows, not millions.
+MAX_ROWS = 5_000
+MAX_COLUMNS = 30
+# An XLSX is a zip: refuse one that would expand beyond this before any part is parsed.
+MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+# Errors reported, characters of a cell quoted in one, and characters of one message.
+MAX_REPORTED_ERRORS = 50
+MAX_QUOTED_CHARS = 40
+MAX_MESSAGE_CHARS = 300
+
+
+def quoted(value: object) -> str:
+    """A cell as quoted in an error message: its first characters only."""
+    text = cell_text(value)
+    return text if len(text) <= MAX_QUOTED_CHARS else text[:MAX_QUOTED_CHARS] + "…"
+
+
 @dataclass
 class RowError:
     line: int  # 0 when the problem is the file as a whole
@@ -68,9 +87,15 @@ class ImportResult:
 
 
 class RosterImportError(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("; ".join(f"{e.line}: {e.message}" for e in errors))
+    """The file's problems: the first MAX_REPORTED_ERRORS of them in `errors`, how many in all in `total`."""
+
+    def __init__(self, errors: list[RowError], total: int | None = None):
+        self.errors = [
+            RowError(error.line, error.message[:MAX_MESSAGE_CHARS]) for error in errors[:MAX_REPORTED_ERRORS]
+        ]
+        self.total = max(total or 0, len(errors))
+        self.more = self.total - len(self.errors)
+        super().__init__("; ".join(f"{e.line}: {e.message}" for e in self.errors))
 
 
 def _in_chinese() -> bool:
@@ -116,19 +141,52 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
     """All rows of the file's first sheet, as lists of cell values."""
     name = filename.lower()
     if name.endswith(".xlsx"):
+        _refuse_zip_bomb(data)
         try:
+            # Read-only mode streams the sheet; at most MAX_COLUMNS cells of MAX_ROWS + 1 rows are kept.
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-            workbook.close()
+            try:
+                rows = _capped(workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True))
+            finally:
+                workbook.close()
+        except RosterImportError:
+            raise
         except Exception:
             raise RosterImportError([RowError(0, _("The file is not a readable XLSX workbook."))]) from None
         return rows
     if name.endswith(".csv"):
         try:
-            return list(csv.reader(io.StringIO(decode_csv(data))))
+            return _capped(csv.reader(io.StringIO(decode_csv(data))))
         except (UnicodeDecodeError, csv.Error):
             raise RosterImportError([RowError(0, _("The file is not CSV text in UTF-8 or GB18030."))]) from None
     raise RosterImportError([RowError(0, _("Only .csv and .xlsx files can be imported."))])
+
+
+def _capped(rows) -> list[list[object]]:
+    """The header and at most MAX_ROWS rows, each cut to MAX_COLUMNS cells; more rows is an error."""
+    table = [list(row)[:MAX_COLUMNS] for row in itertools.islice(rows, MAX_ROWS + 2)]
+    if len(table) > MAX_ROWS + 1:
+        raise RosterImportError(
+            [RowError(0, _("The file has more than %(max)s rows: split it into smaller files.") % {"max": MAX_ROWS})]
+        )
+    return table
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    """Refuse an XLSX whose parts would expand beyond MAX_XLSX_UNCOMPRESSED_BYTES (a "zip bomb").
+
+    The sizes come from the zip's directory; reading never goes past them (zipfile stops at the declared
+    size and fails the CRC check if the data goes on).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise RosterImportError([RowError(0, _("The file is not a readable XLSX workbook."))]) from None
+    if expanded > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise RosterImportError(
+            [RowError(0, _("The workbook expands to more than %(max)s MB: it cannot be imported.") % {"max": 50})]
+        )
 
 
 def _map_header(header: list[object]) -> list[str | None]:
@@ -177,13 +235,13 @@ class _RowValidator:
             if values["joined_on"] is None:
                 problems.append(
                     _("Date joined: “%(value)s” is not a date (use 2021-07-01).")
-                    % {"value": cell_text(raw.get("joined_on"))}
+                    % {"value": quoted(raw.get("joined_on"))}
                 )
         if values.get("email"):
             try:
                 validate_email(values["email"])
             except ValidationError:
-                problems.append(_("Email: “%(value)s” is not a valid address.") % {"value": values["email"]})
+                problems.append(_("Email: “%(value)s” is not a valid address.") % {"value": quoted(values["email"])})
         if "grid" in self.present:
             problems += self._grid(cell_text(raw.get("grid")), values)
         return values, problems
@@ -194,13 +252,16 @@ class _RowValidator:
             return []
         values[name] = self.choices[name].get(text.lower())
         if values[name] is None:
-            return [_("%(field)s: “%(value)s” is not a valid choice.") % {"field": column_label(name), "value": text}]
+            return [
+                _("%(field)s: “%(value)s” is not a valid choice.")
+                % {"field": column_label(name), "value": quoted(text)}
+            ]
         return []
 
     def _grid(self, name: str, values: dict) -> list[str]:
         values["grid_id"] = self.grids[name].pk if name in self.grids else None
         if name and values["grid_id"] is None:
-            return [_("Grid: “%(value)s” is not a grid of this branch's community.") % {"value": name}]
+            return [_("Grid: “%(value)s” is not a grid of this branch's community.") % {"value": quoted(name)}]
         return []
 
 
@@ -211,7 +272,7 @@ def parse_roster(data: bytes, filename: str, branch: Organization) -> list[dict]
         raise RosterImportError([RowError(0, _("The file is empty."))])
     columns = _map_header(table[0])
     validator = _RowValidator(branch, {name for name in columns if name})
-    rows, errors, seen = [], [], {}
+    rows, errors, seen, total = [], [], {}, 0
     for line, cells in enumerate(table[1:], start=2):
         raw = {name: value for name, value in zip(columns, cells) if name}
         if not any(cell_text(value) for value in raw.values()):
@@ -220,13 +281,14 @@ def parse_roster(data: bytes, filename: str, branch: Organization) -> list[dict]
         number = values["member_no"]
         if number and number in seen:
             problems.append(
-                _("Member number %(no)s also appears on line %(line)s.") % {"no": number, "line": seen[number]}
+                _("Member number %(no)s also appears on line %(line)s.") % {"no": quoted(number), "line": seen[number]}
             )
         seen.setdefault(number, line)
-        errors += [RowError(line, problem) for problem in problems]
+        total += len(problems)
+        errors += [RowError(line, problem) for problem in problems[: MAX_REPORTED_ERRORS - len(errors)]]
         rows.append(values)
-    if errors:
-        raise RosterImportError(errors)
+    if total:
+        raise RosterImportError(errors, total)
     if not rows:
         raise RosterImportError([RowError(0, _("The file has no member rows."))])
     return rows

@@ -18,16 +18,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def roster_import(request):
     form = RosterImportForm(request.POST or None, request.FILES or None, user=request.user)
-    errors = []
+    errors, more_errors = [], 0
     if request.method == "POST" and form.is_valid():
         branch, upload = form.cleaned_data["branch"], form.cleaned_data["file"]
         try:
             result = import_roster(upload.read(), upload.name, branch)
         except RosterImportError as error:
-            errors = error.errors
+            errors, more_errors = error.errors, error.more
             messages.error(
                 request,
-                _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(errors)},
+                _("Nothing was imported: the file has %(count)s problem(s).") % {"count": error.total},
             )
         else:
             messages.success(
@@ -37,7 +37,11 @@ def roster_import(request):
             )
             return redirect("organizations_roster_import")
     branches = form.fields["branch"].queryset
-    return render(request, "organizations/roster_import.html", {"form": form, "errors": errors, "branches": branches})
+    return render(
+        request,
+        "organizations/roster_import.html",
+        {"form": form, "errors": errors, "more_errors": more_errors, "branches": branches},
+    )
 
 
 def roster_export(request, code: str):

@@ -44,9 +44,9 @@ class Command(BaseCommand):
                     )
                 else:
                     self.stderr.write(problem.message)
-            raise CommandError(
-                _("Nothing was imported: the file has %(count)s problem(s).") % {"count": len(error.errors)}
-            )
+            if error.more:
+                self.stderr.write(_("… and %(count)s more problem(s), not shown.") % {"count": error.more})
+            raise CommandError(_("Nothing was imported: the file has %(count)s problem(s).") % {"count": error.total})
         self.stdout.write(
             _("Roster of %(branch)s imported: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
             % {"branch": organization.name, **vars(result)}
