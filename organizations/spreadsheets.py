@@ -2,22 +2,34 @@
 
 Text from users (names, survey answers, roster cells) reaches exports. Excel, WPS and LibreOffice treat a
 cell that starts with = + - @ (or a tab or carriage return before one) as a formula, which can run
-commands or leak data (OWASP "CSV injection"). Such text is marked as text the way the programs
+commands or leak data (OWASP "CSV injection"). Programs also trim leading blanks and some read
+full-width or small signs (＝＋－＠, ﹦﹢﹣﹫) as the ASCII ones, so the first character after any
+leading whitespace is compared after NFKC normalisation. Such text is marked as text the way the programs
 themselves do when a user types a leading apostrophe: in CSV the apostrophe is written; in XLSX the cell
 is stored as a string with the "quote prefix" style, so the text reads and re-imports unchanged.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from openpyxl.cell import WriteOnlyCell
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\u2212")  # U+2212 MINUS SIGN is not folded by NFKC
+# Whitespace (str.isspace: spaces of every width, tab, CR, LF…) and invisible characters before a sign.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def looks_like_formula(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+    if not isinstance(value, str):
+        return False
+    if value[:1] in ("\t", "\r", "\n"):
+        return True
+    rest = value.lstrip()
+    while rest and (rest[0] in _INVISIBLE or rest[0].isspace()):
+        rest = rest[1:]
+    return bool(rest) and unicodedata.normalize("NFKC", rest[0]).startswith(FORMULA_TRIGGERS)
 
 
 def safe_cell(value: object) -> object:

@@ -18,8 +18,20 @@ FORMULAS = [
     "\r=1+1",
     '=HYPERLINK("http://evil.example/","点击")',
     "=cmd|' /C calc'!A0",
+    # Look-alikes and leading blanks (issue 13): full-width, small and minus signs; spaces of any width.
+    "＝1+1",
+    "＋SUM(A1:A2)",
+    "－2+3",
+    "＠SUM(1+1)",
+    "﹦1+1",
+    "−2+3",
+    " =1",
+    "\u3000＝cmd|' /C calc'!A0",
+    "\u00a0=1",
+    "\u200b=1",
+    "\n=1",
 ]
-HARMLESS = ["王建国", "13800138000", "a=b", " =1", "'=1", "", "共治 - 议事"]
+HARMLESS = ["王建国", "13800138000", "a=b", "'=1", "", "   ", "共治 - 议事", "１２３", "（一）"]
 
 
 @pytest.mark.parametrize("text", FORMULAS)
