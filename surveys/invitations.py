@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from organizations.models import Grid
 from surveys import lib
@@ -139,7 +139,7 @@ class _Row:
         if self.revoked or show_used:
             self.status = invitation.status
         else:
-            self.status = _("Issued")
+            self.status = pgettext("invitation status", "Issued")
         # Revoking is offered for every code not revoked (a used one too), so the button tells nothing.
         self.can_revoke = not self.revoked and not (show_used and invitation.used)
 

@@ -5,13 +5,19 @@ under and the day, are sealed to the survey's public key (core/sealing.py) and s
 `SealedResponse` in the same transaction as the `Participation` row or the code's use. Nothing readable
 is written next to the participant.
 
-`mix` opens a batch of at least ``SEALING_MIX_BATCH`` sealed responses, shuffles them with the
-operating system's CSPRNG and writes the `Response` and `Answer` rows in one transaction, in the
-shuffled order (so storage order and the answers' serial ids follow the shuffle, not the order of
-submission), with random response keys and one date for the whole batch (the newest day in it), then
-deletes the blobs. `settle` does the final mix when a survey has closed: the remainder is mixed whatever
-its size, the private key is destroyed and the box marked final. Results and exports read only mixed
-rows, so they lag until a batch fills; pages say how many responses wait (`pending`).
+`mix` runs when at least twice ``SEALING_MIX_BATCH`` (k) sealed responses wait: it opens them, shuffles
+them with the operating system's CSPRNG, keeps k of them sealed (at random) and writes the others (at
+least k) as `Response` and `Answer` rows in one transaction, in the shuffled order (so storage order and
+the answers' serial ids follow the shuffle, not the order of submission), with random response keys and
+one date for the whole batch (the newest day in it), then deletes their blobs. `settle` does the final
+mix when a survey has closed: everything left (at least k, if k people answered at all) is mixed, the
+private key destroyed and the box marked final.
+
+Why k stay sealed: a database reader sees which participant's blob is still waiting (the blob was
+written in the participant's transaction) and which batch a response belongs to (the rows of a batch
+share one transaction). Every batch, including the last one at the close, has at least k responses, so
+no reader can narrow a person down to fewer than k responses. Results and exports read only mixed rows:
+they lag by k to 2k - 1 responses while the survey is open, and pages say how many wait (`pending`).
 
 Run by `manage.py mix_responses` (and after each sealed submission that fills a batch, and when results
 of a closed survey are read).
@@ -99,8 +105,11 @@ def _mix_batch(page: SurveyPage, box: SurveyBox, *, final: bool) -> int:
     sealed = list(
         SealedResponse.objects.select_for_update(skip_locked=True).filter(survey_id=page.pk).values_list("pk", "blob")
     )
-    if not sealed or (not final and len(sealed) < batch_size()):
+    k = batch_size()
+    if not sealed or (not final and len(sealed) < 2 * k):
         return 0
+    if not final:
+        sealed = sealing.shuffled(sealed)[: len(sealed) - k]  # k random ones wait for the next batch
     opened = sealing.shuffled(sealing.open_all(box.scope, [blob for _pk, blob in sealed]))
     day = max(dt.date.fromisoformat(item["d"]) for item in opened)
     responses, answers = [], []
@@ -134,8 +143,12 @@ def _mix_batch(page: SurveyPage, box: SurveyBox, *, final: bool) -> int:
     return len(responses)
 
 
+def should_mix(waiting: int) -> bool:
+    return waiting >= 2 * batch_size()
+
+
 def mix(page: SurveyPage) -> int:
-    """Mix the survey's sealed responses if at least a batch is waiting. Returns the number written.
+    """Mix all but k of the survey's sealed responses if at least 2k wait. Returns the number written.
 
     Concurrent mixers skip the blobs another one holds.
     """

@@ -198,7 +198,7 @@ def _submit_sealed(page: SurveyPage, checked: Checked, *, user, invitation, day,
         mixing.seal(
             box, rows, organization_id=getattr(organization, "pk", None), grid_id=getattr(grid, "pk", None), day=day
         ).save(force_insert=True)
-    if mixing.pending(page) >= mixing.batch_size():
+    if mixing.should_mix(mixing.pending(page)):
         try:
             mixing.mix(page)
         except SealingError:  # the answer is stored; `manage.py mix_responses` reports the key problem

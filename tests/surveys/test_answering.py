@@ -1,9 +1,13 @@
 import datetime as dt
+import io
 
 import pytest
 
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
+from core import sealing
 from surveys import mixing
 from surveys.factories import q, qid, section, survey_page
 from surveys.models import Answer, Draft, Participation, Response, SealedResponse, SurveyPage
@@ -177,24 +181,44 @@ def test_anonymous_survey_tells_a_participant_who_answered_and_keeps_no_draft(cl
     assert "已经回答" in client.get(page.url).content.decode()
 
 
-def test_a_batch_of_anonymous_answers_is_mixed_when_full(client, branch_a, settings):
+def test_anonymous_answers_are_mixed_in_batches_of_at_least_k_and_k_wait_for_the_close(
+    client, branch_a, settings, django_capture_on_commit_callbacks
+):
     from accounts.factories import UserFactory
 
     settings.SEALING_MIX_BATCH = 3
     page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS)
-    for index, age in enumerate(["30岁以下", "30–59岁"]):
+    ages = ["30岁以下", "30–59岁", "60岁及以上"] * 3
+
+    def answer(index):
         client.force_login(UserFactory())
-        client.post(page.url, _answers(page, a0=age, a1=["健康讲座"], a2=str(index + 1)))
-    assert SealedResponse.objects.filter(survey=page).count() == 2 and not Response.objects.exists()
-    client.force_login(UserFactory())
-    client.post(page.url, _answers(page, a0="60岁及以上", a1=["文艺演出"], a2="5"))
-    # The third fills the batch: all three are mixed at once, with one date, and the blobs are gone.
-    assert not SealedResponse.objects.exists()
+        client.post(page.url, _answers(page, a0=ages[index], a1=["健康讲座"], a2=str(1 + index % 5)))
+
+    for index in range(5):
+        answer(index)
+    assert SealedResponse.objects.filter(survey=page).count() == 5 and not Response.objects.exists()
+    answer(5)
+    # Six wait (2k): three are mixed at once, with one date, and three stay sealed for the next batch.
+    assert SealedResponse.objects.filter(survey=page).count() == 3
     assert Response.objects.filter(survey=page).count() == 3
     assert Response.objects.filter(survey=page).values("submitted_on").distinct().count() == 1
+    assert Answer.objects.filter(survey=page, question=qid(page, 0)).count() == 3
+    client.force_login(UserFactory())
+    page.closes_at = timezone.now() - dt.timedelta(seconds=1)
+    page.save()
+    # At the close the rest is mixed, the key destroyed and the box final.
+    with django_capture_on_commit_callbacks(execute=True):  # the key is destroyed once the mix is committed
+        call_command("mix_responses", stdout=io.StringIO())
+    assert not SealedResponse.objects.exists() and Response.objects.filter(survey=page).count() == 6
     assert sorted(Answer.objects.filter(survey=page, question=qid(page, 0)).values_list("choice", flat=True)) == sorted(
-        ["30岁以下", "30–59岁", "60岁及以上"]
+        ages[:6]
     )
+    box = page.box()
+    assert box.final_mix_on is not None and not sealing.has_key(box.scope)
+    # Reopening a survey whose key is destroyed is refused.
+    page.closes_at = timezone.now() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="不能再次开放"):
+        page.full_clean()
 
 
 def test_show_if_questions_and_sections_are_ignored_when_hidden_and_required_when_shown(client, resident, branch_a):
