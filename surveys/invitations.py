@@ -86,6 +86,8 @@ def qr_svg(url: str) -> str:
 
 
 def _survey(request, page_id) -> SurveyPage:
+    if page_id > 2**63 - 1:  # beyond any primary key (and the database's integer range)
+        raise Http404
     survey = get_object_or_404(SurveyPage, pk=page_id).specific
     if not survey.is_editor(request.user):
         raise PermissionDenied
