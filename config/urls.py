@@ -9,12 +9,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as account_views
-from config.views import healthz
+from config.views import favicon, healthz, status
 from home import views as home_views
 from search import views as search_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("status/", status, name="status"),
+    path("favicon.ico", favicon, name="favicon"),
     # The admin's own login form is replaced by allauth's, so rate limits and MFA apply.
     path("admin/login/", LoginView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),

@@ -64,9 +64,10 @@ def _section(parent, organization, kind: str) -> BranchPage:
     return page
 
 
-def _body(text: str, extra: str) -> list:
+def _body(extra: str) -> list:
+    """A policy's body: it goes on from the summary (shown above it) without repeating it."""
     return [
-        ("paragraph", f"<p>{text}</p>"),
+        ("paragraph", "<p>为贯彻落实上级有关部署，结合本街道实际，制定本文件。</p>"),
         ("heading", {"text": "主要内容"}),
         (
             "paragraph",
@@ -97,7 +98,7 @@ def _policies(home, rng, today) -> list[PolicyPage]:
                     issued_on=issued,
                     effective_on=issued + dt.timedelta(days=rng.choice([0, 0, 15, 30])),
                     summary=text,
-                    body=_body(text, "本文件自印发之日起施行。各单位在执行中遇到的问题，请及时向发文机关反映。"),
+                    body=_body("本文件自印发之日起施行。各单位在执行中遇到的问题，请及时向发文机关反映。"),
                     search_description=text[:120],
                 )
             )
@@ -114,7 +115,7 @@ def _policies(home, rng, today) -> list[PolicyPage]:
             status=PolicyPage.Status.REVISED,
             superseded_by=pages[5],
             summary="本规则已被新版议事协商工作规则修订。",
-            body=_body("原议事协商规则，规定了议题征集和协商程序。", "本规则已修订，请以新版为准。"),
+            body=_body("原规则规定了议题征集和协商程序，已修订，请以新版为准。"),
         )
     )
     index.add_child(
@@ -127,7 +128,7 @@ def _policies(home, rng, today) -> list[PolicyPage]:
             issued_on=dt.date(2022, 4, 2),
             status=PolicyPage.Status.REPEALED,
             summary="本通知已废止。",
-            body=_body("疫情期间社区出入管理要求。", "本通知已废止。"),
+            body=_body("疫情期间社区出入管理要求，现已不再执行。"),
         )
     )
     return pages + [old]
@@ -149,9 +150,9 @@ def _study(home, orgs, rng, today) -> list[StudyPage]:
             audience=audience,
             required=n % 3 != 2,
             estimated_minutes=rng.choice([15, 20, 30, 45]),
-            intro=text[:60],
+            intro=text,
             body=[
-                ("paragraph", f"<p>{text}</p>"),
+                ("paragraph", "<p>请认真阅读本期材料，对照自身查找差距，并在学习记录中写下体会。</p>"),
                 ("quote", {"text": "学而不思则罔，思而不学则殆。", "source": "《论语》"}),
                 ("heading", {"text": "思考题"}),
                 ("paragraph", "<ol><li>结合本人实际，谈谈学习体会。</li><li>在工作中如何落实？</li></ol>"),
@@ -182,14 +183,14 @@ def _study(home, orgs, rng, today) -> list[StudyPage]:
 
 def _news(parent, items, slug, title, rng, today) -> None:
     index = parent.add_child(instance=NewsIndexPage(title=title, slug=slug, intro=""))
-    for n, (headline, text) in enumerate(items):
+    for n, (headline, lead, text) in enumerate(items):
         index.add_child(
             instance=NewsPage(
                 title=headline,
                 slug=f"{slug}-{n + 1}",
                 date=today - dt.timedelta(days=3 + n * 9 + rng.randint(0, 5)),
-                intro=text,
-                body=[("paragraph", f"<p>{text}</p><p>活动得到了居民群众的积极响应和好评。</p>")],
+                intro=lead,
+                body=[("paragraph", f"<p>{text}</p>")],
             )
         )
 
@@ -256,7 +257,7 @@ def seed(demo) -> None:
             branch_page = _section(community_page, branch, "branch")
             _news(
                 branch_page,
-                [(f"{branch.name}：{title}", text) for title, text in demo_text.NEWS[6:]],
+                [(f"{branch.name}：{title}", lead, text) for title, lead, text in demo_text.NEWS[6:]],
                 "news",
                 "支部动态",
                 demo.rng,

@@ -99,3 +99,28 @@ def highlight_terms(query: str) -> list[str]:
 
 def _distinct(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+# A sentence: text up to and including its closing punctuation (Chinese or Latin), or the rest.
+_SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|\.(?!\s|$))+(?:[。！？!?；;]|\.(?=\s|$))*")
+
+
+def without_repeats(*texts: str) -> str:
+    """The texts joined by spaces, each sentence only once.
+
+    Editors often open the body with the introduction or summary (and the search description copies
+    it again): a snippet or listing built from all of them must not repeat its first sentence.
+    """
+    seen: set[str] = set()
+    parts = []
+    for text in texts:
+        kept = []
+        for sentence in _SENTENCE.findall(text or ""):
+            key = _SPACE.sub("", sentence).rstrip("。！？!?；;.")
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept:
+            parts.append("".join(kept).strip())
+    return " ".join(parts)

@@ -89,8 +89,8 @@ class ChineseSearchMixin:
         return getattr(self, "summary", "") or getattr(self, "intro", "") or self.search_description
 
     def search_snippet_text(self) -> str:
-        """Plain text shown, highlighted, in search results."""
-        return " ".join(self.search_text_parts()[1:])
+        """Plain text shown, highlighted, in search results (a sentence repeated in several fields once)."""
+        return lib.without_repeats(*self.search_text_parts()[1:])
 
 
 class CachedPageMixin:
@@ -115,6 +115,21 @@ def public_filter() -> Q:
     for restricted_path in PageViewRestriction.objects.values_list("page__path", flat=True):
         restricted |= Q(path__startswith=restricted_path)
     return ~restricted if restricted else Q()
+
+
+def open_now(model, pages, now=None):
+    """The pages whose window (`opens_at`, `closes_at`; either may be empty) includes now.
+
+    "Open surveys" on the home page lists no survey that has closed or not yet opened. A model
+    without these fields is returned unchanged.
+    """
+    names = {field.name for field in model._meta.get_fields()}
+    if not {"opens_at", "closes_at"} <= names:
+        return pages
+    now = now or timezone.now()
+    return pages.filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now)).filter(
+        Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+    )
 
 
 def _claims_path(page, components) -> bool:
@@ -168,6 +183,8 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
             NewsPage.objects.live().filter(public).descendant_of(self).order_by("-date")[:LATEST_COUNT]
         )
         context["featured"] = self.featured_sections(public)
+        # Lazy: read only when the cached lists are rendered again, for the "my study progress" link.
+        context["study_indexes"] = StudyIndexPage.objects.live().filter(public).descendant_of(self).order_by("path")[:1]
         context["panels"] = home_panels(request)
         context["cache_generation"] = page_cache.generation()
         return context
@@ -184,9 +201,12 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
             if model is None:
                 continue
             pages = model.objects.live().filter(public).descendant_of(self).order_by("-first_published_at")
-            # Contract with those apps: an optional classmethod narrows the list (e.g. open ones only).
+            # Contract with those apps: an optional classmethod narrows the list (e.g. open ones only);
+            # without it, pages with an opening window (opens_at / closes_at) are listed only while open.
             if hasattr(model, "featured_on_home"):
                 pages = model.featured_on_home(pages)
+            else:
+                pages = open_now(model, pages)
             sections.append({"heading": heading, "pages": pages[:LATEST_COUNT], "key": label.split(".")[0]})
         return sections
 
@@ -492,7 +512,7 @@ class PolicyPage(CachedPageMixin, BasePage):
         return super().search_text_parts() + [self.document_number, self.issuer, self.summary]
 
     def search_snippet_text(self):
-        return " ".join([self.summary, *super().search_text_parts()[1:]])
+        return lib.without_repeats(self.summary, *super().search_text_parts()[1:])
 
     @property
     def display_date(self):
@@ -600,6 +620,9 @@ class StudyPage(CachedPageMixin, RoutablePageMixin, BasePage):
         context = super().get_context(request, *args, **kwargs)
         if request.user.is_authenticated:
             context["study_record"] = StudyRecord.objects.filter(user=request.user, page=self).first()
+            index = self.get_parent().specific
+            if isinstance(index, StudyIndexPage) and index.url:
+                context["progress_url"] = index.url + index.reverse_subpage("progress")
         context["mark_url"] = self.url + self.reverse_subpage("mark_studied") if self.url else ""
         return context
 
@@ -800,6 +823,8 @@ class MeetingRecordQuerySet(models.QuerySet):
             for quarter in range(1, 5):
                 held = quarters.get((kind, quarter), 0)
                 started = dt.date(year, 3 * quarter - 2, 1) <= today
+                # A quarter is judged only once it is over: the running one is "in progress", not "below".
+                ended = (dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)) <= today
                 cells.append(
                     {
                         "quarter": quarter,
@@ -807,6 +832,7 @@ class MeetingRecordQuerySet(models.QuerySet):
                         "expected": expected[kind],
                         "met": held >= expected[kind],
                         "started": started,
+                        "ended": ended,
                     }
                 )
             rows.append({"kind": kind, "label": label, "quarters": cells})

@@ -1,9 +1,12 @@
 """Members record their study; only the branch's secretary sees the branch's completion."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
+
+from django.conf import settings
 
 from home.factories import study, study_index
 from home.models import StudyPage, StudyRecord
@@ -122,3 +125,22 @@ def test_one_record_per_member_and_page_is_a_database_rule(member_a, material):
     StudyRecord.objects.create(user=member_a, page=material["charter"])
     with pytest.raises(IntegrityError), transaction.atomic():
         StudyRecord.objects.create(user=member_a, page=material["charter"])
+
+
+def test_my_study_progress_is_linked_from_the_home_page_and_every_study_page(client, member_a, material):
+    progress = material["index"].url + "progress/"
+    assert progress not in client.get("/").content.decode()  # anonymous visitors have no progress
+    client.force_login(member_a)
+    assert f'href="{progress}"' in client.get("/").content.decode()
+    assert f'href="{progress}"' in client.get(material["charter"].url).content.decode()
+    assert client.get(progress).status_code == 200
+
+
+def test_completion_table_keeps_names_on_one_line_and_headings_upright(client, secretary_a, branch_a, material):
+    client.force_login(secretary_a)
+    html = client.get(branch_a.page.url + "study/").content.decode()
+    assert '<table class="study-table">' in html
+    assert 'class="table-scroll" tabindex="0" role="region"' in html  # the scrolled table is reachable by keyboard
+    css = (settings.BASE_DIR / "site" / "static" / "css" / "site.css").read_text()
+    assert re.search(r"\.study-table th, \.study-table td \{ white-space: nowrap; \}", css)
+    assert re.search(r"\.study-table thead th \{[^}]*min-width: 6\.5em", css)

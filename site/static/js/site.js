@@ -8,12 +8,11 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  // On narrow screens the navigation folds behind a menu button.
+  // On narrow screens the navigation is folded behind the menu button (folded by the server's
+  // HTML and site.css from the first paint, so nothing moves when this script runs).
   var toggle = document.querySelector(".nav-toggle");
   var nav = document.getElementById("site-nav");
   if (toggle && nav) {
-    toggle.hidden = false;
-    nav.setAttribute("data-collapsed", "true");
     toggle.addEventListener("click", function () {
       var open = toggle.getAttribute("aria-expanded") === "true";
       toggle.setAttribute("aria-expanded", String(!open));
