@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 
@@ -51,7 +52,9 @@ def _clean_display_name(value: str) -> str:
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
 
-    display_name = forms.CharField(label=_("Name"), max_length=64, help_text=_("Shown next to what you post."))
+    display_name = forms.CharField(
+        label=pgettext_lazy("person", "Name"), max_length=64, help_text=_("Shown next to what you post.")
+    )
     phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
 
     def clean_display_name(self) -> str:
@@ -72,7 +75,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "phone"]
-        labels = {"display_name": _("Name"), "phone": _("Phone (optional)")}
+        labels = {"display_name": pgettext_lazy("person", "Name"), "phone": _("Phone (optional)")}
         help_texts = {
             "display_name": _("Shown next to what you post."),
             "phone": _("A mobile (11 digits) or a landline with its area code, e.g. 010-62345678."),

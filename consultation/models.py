@@ -13,6 +13,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
@@ -588,7 +589,7 @@ class OutcomeRating(models.Model):
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     rating = models.CharField(_("rating"), max_length=24, choices=Satisfaction.choices)
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    comment = models.CharField(pgettext_lazy("rating", "comment"), max_length=500, blank=True)
     rated_on = models.DateField(_("date"), default=dt.date.today)
 
     objects = OutcomeRatingQuerySet.as_manager()

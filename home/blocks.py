@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -9,7 +10,7 @@ from wagtail.images.blocks import ImageBlock
 class HeadingBlock(blocks.StructBlock):
     """A section heading inside a page body."""
 
-    text = blocks.CharBlock(label=_("Text"))
+    text = blocks.CharBlock(label=pgettext_lazy("heading", "Text"))
 
     class Meta:
         icon = "title"

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from organizations.spreadsheets import safe_xlsx_row
 
@@ -26,7 +27,7 @@ def study_completion_xlsx(branch, table) -> FileResponse:
     append(
         [
             str(_("Member number")),
-            str(_("Name")),
+            str(pgettext("person", "Name")),
             *[page.title for page in required],
             str(_("Completed")),
             str(_("Required")),

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import hooks
@@ -583,7 +584,9 @@ class StudyPage(CachedPageMixin, RoutablePageMixin, BasePage):
         related_name="+",
         help_text=_("Only for the audience “members of the given branches”."),
     )
-    required = models.BooleanField(_("required"), default=False, help_text=_("Counted in each branch's completion."))
+    required = models.BooleanField(
+        pgettext_lazy("study material", "required"), default=False, help_text=_("Counted in each branch's completion.")
+    )
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=30)
     objects = PageManager.from_queryset(StudyPageQuerySet)()
     intro = models.CharField(_("introduction"), max_length=250, blank=True)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Organization(MP_Node):
@@ -154,10 +155,10 @@ class RosterEntry(models.Model):
     member_no = models.CharField(
         _("member number"), max_length=32, help_text=_("Unique within the branch; the key for imports.")
     )
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     member_type = models.CharField(_("member type"), max_length=16, choices=MemberType.choices, default=MemberType.FULL)
-    joined_on = models.DateField(_("date joined"))
+    joined_on = models.DateField(pgettext_lazy("party membership", "date joined"))
     grid = models.ForeignKey(
         Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )

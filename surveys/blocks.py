@@ -457,7 +457,7 @@ class NumberBlock(QuestionBlock):
 
     class Meta:
         icon = "plus-inverse"
-        label = _("Number")
+        label = pgettext_lazy("question type", "Number")
         template = "surveys/blocks/number.html"
         preview_value = {"label": "家庭常住人口", "min_value": 1, "max_value": 20}
 

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -530,7 +531,10 @@ class Invitation(models.Model):
     survey = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="invitations")
     code_hash = models.CharField(max_length=64, unique=True)
     label = models.CharField(
-        _("label"), max_length=100, blank=True, help_text=_("Whom it was given to, or the print batch.")
+        pgettext_lazy("invitation batch", "label"),
+        max_length=100,
+        blank=True,
+        help_text=_("Whom it was given to, or the print batch."),
     )
     grid = models.ForeignKey(
         Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
