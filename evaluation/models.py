@@ -1,15 +1,20 @@
 """The annual democratic appraisal of Party members (民主评议党员).
 
-Secrecy by construction: who voted (Participation) and what was voted (Ballot, BallotEntry) are
-separate tables with no relation between them. A ballot has a random UUID key, no user, and no time
-finer than the campaign's ballot date; it is written in the same transaction as the participation
-row, whose unique constraint makes a second ballot by the same voter impossible.
+Secrecy by construction (docs/security.md):
+- Who voted (Participation) is written in the same transaction as an opaque `SealedBallot`: the ballot
+  encrypted to the campaign's public key (core/sealing.py). The participation row's unique constraint
+  makes a second ballot by the same voter impossible; the database holds nothing that opens the blob.
+- The mixer (evaluation/mixing.py) opens sealed ballots in batches of at least SEALING_MIX_BATCH, and
+  always at the close, shuffles each batch and writes the plaintext `Ballot` / `BallotEntry` rows and,
+  separately shuffled, the `Receipt` digests, in one transaction, with random keys and no time finer
+  than the ballot date. After the final mix the private key is destroyed.
+- Closing balloting is final, and settings, the voter list and enrolment freeze when it opens: a ballot
+  can never be re-opened to catch one voter's ballot alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 import uuid
 from decimal import Decimal
 
@@ -102,20 +107,97 @@ class AppraisalCampaign(models.Model):
     masses_trust_min = _rate_field("0.5", _("Flag when the masses' 优秀 + 合格 share is below this."))
     min_turnout = _rate_field("0.8", _("Ballots returned ÷ issued needed for a valid ballot."))
 
+    # The sealed ballot box (core/sealing.py): a random scope names the key file (never the pk: scopes must be
+    # unique across databases); the public key is safe to store, the private key never enters the database.
+    seal_scope = models.CharField(max_length=90, blank=True, editable=False)
+    seal_public_key = models.BinaryField(null=True, blank=True, editable=False)
+    # Paper ballots for members who cannot vote online, entered twice by two scrutineers (计票人).
+    paper_ballots_issued = models.PositiveIntegerField(_("paper ballots issued"), default=0)
+    first_scrutineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first scrutineer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    second_scrutineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("second scrutineer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # What may not change once balloting has opened: who votes and how the votes are read. (Dates after the
+    # ballot, the notice period and the paper-ballot fields stay editable.)
+    FROZEN_WHEN_BALLOTING = (
+        "branch",
+        "year",
+        "study_starts",
+        "self_assessment_starts",
+        "ballot_date",
+        "masses_enabled",
+        "member_weight",
+        "masses_weight",
+        "excellent_min_rate",
+        "basic_min_rate",
+        "incompetent_flag_rate",
+        "masses_trust_min",
+        "min_turnout",
+    )
+
     class Meta:
         verbose_name = _("appraisal campaign")
         verbose_name_plural = _("appraisal campaigns")
         ordering = ["-year", "branch__path"]
-        constraints = [models.UniqueConstraint(fields=["branch", "year"], name="appraisal_one_per_branch_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year"], name="appraisal_one_per_branch_year"),
+            models.CheckConstraint(
+                condition=~Q(first_scrutineer=models.F("second_scrutineer")), name="two_different_scrutineers"
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("%(branch)s democratic appraisal %(year)s") % {"branch": self.branch.name, "year": self.year}
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & set(self.FROZEN_WHEN_BALLOTING):
+            frozen = self.frozen_changes()
+            if frozen:
+                raise ValidationError(
+                    _("Balloting has opened: these settings can no longer change: %(fields)s.")
+                    % {"fields": ", ".join(str(self._meta.get_field(name).verbose_name) for name in frozen)}
+                )
+        super().save(*args, **kwargs)
+
+    def frozen_changes(self) -> list[str]:
+        """Frozen settings this unsaved instance would change, if balloting has opened (in the database)."""
+        if not self.pk:
+            return []
+        stored = AppraisalCampaign.objects.filter(pk=self.pk).values("stage", *self.FROZEN_WHEN_BALLOTING).first()
+        if stored is None or STAGE_ORDER.index(stored["stage"]) < STAGE_ORDER.index(Stage.BALLOTING):
+            return []
+        changed = []
+        for name in self.FROZEN_WHEN_BALLOTING:
+            field = self._meta.get_field(name)
+            if field.value_from_object(self) != stored[name]:
+                changed.append(name)
+        return changed
 
     def clean(self) -> None:
         if self.branch_id and self.branch.kind != Organization.Kind.BRANCH:
             raise ValidationError({"branch": _("An appraisal belongs to a Party branch.")})
         if self.member_weight + self.masses_weight <= 0:
             raise ValidationError({"member_weight": _("At least one weight must be above zero.")})
+        frozen = self.frozen_changes()
+        if frozen:
+            message = _("Balloting has opened: this setting can no longer change.")
+            raise ValidationError({name: message for name in frozen})
+        if self.first_scrutineer_id and self.first_scrutineer_id == self.second_scrutineer_id:
+            raise ValidationError({"second_scrutineer": _("The two scrutineers must be different people.")})
 
     def stage_reached(self, stage: str) -> bool:
         return STAGE_ORDER.index(self.stage) >= STAGE_ORDER.index(stage)
@@ -151,20 +233,97 @@ class AppraisalCampaign(models.Model):
         Appraisee.objects.bulk_create(new)
         return len(new)
 
+    @staticmethod
+    def closed_stages() -> list[str]:
+        return STAGE_ORDER[STAGE_ORDER.index(Stage.ASSESSMENT) :]
+
+    def allowed_stages(self) -> list[str]:
+        """Where the campaign may move from here: never back before the ballot once it has opened, and
+        never back to the ballot once it has closed (re-opening would expose the ballots cast meanwhile)."""
+        if self.stage_reached(Stage.ASSESSMENT):
+            return STAGE_ORDER[STAGE_ORDER.index(Stage.ASSESSMENT) :]
+        if self.stage_reached(Stage.BALLOTING):
+            return STAGE_ORDER[STAGE_ORDER.index(Stage.BALLOTING) :]
+        return list(STAGE_ORDER)
+
     def move_to(self, stage: str, user) -> None:
+        """Change the stage. Opening balloting makes the ballot box's key pair and freezes the voter list;
+        closing it (any move out of balloting) mixes every sealed ballot left and destroys the key."""
         if stage not in STAGE_ORDER:
             raise ValidationError(_("Unknown stage."))
-        # Any move out of balloting closes it, also a jump straight to the notice or back to preparation.
+        from evaluation import mixing  # mixing imports this module
+
         with transaction.atomic():
-            # Waits for ballots being written (their participation rows hold a key-share lock on this
-            # row) and makes ballots started meanwhile wait, then see the new stage and be refused.
+            # Waits for ballots being written (they read this row FOR SHARE) and makes ballots started
+            # meanwhile wait, then see the new stage and be refused.
             self.stage = AppraisalCampaign.objects.select_for_update().values_list("stage", flat=True).get(pk=self.pk)
+            if stage not in self.allowed_stages():
+                if self.ballot_closed:
+                    raise ValidationError(_("Balloting has closed for good: it cannot be opened again."))
+                raise ValidationError(_("Balloting has opened: the campaign cannot go back to an earlier stage."))
+            opening = self.stage != Stage.BALLOTING and stage == Stage.BALLOTING
             closing = self.stage == Stage.BALLOTING and stage != Stage.BALLOTING
+            fields = ["stage"]
+            if opening:
+                self._open_ballot_box()
+                fields += ["seal_scope", "seal_public_key"]
             self.stage = stage
-            self.save(update_fields=["stage"])
+            self.save(update_fields=fields)
             StageChange.objects.create(campaign=self, stage=stage, changed_by=user)
             if closing:
-                Ballot.objects.filter(campaign=self).reshuffle()
+                mixing.close_box(self)
+
+    def _open_ballot_box(self) -> None:
+        from core import sealing
+
+        if not self.seal_scope:
+            self.seal_scope = f"appraisal-{uuid.uuid4().hex}"
+            self.seal_public_key = sealing.create_key(self.seal_scope)
+        # The voter list freezes: who may vote is whoever the roster linked to each member now.
+        appraisees = list(self.appraisees.select_related("roster_entry"))
+        for appraisee in appraisees:
+            appraisee.user_id = appraisee.roster_entry.user_id
+        Appraisee.objects.bulk_update(appraisees, ["user"])
+
+    # Turnout: what the tally and the summary read (应到 / 发出 / 收回).
+    def ballot_counts(self) -> BallotCounts:
+        """The members' ballot counts, online and on paper, in four queries."""
+        online_voters = self.appraisees.filter(user__isnull=False).count()
+        due = self.appraisees.count()
+        online_returned = self.participations.filter(group=VoterGroup.MEMBERS).count()
+        paper_entered = self.paper_ballots.filter(confirmed=True).count()
+        return BallotCounts(
+            due=due,
+            online_issued=online_voters,
+            paper_issued=self.paper_ballots_issued,
+            online_returned=online_returned,
+            paper_returned=paper_entered,
+        )
+
+
+class BallotCounts:
+    """应到 (every member with a vote), ballots issued and returned, online and on paper."""
+
+    def __init__(self, *, due: int, online_issued: int, paper_issued: int, online_returned: int, paper_returned: int):
+        self.due = due
+        self.online_issued = online_issued
+        self.paper_issued = paper_issued
+        self.online_returned = online_returned
+        self.paper_returned = paper_returned
+
+    @property
+    def issued(self) -> int:
+        return self.online_issued + self.paper_issued
+
+    @property
+    def returned(self) -> int:
+        return self.online_returned + self.paper_returned
+
+    def __repr__(self) -> str:
+        return (
+            f"BallotCounts(due={self.due}, issued={self.online_issued}+{self.paper_issued}, "
+            f"returned={self.online_returned}+{self.paper_returned})"
+        )
 
 
 class StageChange(models.Model):
@@ -257,50 +416,30 @@ class Participation(models.Model):
         ]
 
 
-class BallotQuerySet(models.QuerySet):
-    def reshuffle(self) -> None:
-        """Store the ballots, their entries and their campaigns' participation rows again, each in a
-        random order, so that neither row order (what a backup or a table scan shows) nor the entries'
-        sequential ids follow the order of voting any more.
+class SealedBallot(models.Model):
+    """A cast ballot, sealed to the campaign's public key: opaque until the mixer opens it.
 
-        Deleted and inserted again rather than updated: SQLite keeps a row's rowid through an UPDATE, and
-        the entries need new ids. Keys and receipts stay the same, so receipts can still be checked.
-        """
-        shuffle = secrets.SystemRandom().shuffle
-        with transaction.atomic():
-            ballots = list(self.select_for_update())
-            if not ballots:
-                return
-            keys = [ballot.pk for ballot in ballots]
-            entries = list(BallotEntry.objects.filter(ballot_id__in=keys))
-            participations = list(
-                Participation.objects.filter(campaign_id__in={ballot.campaign_id for ballot in ballots})
-            )
-            Participation.objects.filter(pk__in=[p.pk for p in participations]).delete()
-            Ballot.objects.filter(pk__in=keys).delete()  # and their entries, by cascade
-            for rows in (ballots, entries, participations):
-                shuffle(rows)
-            for entry in entries:
-                entry.pk = None
-            Ballot.objects.bulk_create(ballots)
-            BallotEntry.objects.bulk_create(entries)
-            Participation.objects.bulk_create(participations)
+    Written in the voter's participation transaction (or a confirmed paper ballot's); no voter, no time, no
+    receipt: only the box it belongs to. The mixer deletes it when it writes the plaintext rows.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="sealed_ballots")
+    blob = models.BinaryField()
 
 
 class Ballot(models.Model):
-    """A returned 民主测评表. No voter, no timestamp: only the campaign's ballot date."""
+    """A returned 民主测评表, written by the mixer. No voter, no receipt, no time: only the ballot date."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="ballots")
     group = models.CharField(max_length=10, choices=VoterGroup.choices)
     cast_on = models.DateField()
-    receipt = models.CharField(max_length=64, unique=True)
-
-    objects = BallotQuerySet.as_manager()
 
 
 class BallotEntry(models.Model):
-    """One row of a ballot: the grade for one member (blank = abstention)."""
+    """One row of a ballot: the grade for one member (blank = abstention). The mixer inserts a batch's
+    entries in a random order, so their sequential ids follow no voting order."""
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="entries")
     appraisee = models.ForeignKey(Appraisee, on_delete=models.CASCADE, related_name="ballot_entries")
@@ -309,3 +448,43 @@ class BallotEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ballot", "appraisee"], name="one_row_per_member_per_ballot")]
+
+
+class Receipt(models.Model):
+    """That a ballot with this receipt was counted — never which ballot.
+
+    Only a digest of the code the voter was shown is stored; the mixer writes the digests of a batch in an
+    order shuffled apart from the batch's ballots, so nothing pairs a receipt with a ballot's content.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="receipts")
+    digest = models.CharField(max_length=64, unique=True)
+
+
+class PaperBallot(models.Model):
+    """A paper ballot entered by one scrutineer, waiting for the second to enter it again (double entry).
+
+    The entry is kept only sealed (like an online ballot) with a keyed digest of its content: the second
+    scrutineer's entry must have the same digest. Once confirmed, the blob goes into the ballot box and this
+    row keeps only who entered and who confirmed it, for the count of paper ballots entered.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="paper_ballots")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_on = models.DateField(auto_now_add=True)
+    confirmed = models.BooleanField(default=False)
+    digest = models.CharField(max_length=64, blank=True)
+    blob = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entered_on", "id"]
+
+    @property
+    def label(self) -> str:
+        """A short name for the sheet on the table ("#3F9A"), random like the key."""
+        return self.id.hex[:4].upper()

@@ -22,6 +22,7 @@ class GroupSummary:
     issued: int
     returned: int
     ballots: int
+    due: int | None = None  # 应到 (members: every member with a vote, online or on paper)
 
     @property
     def turnout(self) -> Decimal | None:
@@ -77,10 +78,11 @@ def _group_summaries(campaign: AppraisalCampaign) -> dict[str, GroupSummary]:
         Participation.objects.filter(campaign=campaign).values_list("group").annotate(n=Count("pk")).order_by()
     )
     ballots = dict(Ballot.objects.filter(campaign=campaign).values_list("group").annotate(n=Count("pk")).order_by())
-    issued_members = campaign.appraisees.filter(roster_entry__user__isnull=False).count()
+    # Members: online and paper ballots (AppraisalCampaign.ballot_counts); 应到 is every member with a vote.
+    members = campaign.ballot_counts()
     issued_masses = campaign.invitations.filter(revoked=False).count()
     return {
-        VoterGroup.MEMBERS: GroupSummary(issued_members, returned.get("members", 0), ballots.get("members", 0)),
+        VoterGroup.MEMBERS: GroupSummary(members.issued, members.returned, ballots.get("members", 0), due=members.due),
         VoterGroup.MASSES: GroupSummary(issued_masses, returned.get("masses", 0), ballots.get("masses", 0)),
     }
 
@@ -146,21 +148,30 @@ def _apply_quota(results: list[MemberResult], quota: int) -> None:
 
 
 def published_ballots(campaign: AppraisalCampaign) -> list[dict]:
-    """Every ballot, anonymised, ordered by receipt (a random order): key, receipt and grades."""
+    """Every mixed ballot, without receipt, ordered by its random key: key, group and grades.
+
+    A group with fewer than MIN_GROUP ballots is withheld, as in the tally (M3): a lone masses'
+    representative's ballot would be theirs for anyone who knows who came. The receipts are published
+    apart (`evaluation.receipts.published`): they prove a ballot was counted, not what it said.
+    """
     if not campaign.ballot_closed:
         raise ResultsHidden
+    shown = [group for group, summary in _group_summaries(campaign).items() if summary.shown]
     ballots = {}
-    entries = BallotEntry.objects.filter(ballot__campaign=campaign).values_list(
-        "ballot_id", "ballot__receipt", "ballot__group", "appraisee_id", "grade"
+    entries = BallotEntry.objects.filter(ballot__campaign=campaign, ballot__group__in=shown).values_list(
+        "ballot_id", "ballot__group", "appraisee_id", "grade"
     )
-    for ballot_id, receipt, group, appraisee_id, grade in entries:
-        ballot = ballots.setdefault(
-            ballot_id, {"key": str(ballot_id), "receipt": receipt, "group": group, "grades": {}}
-        )
+    for ballot_id, group, appraisee_id, grade in entries:
+        ballot = ballots.setdefault(ballot_id, {"key": str(ballot_id), "group": group, "grades": {}})
         ballot["grades"][appraisee_id] = grade or None
-    for ballot_id, receipt, group in Ballot.objects.filter(campaign=campaign).values_list("id", "receipt", "group"):
-        ballots.setdefault(ballot_id, {"key": str(ballot_id), "receipt": receipt, "group": group, "grades": {}})
-    return sorted(ballots.values(), key=lambda ballot: ballot["receipt"])
+    for ballot_id, group in Ballot.objects.filter(campaign=campaign, group__in=shown).values_list("id", "group"):
+        ballots.setdefault(ballot_id, {"key": str(ballot_id), "group": group, "grades": {}})
+    return sorted(ballots.values(), key=lambda ballot: ballot["key"])
+
+
+def withheld_groups(campaign: AppraisalCampaign) -> dict[str, int]:
+    """Groups whose ballots are not published one by one (fewer than MIN_GROUP), with their counts."""
+    return {group: s.ballots for group, s in _group_summaries(campaign).items() if s.ballots and not s.shown}
 
 
 def recount(published: list[dict]) -> dict[tuple[int, str], dict[str, int]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation import paper, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -16,5 +16,9 @@ urlpatterns = [
     path("<int:pk>/notice/", views.notice, name="notice"),
     path("<int:pk>/ballots/", views.published_ballots, name="published_ballots"),
     path("<int:pk>/report.pdf", views.report, name="report"),
+    path("<int:pk>/paper/", paper.paper_ballots, name="paper_ballots"),
+    path("<int:pk>/paper/enter/", paper.paper_enter, name="paper_enter"),
+    path("<int:pk>/paper/<uuid:paper_id>/confirm/", paper.paper_confirm, name="paper_confirm"),
+    path("<int:pk>/paper/<uuid:paper_id>/discard/", paper.paper_discard, name="paper_discard"),
     path("satisfaction/<int:survey_id>/report.pdf", views.satisfaction_report, name="satisfaction_report"),
 ]

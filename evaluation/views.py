@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from evaluation import grading, services, tally, voting
+from evaluation import grading, receipts, services, tally, voting
 from evaluation.forms import (
     GRADE_CHOICES,
     CampaignForm,
@@ -24,7 +24,14 @@ from evaluation.forms import (
     parse_ballot,
     parse_decisions,
 )
-from evaluation.models import INCOMPETENT_GROUNDS, STAGE_ORDER, AppraisalCampaign, SelfAssessment, Stage
+from evaluation.models import (
+    INCOMPETENT_GROUNDS,
+    STAGE_ORDER,
+    AppraisalCampaign,
+    SelfAssessment,
+    Stage,
+    VoterGroup,
+)
 from evaluation.rules import overseen_branches
 from organizations import roles
 
@@ -183,12 +190,24 @@ def published_ballots(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_published_ballots")
     ballots = tally.published_ballots(campaign)
     names = dict(campaign.appraisees.values_list("pk", "name"))
+    published_receipts = receipts.published(campaign)
+    withheld = tally.withheld_groups(campaign)
     if request.GET.get("format") == "json":
-        return JsonResponse({"campaign": campaign.pk, "appraisees": names, "ballots": ballots})
-    query = request.GET.get("receipt", "").strip().lower()[:64]
-    found = [ballot for ballot in ballots if query and ballot["receipt"] == query]
-    page = Paginator(found or ballots, 20).get_page(request.GET.get("page"))
-    context = {"campaign": campaign, "ballots": page, "names": names, "query": query, "found": bool(found)}
+        data = {"appraisees": names, "ballots": ballots, "receipts": published_receipts, "withheld": withheld}
+        return JsonResponse({"campaign": campaign.pk, **data})
+    # Receipts and ballots are separate lists: a receipt shows that a ballot was counted, not which one.
+    query = request.GET.get("receipt", "").strip()[:64]
+    context = {
+        "campaign": campaign,
+        "ballots": Paginator(ballots, 20).get_page(request.GET.get("page")),
+        "names": names,
+        "query": query,
+        "well_formed": receipts.digest_of(query) is not None,
+        "found": bool(query) and receipts.counted(campaign, query),
+        "receipts": published_receipts,
+        "withheld": [(VoterGroup(group).label, count) for group, count in withheld.items()],
+        "ballot_count": len(ballots) + sum(withheld.values()),
+    }
     return render(request, "evaluation/published_ballots.html", context)
 
 
@@ -232,7 +251,11 @@ def campaign_manage(request, pk: int):
     if action == "stage":
         stage_form = StageForm(request.POST)
         if stage_form.is_valid():
-            campaign.move_to(stage_form.cleaned_data["stage"], request.user)
+            try:  # closing balloting is final, and it cannot go back before the ballot once opened
+                campaign.move_to(stage_form.cleaned_data["stage"], request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("evaluation:manage", pk=campaign.pk)
             messages.success(request, _("Stage changed to %(stage)s.") % {"stage": campaign.get_stage_display()})
             return redirect("evaluation:manage", pk=campaign.pk)
     if action == "enrol":
@@ -241,8 +264,11 @@ def campaign_manage(request, pk: int):
         return redirect("evaluation:manage", pk=campaign.pk)
     invitations_form = IssueInvitationsForm(request.POST if action == "invitations" else None)
     if action == "invitations" and invitations_form.is_valid() and campaign.masses_enabled:
-        # Codes are shown once, in this response, and stored only as hashes.
-        codes = voting.issue_invitations(campaign, invitations_form.cleaned_data["count"])
+        # Codes are shown once, in this response, and stored only as hashes; none once balloting opened.
+        try:
+            codes = voting.issue_invitations(campaign, invitations_form.cleaned_data["count"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     context = {
         "campaign": campaign,
         "form": form,

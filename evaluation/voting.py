@@ -1,23 +1,23 @@
-"""Casting ballots: one transaction writes the participation row and the anonymous ballot."""
+"""Casting ballots: one transaction writes the participation row and the sealed (encrypted) ballot."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core import sealing
 from evaluation import lib
 from evaluation.models import (
     AppraisalCampaign,
     Appraisee,
-    Ballot,
-    BallotEntry,
     Grade,
     MassesInvitation,
     Participation,
+    SealedBallot,
     Stage,
     VoterGroup,
 )
@@ -33,18 +33,26 @@ class Choice:
     note: str = ""
 
 
+def _is_voter(campaign: AppraisalCampaign, user) -> Q:
+    # Once balloting opens the voter list is frozen on the appraisees (AppraisalCampaign._open_ballot_box):
+    # relinking a roster entry to another account afterwards gives that account no vote.
+    if campaign.stage_reached(Stage.BALLOTING):
+        return Q(user=user)
+    return Q(roster_entry__user=user)
+
+
 def ballot_rows(campaign: AppraisalCampaign, voter=None) -> list[Appraisee]:
     """Everyone on the ballot: every appraisee except the voter themselves."""
     rows = campaign.appraisees.select_related("roster_entry").order_by("roster_entry__member_no", "pk")
     if voter is not None:
-        rows = rows.exclude(roster_entry__user=voter)
+        rows = rows.exclude(_is_voter(campaign, voter))
     return list(rows)
 
 
 def voter_appraisee(campaign: AppraisalCampaign, user) -> Appraisee | None:
     if not user.is_authenticated:
         return None
-    return campaign.appraisees.filter(roster_entry__user=user).first()
+    return campaign.appraisees.filter(_is_voter(campaign, user)).first()
 
 
 def has_voted(campaign: AppraisalCampaign, user) -> bool:
@@ -69,9 +77,9 @@ def _validate(rows: list[Appraisee], choices: dict[int, Choice]) -> dict[int, Ch
     return cleaned
 
 
-def _still_open(campaign: AppraisalCampaign) -> None:
+def _open_box(campaign: AppraisalCampaign) -> bytes:
     """Check again, inside the ballot's transaction, that balloting has not closed since the page was
-    loaded: a ballot stored after the close would miss the reshuffle and change the tally.
+    loaded (a ballot stored after the final mix would never be counted), and return the box's public key.
 
     On PostgreSQL the campaign row is read FOR SHARE: ballots do not wait for each other, closing
     (AppraisalCampaign.move_to, FOR UPDATE) waits for the ballots already past this point, and a ballot
@@ -81,32 +89,40 @@ def _still_open(campaign: AppraisalCampaign) -> None:
     table = connection.ops.quote_name(AppraisalCampaign._meta.db_table)
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stage FROM {table} WHERE id = %s{lock}", [campaign.pk])  # noqa: S608
+        cursor.execute(f"SELECT stage, seal_public_key FROM {table} WHERE id = %s{lock}", [campaign.pk])  # noqa: S608
         row = cursor.fetchone()
-    if row is None or row[0] != Stage.BALLOTING:
+    if row is None or row[0] != Stage.BALLOTING or not row[1]:
         raise BallotRefused(_("Balloting is not open."))
+    return bytes(row[1])
 
 
-def _write_ballot(campaign: AppraisalCampaign, group: str, rows, choices: dict[int, Choice]) -> str:
-    key = uuid.uuid4()
-    graded = [row for row in rows if row.is_graded]
-    receipt = lib.receipt_for(str(key), {row.pk: choices[row.pk].grade or None for row in graded})
-    ballot = Ballot.objects.create(
-        id=key, campaign=campaign, group=group, cast_on=campaign.ballot_date, receipt=receipt
-    )
-    BallotEntry.objects.bulk_create(
-        [
-            BallotEntry(ballot=ballot, appraisee=row, grade=choices[row.pk].grade, note=choices[row.pk].note)
-            for row in graded
-        ]
-    )
-    return receipt
+def sealed_payload(group: str, rows, choices: dict[int, Choice], receipt_digest: str | None) -> dict:
+    """What goes into the box: the group, one row per graded member (id, grade, note) and the receipt's
+    digest. No voter, no time."""
+    entries = [[row.pk, choices[row.pk].grade, choices[row.pk].note] for row in rows if row.is_graded]
+    return {"group": group, "entries": entries, "receipt": receipt_digest}
+
+
+def seal_into_box(campaign: AppraisalCampaign, public_key: bytes, payload: dict) -> None:
+    SealedBallot.objects.create(campaign=campaign, blob=sealing.seal(public_key, payload))
+
+
+def _cast(campaign: AppraisalCampaign, group: str, rows, cleaned, participation: dict) -> str:
+    code = lib.new_receipt_code()
+    payload = sealed_payload(group, rows, cleaned, lib.receipt_digest(code))
+    with transaction.atomic():
+        # The participation row comes first: a concurrent second ballot waits on its unique index and
+        # then fails, rolling back its own sealed ballot with it.
+        Participation.objects.create(campaign=campaign, group=group, **participation)
+        seal_into_box(campaign, _open_box(campaign), payload)
+    return lib.format_receipt(code)
 
 
 def cast_member_ballot(campaign: AppraisalCampaign, user, choices: dict[int, Choice], rows=None) -> str:
-    """Cast `user`'s ballot and return the receipt. Raises BallotRefused or ValidationError.
+    """Cast `user`'s ballot and return the receipt code (shown once, kept only by the voter).
 
-    `rows`: the voter's `ballot_rows`, from a caller that has already checked the voter is an appraisee.
+    Raises BallotRefused or ValidationError. `rows`: the voter's `ballot_rows`, from a caller that has
+    already checked the voter is an appraisee.
     """
     if not campaign.ballot_open:
         raise BallotRefused(_("Balloting is not open."))
@@ -116,12 +132,7 @@ def cast_member_ballot(campaign: AppraisalCampaign, user, choices: dict[int, Cho
         rows = ballot_rows(campaign, voter=user)
     cleaned = _validate(rows, choices)
     try:
-        with transaction.atomic():
-            # The participation row comes first: a concurrent second ballot waits on its
-            # unique index and then fails, rolling back its own ballot with it.
-            Participation.objects.create(campaign=campaign, group=VoterGroup.MEMBERS, voter=user)
-            _still_open(campaign)
-            return _write_ballot(campaign, VoterGroup.MEMBERS, rows, cleaned)
+        return _cast(campaign, VoterGroup.MEMBERS, rows, cleaned, {"voter": user})
     except IntegrityError:
         raise BallotRefused(_("You have already voted. Each person votes once.")) from None
 
@@ -138,10 +149,7 @@ def cast_masses_ballot(campaign: AppraisalCampaign, code: str, choices: dict[int
     if invitation is None:
         raise BallotRefused(_("This invitation code is not valid."))
     try:
-        with transaction.atomic():
-            Participation.objects.create(campaign=campaign, group=VoterGroup.MASSES, invitation=invitation)
-            _still_open(campaign)
-            return _write_ballot(campaign, VoterGroup.MASSES, rows, cleaned)
+        return _cast(campaign, VoterGroup.MASSES, rows, cleaned, {"invitation": invitation})
     except IntegrityError:
         raise BallotRefused(_("This invitation code has already been used.")) from None
 
@@ -150,9 +158,14 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are 
 
 
 def issue_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
-    """New single-use codes for masses' representatives; shown once, stored only as hashes."""
+    """New single-use codes for masses' representatives; shown once, stored only as hashes.
+
+    Only before balloting opens: the voter list is frozen from then on (ValidationError).
+    """
     import secrets
 
+    if campaign.stage_reached(Stage.BALLOTING):
+        raise ValidationError(_("Balloting has opened: no more invitation codes can be issued."))
     codes = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(12)) for _ in range(count)]
     MassesInvitation.objects.bulk_create(
         [MassesInvitation(campaign=campaign, code_hash=MassesInvitation.hash_code(code)) for code in codes]

@@ -1,4 +1,4 @@
-"""The promise: a ballot can never be linked to its voter, from any table."""
+"""The promise: a ballot can never be linked to its voter, from any table (see also test_sealed_box.py)."""
 
 import pytest
 
@@ -6,11 +6,13 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from evaluation import voting
-from evaluation.models import Ballot, BallotEntry, Participation
+from core import sealing
+from evaluation import mixing, voting
+from evaluation.models import Ballot, BallotEntry, PaperBallot, Participation, Receipt, SealedBallot, Stage
 from evaluation.voting import Choice
 
 pytestmark = pytest.mark.django_db
+SECRET_TABLES = (SealedBallot, Ballot, BallotEntry, Receipt)
 
 
 def _relations(model) -> set:
@@ -21,22 +23,23 @@ def _relations(model) -> set:
 
 def test_ballot_tables_have_no_relation_to_users_or_participation():
     User = get_user_model()
-    for model in (Ballot, BallotEntry):
+    for model in SECRET_TABLES:
         related = _relations(model)
         assert User not in related
         assert Participation not in related
-    assert Ballot not in _relations(Participation) and BallotEntry not in _relations(Participation)
+    assert not _relations(Participation) & set(SECRET_TABLES)
+    assert not _relations(PaperBallot) & set(SECRET_TABLES)
 
 
 def test_ballot_tables_hold_no_time_finer_than_a_date():
-    for model in (Ballot, BallotEntry, Participation):
+    for model in (*SECRET_TABLES, Participation, PaperBallot):
         for field in model._meta.concrete_fields:
             assert not isinstance(field, models.DateTimeField | models.TimeField), f"{model.__name__}.{field.name}"
 
 
 def test_ballot_keys_are_random_uuids_not_sequences():
-    assert isinstance(Ballot._meta.pk, models.UUIDField)
-    assert isinstance(Participation._meta.pk, models.UUIDField)
+    for model in (SealedBallot, Ballot, Receipt, Participation, PaperBallot):
+        assert isinstance(model._meta.pk, models.UUIDField), model
 
 
 def test_no_other_model_points_at_ballots_or_participation():
@@ -44,30 +47,43 @@ def test_no_other_model_points_at_ballots_or_participation():
         (model.__name__, target.__name__)
         for model in apps.get_models()
         for target in _relations(model)
-        if target in (Ballot, BallotEntry, Participation)
+        if target in (*SECRET_TABLES, Participation)
     }
     assert pointing == {("BallotEntry", "Ballot")}
 
 
 def test_the_ballot_date_is_the_campaigns_not_the_casting_time(open_campaign, voters):
     voting.cast_member_ballot(open_campaign, voters[0], {})
+    mixing.mix(open_campaign, final=True)
     assert list(Ballot.objects.values_list("cast_on", flat=True)) == [open_campaign.ballot_date]
 
 
-def test_stored_rows_cannot_be_joined_to_the_voter(open_campaign, voters):
+def test_a_sealed_ballot_holds_only_its_box_and_an_opaque_blob(open_campaign, voters):
+    rows = voting.ballot_rows(open_campaign, voter=voters[0])
+    voting.cast_member_ballot(open_campaign, voters[0], {rows[0].pk: Choice("excellent", "独一无二的备注")})
+    sealed = SealedBallot.objects.values().get()
+    assert set(sealed) == {"id", "campaign_id", "blob"}
+    assert "独一无二的备注".encode() not in bytes(sealed["blob"])
+    # The public key is in the database; the private key is not, and the database alone opens nothing.
+    open_campaign.refresh_from_db()
+    assert open_campaign.seal_public_key and sealing.has_key(open_campaign.seal_scope)
+
+
+def test_blobs_are_padded_so_their_length_does_not_tell_a_long_note(open_campaign, voters):
     rows = voting.ballot_rows(open_campaign, voter=voters[0])
     voting.cast_member_ballot(open_campaign, voters[0], {rows[0].pk: Choice("excellent", "")})
-    ballot = Ballot.objects.values().get()
-    participation = Participation.objects.values().get()
-    assert voters[0].pk not in {value for value in ballot.values() if isinstance(value, int)}
-    assert participation["voter_id"] == voters[0].pk
-    assert set(participation) & set(ballot) == {"id", "campaign_id", "group"}
-    assert participation["id"] != ballot["id"]
+    voting.cast_member_ballot(open_campaign, voters[1], {rows[1].pk: Choice("excellent", "很长的备注" * 20)})
+    lengths = {len(bytes(blob)) for blob in SealedBallot.objects.values_list("blob", flat=True)}
+    assert len(lengths) == 1
 
 
-def test_closing_the_ballot_rewrites_ballots_in_random_order(open_campaign, voters, secretary_a):
+def test_closing_mixes_every_ballot_and_destroys_the_key(
+    open_campaign, voters, secretary_a, django_capture_on_commit_callbacks
+):
     for voter in voters:
         voting.cast_member_ballot(open_campaign, voter, {})
-    receipts_before = set(Ballot.objects.values_list("receipt", flat=True))
-    open_campaign.move_to("assessment", secretary_a)
-    assert set(Ballot.objects.values_list("receipt", flat=True)) == receipts_before
+    with django_capture_on_commit_callbacks(execute=True):
+        open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    assert not SealedBallot.objects.exists()
+    assert Ballot.objects.count() == Receipt.objects.count() == len(voters)
+    assert not sealing.has_key(open_campaign.seal_scope)

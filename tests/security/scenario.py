@@ -9,13 +9,13 @@ from django.http import QueryDict
 from accounts.factories import UserFactory
 from evaluation import voting
 from evaluation.factories import AppraisalCampaignFactory
-from evaluation.models import Ballot, BallotEntry, Stage
+from evaluation.models import Ballot, BallotEntry, SealedBallot, Stage
 from evaluation.models import Participation as BallotParticipation
 from organizations.factories import RosterEntryFactory
 from organizations.models import RosterEntry
 from surveys import services
 from surveys.factories import qid, survey_page
-from surveys.models import Answer, Response, SurveyPage
+from surveys.models import Answer, Response, SealedResponse, SurveyPage
 from surveys.models import Participation as SurveyParticipation
 
 GRADES = ["excellent", "competent", "basic", "incompetent", ""]
@@ -90,10 +90,12 @@ def assert_whole(campaign, page) -> dict[str, int]:
     incomplete = [(str(b.pk), b.n) for b in ballots if b.n not in (graded, graded - 1)]
     assert not incomplete, f"ballots missing entries: {incomplete}"
     counts = {
-        "responses": responses.count(),
+        # Anonymous responses still sealed (not mixed yet) count too: each is one participation's response.
+        "responses": responses.count() + SealedResponse.objects.filter(survey=page).count(),
         "survey_participations": SurveyParticipation.objects.filter(survey=page).count(),
         "answers": Answer.objects.filter(survey=page).count(),
-        "ballots": ballots.count(),
+        # Ballots still sealed (not mixed yet) count too: each is one participation's ballot.
+        "ballots": ballots.count() + SealedBallot.objects.filter(campaign=campaign).count(),
         "ballot_participations": BallotParticipation.objects.filter(campaign=campaign).count(),
         "ballot_entries": BallotEntry.objects.filter(ballot__campaign=campaign).count(),
     }

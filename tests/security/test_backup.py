@@ -20,7 +20,7 @@ from django.db import connection
 
 from wagtail.models import Page
 
-from evaluation.models import Appraisee, Ballot, BallotEntry
+from evaluation.models import Appraisee, Ballot, BallotEntry, SealedBallot
 from evaluation.models import Participation as BallotParticipation
 from organizations import backup
 from surveys.models import Answer, Response
@@ -30,12 +30,22 @@ from tests.security import scenario
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = [
     model._meta.db_table
-    for model in (Response, Answer, SurveyParticipation, Ballot, BallotEntry, BallotParticipation, Appraisee, Page)
+    for model in (
+        Response,
+        Answer,
+        SurveyParticipation,
+        SealedBallot,
+        Ballot,
+        BallotEntry,
+        BallotParticipation,
+        Appraisee,
+        Page,
+    )
 ]
 
 
 # Changes made to a restored database before restoring again.
-DAMAGE = ['DELETE FROM "evaluation_ballotentry"', 'DELETE FROM "surveys_answer"']
+DAMAGE = ['DELETE FROM "evaluation_sealedballot"', 'DELETE FROM "surveys_answer"']
 
 
 def _fingerprint(raw) -> dict[str, tuple[int, str]]:
@@ -167,7 +177,9 @@ def test_backup_and_restore_keep_every_response_ballot_participation_and_page(fi
 
     # The campaign's ballot is open: rows are still in voting order, and the backup says so.
     assert "ballot is open" in warning
-    assert before[Response._meta.db_table][0] == 6 and before[BallotEntry._meta.db_table][0] == 25
+    # While it is open the ballots are sealed: the backup holds opaque blobs, one per participation.
+    sealed, voted = before[SealedBallot._meta.db_table][0], before[BallotParticipation._meta.db_table][0]
+    assert before[Response._meta.db_table][0] == 6 and sealed == voted == 5
     assert _restore_and_fingerprint(backup_file, url, read) == before
     # Restoring again over changed data brings back exactly the backup.
     damage()

@@ -26,8 +26,9 @@ import pytest
 
 from django.test import Client
 
-from evaluation.models import Ballot
+from evaluation import lib, mixing
 from evaluation.models import Participation as BallotParticipation
+from evaluation.models import Receipt
 from surveys.models import Participation as SurveyParticipation
 from tests.concurrency import free_port, served_database_url
 from tests.security import scenario
@@ -114,7 +115,7 @@ def _session(user) -> str:
     return client.cookies["sessionid"].value
 
 
-RECEIPT = re.compile(r'<p class="card receipt"><code>([0-9a-f]{64})</code></p>')
+RECEIPT = re.compile(r'<p class="card receipt"><code id="receipt-code">([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})</code></p>')
 
 
 @dataclass
@@ -206,13 +207,19 @@ def test_a_server_killed_mid_burst_keeps_every_confirmed_submission_and_no_half_
         # Every confirmed submission is stored.
         for result in ok:
             if result.kind == "ballot":
-                assert Ballot.objects.filter(campaign=campaign, receipt=result.receipt).exists(), result
                 assert BallotParticipation.objects.filter(campaign=campaign, voter=result.voter).exists(), result
             else:
                 assert SurveyParticipation.objects.filter(survey=page, user=result.voter).exists(), result
         # Nothing half-written: complete responses and ballots, participation rows one to one.
         counts = scenario.assert_whole(campaign, page)
         assert counts["ballots"] >= sum(r.kind == "ballot" for r in ok)
+        # The sealed ballots open, and every confirmed receipt is among the mixed ones.
+        mixing.mix(campaign, final=True)
+        digests = set(Receipt.objects.filter(campaign=campaign).values_list("digest", flat=True))
+        for result in ok:
+            if result.kind == "ballot":
+                assert lib.receipt_digest(lib.normalise_receipt(result.receipt)) in digests, result
+        scenario.assert_whole(campaign, page)
         assert counts["responses"] >= sum(r.kind == "survey" for r in ok)
         assert counts["ballots"] <= VOTERS and counts["responses"] <= VOTERS
 

@@ -137,7 +137,8 @@ def test_display_names_posts_and_replies_are_shown_as_text_everywhere(
         assert replier in message.body
         assert "\n" not in message.subject and "\r" not in message.subject
 
-    # Live updates carry the text as JSON data, which the page's script inserts as text nodes only.
+    # Live updates carry no text: an open page fetches each new post rendered by the server from the page's
+    # own template, escaped as on the page.
     carried, after = [], 0
     while True:
         response = client.get(reverse("consultation:events", args=[consultation.pk]), {"after": after})
@@ -145,9 +146,12 @@ def test_display_names_posts_and_replies_are_shown_as_text_everywhere(
         events = response.json()["events"]
         if not events:
             break
-        carried += [event["data"]["body"] for event in events if event["kind"] == "post.created"]
+        assert not any("body" in event["data"] for event in events)
+        carried += [event["data"]["id"] for event in events if event["kind"] == "post.created"]
         after = events[-1]["seq"]
-    assert sorted(carried) == sorted(bodies * 2)
+    assert sorted(carried) == sorted(Post.objects.filter(consultation=consultation).values_list("pk", flat=True))
+    fragments = "".join(_html(client.get(reverse("consultation:post_fragment", args=[pk]))) for pk in carried)
+    assert_safe(fragments, bodies, "live post fragments")
 
 
 # --- survey text answers: results page, CSV and XLSX exports --------------------------------------------------
@@ -289,8 +293,8 @@ def test_appraisal_statements_notes_and_names_are_text_on_every_page_and_in_the_
 
     # A masses' representative notes each payload against the member it names; two more ballots make
     # the group large enough for per-member figures.
+    codes = voting.issue_invitations(campaign, 3)  # before balloting opens: the voter list then freezes
     campaign.move_to(Stage.BALLOTING, secretary_a)
-    codes = voting.issue_invitations(campaign, 3)
     appraisees = list(campaign.appraisees.order_by("roster_entry__member_no"))
     client.logout()
     ballot_url = reverse("evaluation:masses_ballot", args=[campaign.pk])
@@ -301,12 +305,13 @@ def test_appraisal_statements_notes_and_names_are_text_on_every_page_and_in_the_
         assert response.status_code == 200, response.content.decode()[:300]
         assert "receipt" in response.content.decode().lower()
     kept = [payload.strip() for payload in PAYLOADS]
-    assert sorted(BallotEntry.objects.exclude(note="").values_list("note", flat=True)) == sorted(kept)
 
     client.force_login(hostile_members[1])
     assert_safe(_html(client.get(reverse("evaluation:ballot", args=[campaign.pk]))), names[:1] + names[2:], "ballot")
 
     campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    # Sealed until the close; the mixer then writes the notes as they were typed.
+    assert sorted(BallotEntry.objects.exclude(note="").values_list("note", flat=True)) == sorted(kept)
     client.force_login(secretary_a)
     assert_safe(_html(client.get(reverse("evaluation:results", args=[campaign.pk]))), names, "results")
     assert_safe(_html(client.get(reverse("evaluation:published_ballots", args=[campaign.pk]))), [], "ballots")

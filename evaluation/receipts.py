@@ -1,0 +1,35 @@
+"""Receipts prove that a ballot was counted, never what it said (issue 13, M4).
+
+At submission the voter is shown a random code (evaluation.lib.new_receipt_code) that is stored nowhere;
+its digest travels inside the sealed ballot, and the mixer writes the digests of a batch, shuffled apart
+from the ballots, into `Receipt`. After the close the digests are published in a list of their own: a
+voter finds theirs, anyone can count them against the ballots, and no receipt points at a ballot.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evaluation import lib
+from evaluation.models import AppraisalCampaign, Receipt
+
+_LEGACY = re.compile(r"^[0-9a-f]{64}$")  # receipts from before the sealed box: the digest itself
+
+
+def published(campaign: AppraisalCampaign) -> list[str]:
+    """Every receipt digest of the campaign, sorted (a random order: they are hashes)."""
+    return sorted(Receipt.objects.filter(campaign=campaign).values_list("digest", flat=True))
+
+
+def digest_of(text: str) -> str | None:
+    """The digest a typed receipt code stands for, or None if the text cannot be a receipt code."""
+    code = lib.normalise_receipt(text)
+    if code is not None:
+        return lib.receipt_digest(code)
+    legacy = (text or "").strip().lower()
+    return legacy if _LEGACY.match(legacy) else None
+
+
+def counted(campaign: AppraisalCampaign, text: str) -> bool:
+    digest = digest_of(text)
+    return digest is not None and Receipt.objects.filter(campaign=campaign, digest=digest).exists()
