@@ -49,6 +49,12 @@
     if (next) next.hidden = index === visible.length - 1;
     if (focus) { var h = step.querySelector("legend"); step.scrollIntoView({ block: "start" }); if (h) { h.setAttribute("tabindex", "-1"); h.focus(); } }
   }
+  // An answer can show or hide a later step: redraw the buttons of the current one (下一步 or 提交).
+  form.addEventListener("change", function () {
+    var here = steps.filter(function (s) { return s.classList.contains("is-current"); })[0];
+    var index = visibleSteps().indexOf(here);
+    show(index === -1 ? current : index, false);
+  });
   form.addEventListener("click", function (event) {
     if (event.target.matches("[data-step-next]")) { applyConditions(); show(current + 1, true); }
     if (event.target.matches("[data-step-back]")) { show(current - 1, true); }
