@@ -145,6 +145,7 @@ def _code(attr: str) -> Callable[[SimpleNamespace], str]:
 
 
 MISSING = 999999  # no object has this id
+MISSING_UUID = "00000000-0000-4000-8000-000000000000"  # nor this key
 PUBLIC = expect(everyone=OK)
 ACCOUNT_PAGE = expect(anonymous=LOGIN, signed_in=OK)
 ADMIN_STAFF = expect(non_staff=LOGIN, staff=OK)
@@ -486,6 +487,27 @@ EVALUATION_ROWS = [
         "evaluation:published_ballots@branch-b",
         _r("evaluation:published_ballots", _campaign_b),
         expect(anonymous=LOGIN, signed_in=FORBIDDEN, member_b=OK, org_admin=OK, superuser=OK),
+    ),
+    # Paper ballots (issue 12, point 8): the secretary's page; entry only by the two scrutineers (here: none
+    # chosen, and balloting is closed); an unknown sheet is not found for those who may see the page.
+    Row("evaluation:paper_ballots", _r("evaluation:paper_ballots", _campaign_a), TALLY_A),
+    Row("evaluation:paper_ballots@branch-b", _r("evaluation:paper_ballots", _campaign_b), TALLY_B),
+    Row(
+        "evaluation:paper_enter",
+        _r("evaluation:paper_enter", _campaign_a),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN),
+    ),
+    Row(
+        "evaluation:paper_confirm@missing",
+        lambda w: reverse("evaluation:paper_confirm", args=[w.campaign_a.pk, MISSING_UUID]),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=NOT_FOUND),
+    ),
+    Row(
+        "evaluation:paper_discard@missing",
+        lambda w: reverse("evaluation:paper_discard", args=[w.campaign_a.pk, MISSING_UUID]),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=NOT_FOUND),
+        method="post",
+        data=lambda w: {},
     ),
     Row(
         "evaluation:report",
