@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -603,3 +605,14 @@ class Draft(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "user"], name="survey_one_draft_per_user")]
+
+
+@receiver(post_delete, sender=SurveyBox)
+def _destroy_key_of_deleted_box(sender, instance: SurveyBox, **kwargs):
+    """A deleted survey's key goes with it (once the deletion is committed)."""
+    from django.db import transaction
+
+    from core import sealing
+
+    scope = instance.scope
+    transaction.on_commit(lambda: sealing.destroy(scope))

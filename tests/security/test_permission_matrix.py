@@ -773,6 +773,14 @@ ADMIN_ROWS = [
         method="post",
         data=lambda w: {},
     ),
+    # Revoking one code by an id that is not a code of this survey (issue 13 L4): not found, never a 500.
+    Row(
+        "surveys_invitations_revoke@not-a-number",
+        _r("surveys_invitations_revoke", _pk("survey")),
+        expect(non_staff=LOGIN, staff=NOT_FOUND),
+        method="post",
+        data=lambda w: {"invitation": "abc"},
+    ),
     Row(
         "surveys_invitations_revoke@branch-b",
         _r("surveys_invitations_revoke", _pk("survey_b")),
