@@ -100,7 +100,9 @@ class Organization(MP_Node):
         if clashes:
             raise ValidationError(
                 {
-                    "page": _("This page overlaps the section of %(organizations)s: choose a page of this organisation's own.")
+                    "page": _(
+                        "This page overlaps the section of %(organizations)s: choose a page of this organisation's own."
+                    )
                     % {"organizations": "、".join(str(other) for other in clashes)}
                 }
             )

@@ -1,5 +1,7 @@
 """Wagtail permission policies that confine each user to the organisations they manage."""
 
+from django.db.models import Q
+
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from organizations import roles
@@ -24,6 +26,11 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
             return self.model._default_manager.none()
         return self.model._default_manager.filter(**self.scope_filter(user))
 
+    def choosable_instances(self, user):
+        """What the admin's chooser for this model offers the user (issue 13, L2): by default the
+        instances they may view, change or delete, i.e. those of their own organisations."""
+        return self.instances_user_has_any_permission_for(user, ["view", "change", "delete"])
+
 
 class RosterPermissionPolicy(ScopedPermissionPolicy):
     scope_field = "branch"
@@ -38,6 +45,14 @@ class GridPermissionPolicy(ScopedPermissionPolicy):
     def __init__(self):
         super().__init__(Grid)
 
+    def choosable_instances(self, user):
+        """Grids of the user's organisations and of the communities above them: a branch editor
+        chooses among their own community's grids, never another community's."""
+        paths = list(roles.managed_organizations(user).values_list("path", flat=True))
+        steplen = Organization.steplen
+        above = {path[:end] for path in paths for end in range(steplen, len(path), steplen)}
+        return Grid.objects.filter(Q(community__path__in=above) | Q(community__in=roles.managed_organizations(user)))
+
 
 class OrganizationPermissionPolicy(ScopedPermissionPolicy):
     def __init__(self):
@@ -45,3 +60,7 @@ class OrganizationPermissionPolicy(ScopedPermissionPolicy):
 
     def scope_filter(self, user) -> dict:
         return {"pk__in": roles.managed_organizations(user).values("pk")}
+
+    def choosable_instances(self, user):
+        """The user's own organisations (those they act for), whatever their model permissions."""
+        return roles.managed_organizations(user)

@@ -51,10 +51,13 @@ def _scoped(view_class):
 
 
 class ScopedChooserMixin:
-    """The chooser lists, and returns, only instances the user may see."""
+    """The chooser lists, and returns, only instances of the user's own organisations."""
 
     def _visible_objects(self):
-        return _visible(policy_registry.get_by_type(self.model_class), self.request.user)
+        policy = policy_registry.get_by_type(self.model_class)
+        if hasattr(policy, "choosable_instances"):
+            return policy.choosable_instances(self.request.user)
+        return _visible(policy, self.request.user)
 
     def get_object_list(self):
         return self._visible_objects()
@@ -97,6 +100,8 @@ hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=1)
 
 
 class ScopedSnippetViewSet(SnippetViewSet):
+    # Choosers too (meeting records, organisations, grids, roster entries): only the user's own.
+    chooser_viewset_class = ScopedSnippetChooserViewSet
     edit_view_class = _scoped(snippet_views.EditView)
     delete_view_class = _scoped(snippet_views.DeleteView)
     inspect_view_class = _scoped(snippet_views.InspectView)
@@ -159,8 +164,6 @@ class RosterEntryViewSet(ScopedSnippetViewSet):
     search_fields = ["name", "member_no"]
     list_per_page = 50
     copy_view_enabled = False
-    # Roster entries are personal data: even the chooser shows only the user's branches.
-    chooser_viewset_class = ScopedSnippetChooserViewSet
     edit_handler = ObjectList(
         [
             # Plain selects: they offer only the branches and grids the form allows.
