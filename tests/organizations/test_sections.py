@@ -132,7 +132,13 @@ def test_saving_an_overlapping_section_is_refused_whoever_saves(tree, home_page)
 
 def test_a_new_organisation_cannot_be_created_on_the_home_page_by_an_admin(client, community_admin, tree, home_page):
     client.force_login(community_admin)
-    data = {"parent": tree["community"].pk, "name": "越权支部", "code": "sneaky", "kind": "branch", "page": home_page.pk}
+    data = {
+        "parent": tree["community"].pk,
+        "name": "越权支部",
+        "code": "sneaky",
+        "kind": "branch",
+        "page": home_page.pk,
+    }
     response = client.post(reverse("wagtailsnippets_organizations_organization:add"), data)
     assert response.status_code == 200
     assert not Organization.objects.filter(code="sneaky").exists()
