@@ -1,7 +1,9 @@
 """P3: a community of 1,000 members (20 branches of 50) all submit their appraisal ballots at once.
 
 Each voter grades the 49 other members of their branch through the real ballot form, over HTTP,
-through nginx and the workers. Then every ballot is sent a second time (a double click, a replay).
+through nginx and the workers; each ballot is sealed to its campaign's key as it is stored. Then every
+ballot is sent a second time (a double click, a replay). Then balloting closes: the mixer opens every
+sealed ballot, writes the shuffled plaintext rows and destroys the keys (timed apart).
 Targets: ballots stored = voters (0 lost, 0 duplicates), at least 200 ballots per second.
 """
 
@@ -10,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from bench.common import CSRF, form_post_headers, percentile, request, session_cookies
+from core import sealing
 from evaluation import voting
-from evaluation.models import AppraisalCampaign, Ballot, BallotEntry, Participation, Stage
+from evaluation.models import AppraisalCampaign, Ballot, BallotEntry, Participation, Receipt, SealedBallot, Stage
 from organizations.models import Organization, RosterEntry
 
 BRANCHES, MEMBERS = 20, 50
@@ -90,8 +94,15 @@ def measure(base_url: str, campaigns) -> dict:
     replays = asyncio.run(_burst(base_url, forms, sessions))
     ids = [c.pk for c in campaigns]
     voters = len(forms)
-    stored = Ballot.objects.filter(campaign_id__in=ids).count()
+    sealed = SealedBallot.objects.filter(campaign_id__in=ids).count()
     participations = Participation.objects.filter(campaign_id__in=ids).count()
+    # The close: every box's final mix (open, shuffle, write plaintext rows) and its key destroyed.
+    mix_started = time.perf_counter()
+    for campaign in AppraisalCampaign.objects.filter(pk__in=ids):
+        campaign.move_to(Stage.ASSESSMENT, None)
+    mix_elapsed = time.perf_counter() - mix_started
+    stored = Ballot.objects.filter(campaign_id__in=ids).count()
+    receipts = Receipt.objects.filter(campaign_id__in=ids).count()
     entries = BallotEntry.objects.filter(ballot__campaign_id__in=ids).count()
     accepted = sum(r.status == 200 for r in replies)
     latencies = [r.seconds * 1000 for r in replies]
@@ -99,7 +110,9 @@ def measure(base_url: str, campaigns) -> dict:
         "voters": voters,
         "accepted": accepted,
         "statuses": sorted({r.status for r in replies}),
+        "sealed_stored": sealed,
         "ballots_stored": stored,
+        "receipts_stored": receipts,
         "participations": participations,
         "entries_stored": entries,
         "entries_expected": voters * (MEMBERS - 1),
@@ -110,9 +123,11 @@ def measure(base_url: str, campaigns) -> dict:
         "ballots_per_s": round(accepted / elapsed, 1),
         "p50_ms": round(percentile(latencies, 0.5), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
+        "mix_seconds": round(mix_elapsed, 2),
+        "mixed_per_s": round(stored / mix_elapsed, 1) if mix_elapsed else None,
         "targets": {
-            "0 lost": stored == voters == accepted,
-            "0 duplicates": stored == participations == voters and entries == voters * (MEMBERS - 1),
+            "0 lost": sealed == stored == voters == accepted,
+            "0 duplicates": stored == participations == receipts == voters and entries == voters * (MEMBERS - 1),
             "replays refused": all(r.status == 409 for r in replays),
             "≥ 200 ballots/s": accepted / elapsed >= 200,
         },
@@ -120,8 +135,19 @@ def measure(base_url: str, campaigns) -> dict:
 
 
 def reusable_campaigns() -> list[AppraisalCampaign]:
-    """The campaigns an earlier run built, with its ballots removed (bench database only; `--reuse`)."""
+    """The campaigns an earlier run built, with its ballots removed and balloting open again with a new
+    box (bench database only; `--reuse`). Re-opening a closed ballot is refused by the model on purpose
+    (issue 13, H3): this writes the rows directly, which only a throwaway bench database may do."""
     campaigns = list(AppraisalCampaign.objects.filter(branch__code__startswith="bench-branch-").order_by("pk"))
-    Participation.objects.filter(campaign__in=campaigns).delete()
-    Ballot.objects.filter(campaign__in=campaigns).delete()
+    for model in (Participation, SealedBallot, Ballot, Receipt):
+        model.objects.filter(campaign__in=campaigns).delete()
+    for campaign in campaigns:
+        if campaign.seal_scope:
+            sealing.destroy(campaign.seal_scope)
+        campaign.seal_scope = f"appraisal-bench-{uuid.uuid4().hex}"
+        campaign.seal_public_key = sealing.create_key(campaign.seal_scope)
+        campaign.stage = Stage.BALLOTING
+        AppraisalCampaign.objects.filter(pk=campaign.pk).update(
+            stage=campaign.stage, seal_scope=campaign.seal_scope, seal_public_key=campaign.seal_public_key
+        )
     return campaigns

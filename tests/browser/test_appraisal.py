@@ -1,11 +1,12 @@
-"""A member casts the appraisal ballot on a phone, keeps the receipt, and finds it after close."""
+"""A member casts the appraisal ballot on a phone, copies the receipt, and finds it after close."""
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.factories import PASSWORD, UserFactory
+from evaluation import lib
 from evaluation.factories import AppraisalCampaignFactory
-from evaluation.models import Ballot, Stage
+from evaluation.models import Receipt, SealedBallot, Stage
 from organizations.factories import RosterEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -38,13 +39,21 @@ def test_member_votes_on_a_phone_gets_a_receipt_and_finds_it_after_close(mobile_
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="提交测评表").click()
     receipt = page.locator(".receipt code").inner_text().strip()
-    assert receipt == Ballot.objects.get().receipt
+    assert lib.normalise_receipt(receipt) and receipt.count("-") == 3  # four groups of four, read aloud
+    assert SealedBallot.objects.count() == 1
+    # The copy button appears with the script and copies the code as shown.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="复制回执码").click()
+    expect(page.locator("#receipt-copied")).to_have_text("已复制。")
+    assert page.evaluate("navigator.clipboard.readText()") == receipt
 
     page.goto(f"/evaluation/{campaign.pk}/ballot/")
     expect(page.locator("main")).to_contain_text("您已经投过票了")
 
     campaign.move_to(Stage.ASSESSMENT, secretary_a)
     page.goto(f"/evaluation/{campaign.pk}/ballots/")
-    page.get_by_label("您的回执码").fill(receipt)
+    # Typed back as read aloud: lower case, spaces instead of dashes.
+    page.get_by_label("您的回执码").fill(receipt.lower().replace("-", " "))
     page.get_by_role("button", name="查找").click()
     expect(page.locator("main")).to_contain_text("已找到：您的测评票已计入。")
+    assert Receipt.objects.filter(digest=lib.receipt_digest(lib.normalise_receipt(receipt))).exists()

@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.factories import PASSWORD, UserFactory
+from evaluation import mixing
 from evaluation.factories import AppraisalCampaignFactory
-from evaluation.models import Ballot, BallotEntry, Grade, Stage
+from evaluation.models import BallotEntry, Grade, SealedBallot, Stage
 from organizations.factories import RosterEntryFactory
 from surveys.factories import q, section, survey_page
 from surveys.models import Answer, Response, SurveyPage
@@ -109,7 +110,7 @@ def test_member_casts_the_ballot_with_the_keyboard_alone(page, branch_a, secreta
     campaign = AppraisalCampaignFactory(branch=branch_a)
     campaign.enrol_members()
     campaign.move_to(Stage.BALLOTING, secretary_a)
-    ballots_before = Ballot.objects.count()
+    ballots_before = SealedBallot.objects.count()
     keys = Keys(page)
 
     _sign_in(keys, members[0])
@@ -132,7 +133,8 @@ def test_member_casts_the_ballot_with_the_keyboard_alone(page, branch_a, secreta
 
     expect(page.get_by_role("heading", level=1)).to_have_text("您的测评票已收到")
     assert page.locator(".receipt code").inner_text().strip()
-    assert Ballot.objects.count() == ballots_before + 1
+    assert SealedBallot.objects.count() == ballots_before + 1
+    mixing.mix(campaign, final=True)  # sealed until mixed
     assert Counter(BallotEntry.objects.exclude(grade="").values_list("grade", flat=True)) == Counter(grades)
 
 
