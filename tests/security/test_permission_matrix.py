@@ -69,6 +69,8 @@ PDF = Outcome("PDF download", 200, content_type="application/pdf")
 XLSX = Outcome("XLSX download", 200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml")
 CSV = Outcome("CSV download", 200, content_type="text/csv")
 JSON = Outcome("JSON", 200, content_type="application/json")
+# An admin form answered again with its errors, nothing saved (a save redirects).
+FORM_REFUSED = Outcome("refused: the form again with its error (200)", 200)
 
 
 def redirect(prefix: str) -> Outcome:
@@ -729,6 +731,36 @@ ADMIN_ROWS = [
     Row(
         "wagtailsnippets_organizations_grid:edit",
         lambda w: reverse("wagtailsnippets_organizations_grid:edit", args=[w.tree["grid"].pk]),
+        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+    ),
+    # Issue 13 H2: which section an organisation owns. Pointing branch A at the home page (the street's section)
+    # is refused to everyone: the form comes back with the error (200) instead of saving (302).
+    Row(
+        "wagtailsnippets_organizations_organization:edit@section-to-home",
+        lambda w: reverse("wagtailsnippets_organizations_organization:edit", args=[w.tree["branch_a"].pk]),
+        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=FORM_REFUSED, superuser=FORM_REFUSED),
+        method="post",
+        data=lambda w: {
+            "name": w.tree["branch_a"].name,
+            "code": w.tree["branch_a"].code,
+            "kind": w.tree["branch_a"].kind,
+            "page": w.home.pk,
+        },
+    ),
+    # Issue 13 L2: the choosers offer only one's own organisations' records.
+    Row(
+        "wagtailsnippetchoosers_organizations_organization:chosen@branch-b",
+        lambda w: reverse("wagtailsnippetchoosers_organizations_organization:chosen", args=[w.tree["branch_b"].pk]),
+        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+    ),
+    Row(
+        "wagtailsnippetchoosers_organizations_grid:chosen",
+        lambda w: reverse("wagtailsnippetchoosers_organizations_grid:chosen", args=[w.tree["grid"].pk]),
+        ADMIN_STAFF,
+    ),
+    Row(
+        "wagtailsnippetchoosers_home_meetingrecord:chosen@branch-b",
+        lambda w: reverse("wagtailsnippetchoosers_home_meetingrecord:chosen", args=[w.meeting_b.pk]),
         expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     Row("wagtailsnippets_home_meetingrecord:list", _snippet("home.meetingrecord", "list"), ADMIN_STAFF),
