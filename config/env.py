@@ -105,7 +105,26 @@ def default_cache_redis_url(redis_url: str | None) -> str | None:
         query = parse_qs(parsed.query)
         number = int((query.get("db") or ["0"])[0] or 0)
         query["db"] = [str((number + 1) % 16)]
-        return parsed._replace(query=urlencode(query, doseq=True)).geturl()
+        return redis_url.split("?", 1)[0] + "?" + urlencode(query, doseq=True)
     path = parsed.path.strip("/")
     number = int(path) if path.isdigit() else 0
     return parsed._replace(path=f"/{(number + 1) % 16}").geturl()
+
+
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def env_email_backend(name: str, default: str) -> str:
+    """An email backend: one of the short names above, or a dotted path to a backend class."""
+    value = _raw(name) or default
+    if value.lower() in EMAIL_BACKENDS:
+        return EMAIL_BACKENDS[value.lower()]
+    if "." not in value:
+        raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(EMAIL_BACKENDS)} or a dotted path.")
+    return value

@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from config.env import database_config, default_cache_redis_url, env_bool, env_int, env_list, env_str, env_url
+from config.env import (
+    database_config,
+    default_cache_redis_url,
+    env_bool,
+    env_email_backend,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"
@@ -186,12 +195,16 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 
 # --- Email -----------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development prints mail; production (production.py) sends it by SMTP unless EMAIL_BACKEND says otherwise.
+EMAIL_BACKEND = env_email_backend("EMAIL_BACKEND", "console")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A slow mail server must not hold a request (and its worker) for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "共治 Gongzhi <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -230,6 +243,17 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "共治 Gongzhi"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents go through Wagtail's view, which checks collection privacy; never straight from /media/.
+# Behind nginx, DOCUMENTS_X_ACCEL_PREFIX (e.g. /_protected_media/, an `internal` nginx location for
+# MEDIA_ROOT) lets nginx send the file once Django has said yes (config/sendfile.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "")
+if DOCUMENTS_X_ACCEL_PREFIX:
+    if not (DOCUMENTS_X_ACCEL_PREFIX.startswith("/") and DOCUMENTS_X_ACCEL_PREFIX.endswith("/")):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DOCUMENTS_X_ACCEL_PREFIX must start and end with '/'.")
+    SENDFILE_BACKEND = "config.sendfile"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -244,7 +268,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:", "blob:"],
-        "connect-src": [SELF, "ws:", "wss:"],
+        # 'self' covers WebSockets to this site's own host and port (ws: / wss:, CSP Level 3); any other
+        # host is refused (issue 13).
+        "connect-src": [SELF],
         "frame-ancestors": [NONE],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -1,12 +1,20 @@
 """Production: secrets are required, HTTPS is assumed, staff must use MFA."""
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_int, env_str
+from .base import env_bool, env_email_backend, env_int, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Mail leaves by SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or
+# EMAIL_USE_SSL). Printing it — password-reset links in the server's logs — only when EMAIL_BACKEND=console
+# says so.
+EMAIL_BACKEND = env_email_backend("EMAIL_BACKEND", "smtp")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
 GONGZHI_REQUIRE_STAFF_MFA = env_bool("GONGZHI_REQUIRE_STAFF_MFA", True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

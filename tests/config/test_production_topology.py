@@ -174,7 +174,7 @@ def test_nginx_serves_static_files_compressed_and_cached(topology):
 
 def test_stop_leaves_no_process_and_frees_the_ports(topology):
     # Last in the module: it stops the shared topology.
-    assert len(topology.running_pids()) == 3  # two workers and nginx
+    assert len(topology.running_pids()) == 4  # two workers, nginx and the page cache's redis-server
     topology.stop()
     assert topology.running_pids() == []
     assert all(_port_free(port) for port in [topology.port, *topology.worker_ports])

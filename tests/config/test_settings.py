@@ -16,7 +16,8 @@ GOOD_SECRET = "k3y-" + "x9Q!z7Lm#2Rt" * 5
 
 
 def _run(args: list[str], **environ: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    unset = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CACHE_REDIS_URL", "DEBUG", "EMAIL_BACKEND", "EMAIL_HOST"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env={**base, **environ}, capture_output=True, text=True, timeout=120
     )
@@ -124,3 +125,91 @@ def test_redis_url_switches_cache_and_channel_layer_to_redis():
         "django.core.cache.backends.locmem.LocMemCache",
         "channels.layers.InMemoryChannelLayer",
     ]
+
+
+# --- Issue 13: mail by SMTP in production (L5), a bounded page store (L3), connect-src 'self' ----------
+
+_MAIL = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+
+
+def test_production_sends_mail_by_smtp_from_the_environment():
+    result = _production(
+        "shell", "-v", "0", "-c", _MAIL, SECRET_KEY=GOOD_SECRET, EMAIL_HOST="smtp.gongzhi.example",
+        EMAIL_PORT="587", EMAIL_USE_TLS="true",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.gongzhi.example",
+        "587",
+        "True",
+    ]
+
+
+def test_production_prints_mail_only_when_told_to():
+    result = _production("shell", "-v", "0", "-c", _MAIL, SECRET_KEY=GOOD_SECRET)
+    assert result.stdout.split()[0] == "django.core.mail.backends.smtp.EmailBackend"
+    result = _production("shell", "-v", "0", "-c", _MAIL, SECRET_KEY=GOOD_SECRET, EMAIL_BACKEND="console")
+    assert result.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_email_backend_names_are_checked(monkeypatch):
+    monkeypatch.setenv("EMAIL_BACKEND", "SMTP")
+    assert env.env_email_backend("EMAIL_BACKEND", "console") == "django.core.mail.backends.smtp.EmailBackend"
+    monkeypatch.setenv("EMAIL_BACKEND", "sendmail")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_BACKEND"):
+        env.env_email_backend("EMAIL_BACKEND", "console")
+    monkeypatch.delenv("EMAIL_BACKEND")
+    assert env.env_email_backend("EMAIL_BACKEND", "smtp") == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_production_refuses_tls_and_ssl_together():
+    result = _production("check", SECRET_KEY=GOOD_SECRET, EMAIL_USE_TLS="true", EMAIL_USE_SSL="true")
+    assert result.returncode != 0 and "EMAIL_USE_SSL" in result.stderr
+
+
+_STORES = (
+    "from django.conf import settings as s; print(s.CACHES['default']['LOCATION'], s.CACHES['pages']['LOCATION'],"
+    " s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0], s.SESSION_ENGINE)"
+)
+
+
+def test_pages_are_cached_in_a_redis_of_their_own_apart_from_sessions_and_channels():
+    result = _run(["manage.py", "shell", "-v", "0", "-c", _STORES], REDIS_URL="redis://127.0.0.1:6379/3")
+    assert result.stdout.split() == [
+        "redis://127.0.0.1:6379/3",
+        "redis://127.0.0.1:6379/4",
+        "redis://127.0.0.1:6379/3",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    result = _run(
+        ["manage.py", "shell", "-v", "0", "-c", _STORES],
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CACHE_REDIS_URL="redis://127.0.0.1:6380/0",
+    )
+    assert result.stdout.split()[:3] == [
+        "redis://127.0.0.1:6379/0",
+        "redis://127.0.0.1:6380/0",
+        "redis://127.0.0.1:6379/0",
+    ]
+
+
+def test_the_default_cache_redis_is_the_next_database():
+    assert env.default_cache_redis_url("redis://:pw@cache.example:6379/15") == "redis://:pw@cache.example:6379/0"
+    assert env.default_cache_redis_url("redis://127.0.0.1:6379") == "redis://127.0.0.1:6379/1"
+    assert env.default_cache_redis_url("unix:///run/redis.sock?db=2") == "unix:///run/redis.sock?db=3"
+    assert env.default_cache_redis_url(None) is None
+
+
+def test_without_redis_the_page_store_is_bounded_in_memory():
+    from django.conf import settings
+
+    assert settings.CACHES["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert settings.CACHES["pages"].get("LOCATION") == "pages"
+
+
+def test_websockets_may_connect_to_this_site_only():
+    from django.conf import settings
+
+    connect = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"]
+    assert connect == ["'self'"]
