@@ -1,5 +1,6 @@
 """A resident answers a survey on a phone-sized screen, in Chromium, with the JavaScript steps."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -7,10 +8,12 @@ from playwright.sync_api import expect
 
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from accounts.factories import UserFactory
+from surveys import mixing
 from surveys.factories import q, section, survey_page
-from surveys.models import Answer, Response, SurveyPage
+from surveys.models import Answer, Response, SealedResponse, SurveyPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -76,11 +79,15 @@ def test_resident_answers_on_a_phone_sees_the_missing_answer_and_submits_once(
     page.locator(".survey-scale__point", has_text="4").click()
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("heading", name="谢谢您的参与！")).to_be_visible()
-    assert Response.objects.count() == 1
-    assert sorted(Answer.objects.values_list("choice", flat=True)) == ["4", "有"]
+    # Anonymous: sealed until a batch is mixed.
+    assert SealedResponse.objects.count() == 1 and Response.objects.count() == 0
     # Coming back offers no second response.
     page.goto(survey.url)
     expect(page.get_by_text("您已经回答过本问卷")).to_be_visible()
-    assert Response.objects.count() == 1
+    assert SealedResponse.objects.count() == 1 and Response.objects.count() == 0
+    survey.closes_at = timezone.now() - dt.timedelta(seconds=1)
+    survey.save()
+    mixing.settle(survey)
+    assert sorted(Answer.objects.values_list("choice", flat=True)) == ["4", "有"]
     # No horizontal scrolling on the phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
