@@ -71,7 +71,10 @@ def check(page: SurveyPage, data: QueryDict, *, grid=None) -> Checked:
     if page.ask_grid and grid is None:
         raw = (data.get("grid") or "").strip()
         # isascii: str.isdigit() also accepts "²" and "١", which int() refuses.
-        choice = page.grid_choices().filter(pk=raw).first() if raw.isascii() and raw.isdigit() else None
+        # At most 18 digits: a bigger number is no grid's key and overflows the database's integers.
+        choice = (
+            page.grid_choices().filter(pk=raw).first() if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+        )
         if choice is None:
             result.errors["grid"] = _("Please choose your grid.")
         result.grid = choice

@@ -141,6 +141,9 @@ def test_a_huge_step_or_revision_in_a_survey_form_is_no_server_error(client, res
     assert Draft.objects.get().step == 0  # one step only: the last step is the first
     response = client.post(page.url, {f"q-{qid(page, 0)}": "30岁以下", "revision": HUGE, "step": "-3"})
     assert response.status_code == 200  # the form again, with the missing answers marked
+    asks_grid = survey_page(branch_a.page, ask_grid=True)
+    response = client.post(asks_grid.url, {f"q-{qid(asks_grid, 0)}": "30岁以下", "grid": HUGE})
+    assert response.status_code == 200 and "请选择您所在的网格" in response.content.decode()
 
 
 def test_revoking_an_invitation_that_is_not_a_number_is_not_found(client, branch_a, editor_a):
