@@ -23,7 +23,9 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import sealing
 from evaluation.models import AppraisalCampaign, Ballot, BallotEntry, Receipt, SealedBallot, Stage
@@ -80,7 +82,16 @@ def _write(campaign: AppraisalCampaign, blobs: list[bytes]) -> None:
 
 def close_box(campaign: AppraisalCampaign) -> None:
     """The final mix, inside the closing transaction; the key is destroyed once that has committed."""
-    mix(campaign, final=True)
+    try:
+        mix(campaign, final=True)
+    except sealing.SealingError as error:
+        logger.error("Cannot close the ballot box of campaign %s: %s", campaign.pk, error)
+        raise ValidationError(
+            _(
+                "The sealed ballots cannot be opened: the ballot box's key is missing or SEALING_WRAP_KEY has "
+                "changed. Balloting stays open; ask the server's operator to restore the key."
+            )
+        ) from None
     scope = campaign.seal_scope
     if scope:
         transaction.on_commit(lambda: sealing.destroy(scope))

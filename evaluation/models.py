@@ -164,6 +164,11 @@ class AppraisalCampaign(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or "stage" in update_fields):
+            # Whatever path saves the stage (a form, the admin, a script), closing stays final.
+            stored = AppraisalCampaign.objects.filter(pk=self.pk).values_list("stage", flat=True).first()
+            if stored and stored != self.stage and self.stage not in AppraisalCampaign(stage=stored).allowed_stages():
+                raise ValidationError(_("Balloting has closed for good: it cannot be opened again."))
         if update_fields is None or set(update_fields) & set(self.FROZEN_WHEN_BALLOTING):
             frozen = self.frozen_changes()
             if frozen:

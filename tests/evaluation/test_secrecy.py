@@ -1,14 +1,27 @@
 """The promise: a ballot can never be linked to its voter, from any table (see also test_sealed_box.py)."""
 
+import io
+
 import pytest
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import models
 
 from core import sealing
 from evaluation import mixing, voting
-from evaluation.models import Ballot, BallotEntry, PaperBallot, Participation, Receipt, SealedBallot, Stage
+from evaluation.models import (
+    AppraisalCampaign,
+    Ballot,
+    BallotEntry,
+    PaperBallot,
+    Participation,
+    Receipt,
+    SealedBallot,
+    Stage,
+)
 from evaluation.voting import Choice
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +100,37 @@ def test_closing_mixes_every_ballot_and_destroys_the_key(
     assert not SealedBallot.objects.exists()
     assert Ballot.objects.count() == Receipt.objects.count() == len(voters)
     assert not sealing.has_key(open_campaign.seal_scope)
+
+
+def test_mix_ballots_makes_batches_of_at_least_k_and_leaves_k_sealed(open_campaign, voters, settings):
+    settings.SEALING_MIX_BATCH = 2
+    for voter in voters[:3]:
+        voting.cast_member_ballot(open_campaign, voter, {})
+    out = io.StringIO()
+    call_command("mix_ballots", stdout=out)
+    assert "mixed 0" in out.getvalue() and SealedBallot.objects.count() == 3  # fewer than 2k waiting
+    for voter in voters[3:]:
+        voting.cast_member_ballot(open_campaign, voter, {})
+    call_command("mix_ballots", stdout=out)
+    assert Ballot.objects.count() == 4 and SealedBallot.objects.count() == 2  # k stay sealed
+    # Results still need the close, which mixes the rest.
+    open_campaign.move_to(Stage.ASSESSMENT, None)
+    assert Ballot.objects.count() == len(voters) and not SealedBallot.objects.exists()
+
+
+def test_a_lost_key_refuses_the_close_with_a_message_and_keeps_the_ballots(open_campaign, voters, secretary_a):
+    voting.cast_member_ballot(open_campaign, voters[0], {})
+    sealing.destroy(open_campaign.seal_scope)
+    with pytest.raises(ValidationError, match="SEALING_WRAP_KEY"):
+        open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    assert AppraisalCampaign.objects.get(pk=open_campaign.pk).stage == Stage.BALLOTING
+    assert SealedBallot.objects.count() == 1
+
+
+def test_saving_an_earlier_stage_directly_is_refused_too(open_campaign, secretary_a):
+    open_campaign.move_to(Stage.ASSESSMENT, secretary_a)
+    stale = AppraisalCampaign.objects.get(pk=open_campaign.pk)
+    stale.stage = Stage.BALLOTING
+    with pytest.raises(ValidationError):
+        stale.save()
+    assert AppraisalCampaign.objects.get(pk=open_campaign.pk).stage == Stage.ASSESSMENT
