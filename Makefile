@@ -15,6 +15,9 @@ APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-util
 run: system $(VENV)/.runtime messages migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Gongzhi is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@# The background worker (opinion maps and other tasks) runs beside the server; Ctrl-C or the server's exit stops both.
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The production topology on this machine: nginx on 127.0.0.1:$(PORT) in front of $(WORKERS) uvicorn

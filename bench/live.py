@@ -50,12 +50,12 @@ async def _listen(uri: str, origin: str, session: str, ready: asyncio.Event, arr
             except TimeoutError:
                 continue
             message = json.loads(raw)
-            if message.get("kind") == "post.created":
-                arrivals.setdefault(message["data"]["body"], []).append(time.perf_counter())
+            if message.get("kind") == "post.created":  # events carry the post's id, never its text
+                arrivals.setdefault(message["data"]["id"], []).append(time.perf_counter())
 
 
 async def _scenario(base_url, worker_ports, consultation, listeners, posters, sessions):
-    arrivals: dict[str, list[float]] = {}
+    arrivals: dict[int, list[float]] = {}
     stop = asyncio.Event()
     readies, tasks = [], []
     for index, user in enumerate(listeners):
@@ -74,10 +74,12 @@ async def _scenario(base_url, worker_ports, consultation, listeners, posters, se
         body = f"第{number + 1}条实时意见：支持加装电梯，建议尽快召开协调会。"
         form = urlencode({"csrfmiddlewaretoken": CSRF, "body": body}).encode()
         headers = {**form_post_headers(sessions[user.pk]), "Accept": "application/json"}
-        sent[body] = time.perf_counter()
+        started = time.perf_counter()
         reply = await request(f"{base_url}/consultations/{consultation.pk}/posts/", method="POST", body=form,
                               headers=headers)  # fmt: skip
         statuses.append(reply.status)
+        if reply.status == 200:
+            sent[json.loads(reply.body)["id"]] = started
         await asyncio.sleep(GAP_S)
     await asyncio.sleep(3)
     stop.set()
@@ -91,7 +93,7 @@ def measure(base_url: str, worker_ports: list[int], consultation) -> dict:
     sent, arrivals, statuses = asyncio.run(
         _scenario(base_url, worker_ports, consultation, listeners, posters, sessions)
     )
-    latencies = [(t - sent[body]) * 1000 for body, times in arrivals.items() if body in sent for t in times]
+    latencies = [(t - sent[post]) * 1000 for post, times in arrivals.items() if post in sent for t in times]
     expected = len(listeners) * len(sent)
     p95 = percentile(latencies, 0.95) if latencies else float("inf")
     return {

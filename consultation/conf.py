@@ -14,11 +14,16 @@ DEFAULTS = {
     "POST_RATE": (5, 60),
     # Messages a WebSocket connection may send per window (seconds) before it is refused.
     "SOCKET_RATE": (20, 10),
+    # An open socket checks again, at most this often, that its user may still follow the consultation
+    # (signing out, leaving the Party or losing a role also make it check at once).
+    "SOCKET_RECHECK_SECONDS": 60,
     "POSTS_PER_PAGE": 20,
     "MAX_POST_LENGTH": 2000,
     # The opinion map is computed only with at least this many participants.
     "OPINION_MAP_MIN_PARTICIPANTS": 8,
     "OPINION_MAP_MAX_GROUPS": 5,
+    # The map is recomputed in the background after this many new agree / disagree / pass votes.
+    "OPINION_MAP_RECOMPUTE_AFTER": 5,
 }
 
 

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from consultation import conf
-from consultation.live import group_name
+from consultation.live import group_name, user_group_name
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -26,12 +26,26 @@ def _may_receive(user, page_id: int) -> bool:
     return consultation is not None and can_receive_live(user, consultation)
 
 
+def _still_may_receive(user_id: int, session_key: str | None, page_id: int) -> bool:
+    """The right to follow, checked again: the session still signs this user in (not signed out or
+    expired), the account is active, and the user may still see the consultation."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY, get_user_model
+
+    if session_key:
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        if str(session.get(SESSION_KEY)) != str(user_id):
+            return False
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return user is not None and _may_receive(user, page_id)
+
+
 def _events_after(page_id: int, after: int, limit: int = 200) -> list[dict]:
     from consultation.models import Event
 
-    return [
-        e.as_message() for e in Event.objects.filter(consultation_id=page_id, seq__gt=after).order_by("seq")[:limit]
-    ]
+    return Event.messages_after(page_id, after, limit)
 
 
 class ConsultationConsumer(AsyncJsonWebsocketConsumer):
@@ -52,15 +66,37 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = group_name(self.page_id)
+        self.user_group = user_group_name(user.pk)
+        self.user_id = user.pk
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        self.checked_at = time.monotonic()
         self.allowance, self.window = conf.get("SOCKET_RATE")
         self.sent_times: list[float] = []
         self.strikes = 0
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
+            self.group = None
+
+    async def _still_allowed(self) -> bool:
+        """Re-check the right (on a rights.changed message, and before an event once the last check is
+        older than SOCKET_RECHECK_SECONDS); close the socket when it is gone."""
+        allowed = await database_sync_to_async(_still_may_receive)(self.user_id, self.session_key, self.page_id)
+        self.checked_at = time.monotonic()
+        if not allowed:
+            await self.disconnect(CLOSE_FORBIDDEN)
+            await self.close(code=CLOSE_FORBIDDEN)
+        return allowed
+
+    async def rights_changed(self, message) -> None:
+        if self.group:
+            await self._still_allowed()
 
     def _over_limit(self) -> bool:
         now = time.monotonic()
@@ -87,12 +123,18 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             if not isinstance(after, int) or isinstance(after, bool) or after < 0:
                 await self.send_json({"type": "error", "error": "after must be a non-negative integer"})
                 return
+            if not await self._still_allowed():
+                return
             events = await database_sync_to_async(_events_after)(self.page_id, after)
             await self.send_json({"type": "events", "events": events})
         else:
             await self.send_json({"type": "error", "error": "unsupported message"})
 
     async def consultation_event(self, message) -> None:
+        if not self.group:
+            return
+        if time.monotonic() - self.checked_at >= conf.get("SOCKET_RECHECK_SECONDS") and not await self._still_allowed():
+            return
         await self.send_json(message["event"])
 
     @classmethod

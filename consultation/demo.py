@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from consultation.models import (
+    Audience,
     ConsultationPage,
     ConsultationState,
     ImplementationUpdate,
@@ -14,6 +15,7 @@ from consultation.models import (
     OutcomeRating,
     Post,
     Reaction,
+    Residence,
     Stage,
     StagePlan,
     StageTransition,
@@ -206,6 +208,14 @@ def _open_consultation(demo, branch_page, editor, people, now):
 
 
 def _voting_consultation(demo, branch_page, editor, people, now):
+    # A vote has a defined electorate: the residents of 和平社区's grids (each demo resident lives in one)
+    # and the members whose roster grid is one of them. 应到 is counted from that audience.
+    grids = list(demo.shared.get("grids", {}).get("heping", []))
+    residents = list(demo.shared.get("residents", []))
+    if grids:
+        Residence.objects.bulk_create(
+            [Residence(user=user, grid=demo.rng.choice(grids)) for user in residents], ignore_conflicts=True
+        )
     page = _page(
         branch_page,
         title="滨河小区停车位改造方案表决",
@@ -214,13 +224,20 @@ def _voting_consultation(demo, branch_page, editor, people, now):
         background=[("paragraph", "<p>方案一：拆除废弃自行车棚，新增车位20个；方案二：保留车棚，划设错时停车位。</p>")],
         voting_enabled=True,
         vote_question="您支持哪个停车位改造方案？",
-        electorate_size=max(len(people), 30),
+        audience=Audience.GRIDS,
     )
+    page.eligible_grids.set(grids)
+    page.save()
+    page.save_revision().publish()
+    page = ConsultationPage.objects.get(pk=page.pk)
     for label in ("方案一：拆除自行车棚，新增车位", "方案二：保留车棚，错时停车"):
         VoteOption.objects.create(consultation=page, label=label)
     _advance(page, [Stage.COLLECTING, Stage.DELIBERATING, Stage.VOTING], editor, now - dt.timedelta(days=15))
     options = list(page.vote_options.all())
-    voters = people[: max(1, len(people) // 2)]
+    from consultation.rules import is_eligible
+
+    eligible = [user for user in people if is_eligible(user, page)]
+    voters = eligible[: max(1, len(eligible) * 3 // 4)]
     Vote.objects.bulk_create(
         [
             Vote(consultation=page, voter=user, option=options[0] if demo.rng.random() < 0.6 else options[1])

@@ -83,6 +83,9 @@ class OpinionGroups:
     groups: list = field(default_factory=list)  # per group: {"size", "representative": [...]}
     consensus: list = field(default_factory=list)  # statements every group agrees with
     statement_stats: dict = field(default_factory=dict)
+    # How a vote row becomes a point: (row − mean) · components / scale. Statement-level figures only, so a
+    # viewer can be placed on the map ("you are here") without storing who is which point.
+    projection: dict = field(default_factory=dict)
 
 
 def opinion_groups(
@@ -113,9 +116,12 @@ def opinion_groups(
             if statement in index:
                 matrix[row, index[statement]] = value
     components = min(2, len(statements), len(participants))
-    projected = PCA(n_components=components, random_state=seed).fit_transform(matrix)
+    pca = PCA(n_components=components, random_state=seed)
+    projected = pca.fit_transform(matrix)
+    axes = pca.components_
     if projected.shape[1] == 1:
         projected = np.hstack([projected, np.zeros_like(projected)])
+        axes = np.vstack([axes, np.zeros_like(axes)])
 
     def opposed(labels) -> bool:
         """Every pair of groups takes opposite sides on at least one statement (otherwise they are one group)."""
@@ -147,11 +153,16 @@ def opinion_groups(
     relabel = {old: new for new, old in enumerate(order)}
     labels = [relabel[label] for label in best_labels]
 
-    scale = np.abs(projected).max() or 1.0
+    scale = float(np.abs(projected).max() or 1.0)
     result = OpinionGroups(
         participants=participants,
         coordinates=[(float(x / scale), float(y / scale)) for x, y in projected[:, :2]],
         labels=labels,
+        projection={
+            "mean": [float(v) for v in pca.mean_],
+            "axes": [[float(v) for v in axis] for axis in axes[:2]],
+            "scale": scale,
+        },
     )
     labels_array = np.array(labels)
     group_count = len(order)
@@ -198,3 +209,37 @@ def opinion_groups(
             "pass": int((matrix[:, i] == PASS).sum()),
         }
     return result
+
+
+def place(projection: dict, statements: list, row: dict) -> tuple[float, float] | None:
+    """Where a vote row (statement → AGREE / DISAGREE / PASS) falls on a computed map, in [-1, 1]."""
+    if not projection or not row:
+        return None
+    values = [row.get(statement, PASS) for statement in statements]
+    mean, axes, scale = projection["mean"], projection["axes"], projection["scale"] or 1.0
+    if len(mean) != len(values):
+        return None
+    centred = [v - m for v, m in zip(values, mean)]
+    point = [sum(c * a for c, a in zip(centred, axis)) / scale for axis in axes]
+    return tuple(max(-1.2, min(1.2, p)) for p in (point + [0.0, 0.0])[:2])
+
+
+def stack_points(coordinates: list, labels: list, digits: int = 2) -> list[dict]:
+    """Participants who voted alike share one point: one entry per distinct (point, group) with its count."""
+    counts: dict[tuple, int] = {}
+    for (x, y), label in zip(coordinates, labels):
+        key = (round(x, digits), round(y, digits), label)
+        counts[key] = counts.get(key, 0) + 1
+    return [{"x": x, "y": y, "group": g, "count": n} for (x, y, g), n in sorted(counts.items(), key=lambda i: -i[1])]
+
+
+def axis_statements(projection: dict, statements: list) -> list[dict | None]:
+    """For each axis, the statement that moves people along it most, and which way agreeing moves them."""
+    found = []
+    for axis in (projection or {}).get("axes", [])[:2]:
+        if not axis or max(abs(v) for v in axis) < 1e-9:
+            found.append(None)
+            continue
+        index = max(range(len(axis)), key=lambda i: abs(axis[i]))
+        found.append({"statement": statements[index], "positive": axis[index] > 0})
+    return found

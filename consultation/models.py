@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
@@ -53,6 +54,77 @@ class Audience(models.TextChoices):
     EVERYONE = "everyone", _("Everyone signed in")
     GRIDS = "grids", _("Residents of the chosen grids")
     BRANCHES = "branches", _("Members of the chosen organisations")
+
+
+ELECTORATE_NEEDED = _(
+    "A vote needs a defined electorate: choose the residents of some grids or the members of some organisations."
+)
+
+
+def section_organization_of(page) -> Organization | None:
+    """The organisation whose section holds `page` (itself included): the nearest one up the tree."""
+    if page is None or not page.path:
+        return None
+    steplen = page.steplen
+    paths = [page.path[: i * steplen] for i in range(1, len(page.path) // steplen + 1)]
+    return Organization.objects.filter(page__path__in=paths).order_by("-page__depth").first()
+
+
+def attributable_organizations(user, section: Organization | None):
+    """Organisations a consultation in `section` may be attributed to by `user`: the section's own
+    organisation or one below it, and (unless a superuser) only one the user manages."""
+    from organizations import roles
+
+    organizations = roles.managed_organizations(user) if user is not None else Organization.objects.none()
+    if section is not None:
+        organizations = organizations.filter(path__startswith=section.path)
+    return organizations
+
+
+class ConsultationPageForm(WagtailAdminPageForm):
+    """The admin form: the organising organisation is chosen only among those the editor may attribute
+    a consultation to (the organisation's staff moderate it, and its ratings count toward their 满意率)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("organization")
+        if field is not None:
+            field.queryset = self.attributable().order_by("path")
+
+    def section(self) -> Organization | None:
+        if self.instance.pk and self.instance.path:
+            return self.instance.section_organization()
+        return section_organization_of(self.parent_page)
+
+    def attributable(self):
+        return attributable_organizations(self.for_user, self.section())
+
+    def clean(self):
+        cleaned = super().clean()
+        audience = cleaned.get("audience")
+        if cleaned.get("voting_enabled") and audience == Audience.EVERYONE:
+            self.add_error("audience", ELECTORATE_NEEDED)
+        size = cleaned.get("electorate_size")
+        if cleaned.get("voting_enabled") and size and audience in (Audience.GRIDS, Audience.BRANCHES):
+            from consultation.rules import audience_count
+
+            grids = [grid.pk for grid in cleaned.get("eligible_grids") or []]
+            counted = audience_count(audience, grids, list(cleaned.get("eligible_organizations") or []))
+            if size < counted:
+                self.add_error(
+                    "electorate_size",
+                    _("The number due cannot be lower than the %(n)d people the chosen audience already counts.")
+                    % {"n": counted},
+                )
+        return cleaned
+
+    def clean_organization(self):
+        organization = self.cleaned_data.get("organization")
+        if organization is not None and not self.attributable().filter(pk=organization.pk).exists():
+            raise ValidationError(
+                _("Choose the organisation of this section, or one below it that you manage."), code="not_allowed"
+            )
+        return organization
 
 
 class ConsultationPage(ChineseSearchMixin, Page):
@@ -96,7 +168,10 @@ class ConsultationPage(ChineseSearchMixin, Page):
         _("number due to vote"),
         null=True,
         blank=True,
-        help_text=_("应到人数. Leave blank to count the eligible accounts."),
+        help_text=_(
+            "应到人数. Leave blank to count those the audience names (roster members; residents with a confirmed "
+            "residence). Give a number only to include people without an account; it cannot be lower than that count."
+        ),
     )
     quorum = models.CharField(
         _("quorum"),
@@ -165,14 +240,27 @@ class ConsultationPage(ChineseSearchMixin, Page):
     ]
     parent_page_types = ["home.HomePage", "home.BranchPage"]
     subpage_types: list[str] = []
+    base_form_class = ConsultationPageForm
 
     class Meta:
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
 
+    @classmethod
+    def featured_on_home(cls, pages):
+        """The home page's list is the same for every visitor: only consultations open to everyone."""
+        return pages.filter(audience=Audience.EVERYONE)
+
+    def get_sitemap_urls(self, request=None):
+        # A consultation for some members or residents only is not announced to search engines.
+        if self.audience != Audience.EVERYONE:
+            return []
+        return super().get_sitemap_urls(request)
+
     def clean(self):
         super().clean()
         self._check_voted_options_kept()
+        self._check_organization_in_section()
         for name in ("quorum", "majority"):
             value = getattr(self, name)
             if value:
@@ -180,6 +268,16 @@ class ConsultationPage(ChineseSearchMixin, Page):
                     lib.parse_ratio(value)
                 except (ValueError, ZeroDivisionError):
                     raise ValidationError({name: _("Write a ratio between 0 and 1, such as 2/3.")})
+
+    def _check_organization_in_section(self) -> None:
+        """Whoever saves it, a consultation belongs to its section's organisation or one below it."""
+        if not self.organization_id or not self.path:
+            return
+        section = self.section_organization()
+        if section is not None and not self.organization.path.startswith(section.path):
+            raise ValidationError(
+                {"organization": _("Choose the organisation of this section, or one below it that you manage.")}
+            )
 
     def _check_voted_options_kept(self) -> None:
         """Options that have votes may be neither removed nor reworded: that would change votes cast."""
@@ -201,8 +299,7 @@ class ConsultationPage(ChineseSearchMixin, Page):
         parent_path = self.path[: -self.steplen] if self.path else None
         if not parent_path:
             return None
-        ancestor_paths = [parent_path[: i * self.steplen] for i in range(1, len(parent_path) // self.steplen + 1)]
-        return Organization.objects.filter(page__path__in=ancestor_paths).order_by("-page__depth").first()
+        return section_organization_of(Page(path=parent_path))
 
     # --- state ---------------------------------------------------------------
     @cached_property
@@ -293,6 +390,8 @@ class ConsultationState(models.Model):
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     opinion_map_stale = models.BooleanField(default=False)
+    # Opinion-map votes since the map was last computed: at OPINION_MAP_RECOMPUTE_AFTER a recompute is enqueued.
+    opinion_map_new_votes = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("consultation state")
@@ -307,6 +406,9 @@ class StageTransition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When this change closes a vote: the result as it stood (options and counts, turnout, the rule's verdict),
+    # kept in the timeline even if the vote is re-opened and closed again.
+    result = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -410,21 +512,12 @@ class Post(models.Model):
         return self.status != Post.Status.HIDDEN and timezone.now() - self.created_at <= window
 
     def as_event(self) -> dict:
-        return {
-            "id": self.pk,
-            "parent": self.parent_id,
-            "root": self.root_id,
-            "depth": self.depth,
-            "kind": self.kind,
-            "kind_label": str(self.get_kind_display()),
-            "author": self.author.get_full_name(),
-            "body": self.body,
-            "official": self.is_official,
-            "pinned": self.is_pinned,
-            "created": self.created_at.isoformat(),
-            "support": self.support_count,
-            "oppose": self.oppose_count,
-        }
+        """What a live event says about a post: where it goes, never what it says.
+
+        Open pages fetch the post itself (rendered like after a reload, for the viewer, if still
+        visible), so the event log keeps no text a moderator hid or an author edited away.
+        """
+        return {"id": self.pk, "parent": self.parent_id, "root": self.root_id, "depth": self.depth}
 
 
 class Reaction(models.Model):
@@ -615,8 +708,37 @@ class Event(models.Model):
         ordering = ["seq"]
         constraints = [models.UniqueConstraint(fields=["consultation", "seq"], name="event_seq_unique")]
 
+    # What each kind of event may carry. Older rows stored post bodies and outcome texts: those keys are
+    # never sent again (the content is read fresh, and only if still visible).
+    PAYLOAD_KEYS = {
+        "post.created": ("id", "parent", "root", "depth"),
+        "post.edited": ("id",),
+        "post.removed": ("id",),
+        "post.reactions": ("id", "support", "oppose"),
+        "post.pinned": ("id", "pinned"),
+        "stage.changed": ("stage", "label", "at"),
+        "outcome.published": (),
+        "implementation.updated": ("progress",),
+    }
+
     def as_message(self) -> dict:
-        return {"type": "event", "seq": self.seq, "kind": self.kind, "data": self.payload}
+        keys = self.PAYLOAD_KEYS.get(self.kind, ())
+        data = {key: self.payload[key] for key in keys if key in self.payload}
+        return {"type": "event", "seq": self.seq, "kind": self.kind, "data": data}
+
+    @classmethod
+    def messages_after(cls, consultation_id: int, after: int, limit: int = 200) -> list[dict]:
+        """The log after `after`, as it stands now: an event about a post that is no longer visible
+        (hidden, held, deleted) reads "post.removed", so catch-up never returns what was taken down."""
+        events = list(cls.objects.filter(consultation_id=consultation_id, seq__gt=after).order_by("seq")[:limit])
+        messages = [event.as_message() for event in events]
+        post_ids = {m["data"].get("id") for m in messages if m["kind"].startswith("post.")} - {None}
+        visible = set(Post.objects.filter(pk__in=post_ids, status=Post.Status.VISIBLE).values_list("pk", flat=True))
+        for message in messages:
+            post_id = message["data"].get("id")
+            if message["kind"].startswith("post.") and post_id not in visible:
+                message["kind"], message["data"] = "post.removed", {"id": post_id}
+        return messages
 
     @classmethod
     def record(cls, consultation: ConsultationPage, kind: str, payload: dict) -> Event:

@@ -24,7 +24,13 @@ def notify(
     recipient_ids, kind: str, consultation, *, post=None, actor=None, detail: str = "", exclude=None
 ) -> list[Notification]:
     """Store a notification per recipient; email those who want it immediately, after commit."""
+    from consultation.rules import viewer_ids
+
     recipient_ids = set(recipient_ids) - ({exclude.pk} if exclude is not None else set())
+    if not recipient_ids:
+        return []
+    # The audience rule: nobody is told about a consultation they may not see (e.g. a member who left).
+    recipient_ids = viewer_ids(consultation, recipient_ids)
     if not recipient_ids:
         return []
     notes = Notification.objects.bulk_create(
@@ -106,6 +112,8 @@ def send_immediate(notification_ids) -> int:
 
 def send_digests() -> int:
     """One email per user who chose the daily digest, with everything not yet emailed."""
+    from consultation.rules import hidden_consultation_ids
+
     sent = 0
     preferences = NotificationPreference.objects.filter(email=NotificationPreference.Email.DAILY).select_related("user")
     for preference in preferences.iterator():
@@ -114,7 +122,8 @@ def send_digests() -> int:
             .select_related("consultation")
             .order_by("created_at")
         )
-        notes = [n for n in notes if preference.wants(n.kind)]
+        hidden = hidden_consultation_ids(preference.user)
+        notes = [n for n in notes if preference.wants(n.kind) and n.consultation_id not in hidden]
         if not notes or not preference.user.email:
             continue
         with translation.override(settings.LANGUAGE_CODE):

@@ -1,4 +1,5 @@
-"""Computing opinion maps outside requests (management command `compute_opinion_maps`)."""
+"""Computing opinion maps outside requests: by the background task enqueued after enough new votes
+(consultation/tasks.py), and by the management command `compute_opinion_maps` for anything left stale."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def compute(consultation: ConsultationPage) -> OpinionMap | None:
         max_groups=conf.get("OPINION_MAP_MAX_GROUPS"),
     )
     with transaction.atomic():
-        ConsultationState.objects.filter(consultation=consultation).update(opinion_map_stale=False)
+        ConsultationState.objects.filter(consultation=consultation).update(
+            opinion_map_stale=False, opinion_map_new_votes=0
+        )
         if groups is None:
             OpinionMap.objects.filter(consultation=consultation).delete()
             return None
@@ -35,6 +38,9 @@ def compute(consultation: ConsultationPage) -> OpinionMap | None:
             "groups": groups.groups,
             "consensus": groups.consensus,
             "statement_stats": {str(k): v for k, v in groups.statement_stats.items()},
+            # The statements in the order of the projection's columns (those approved when computed).
+            "statements": statements,
+            "projection": groups.projection,
         }
         opinion_map, _created = OpinionMap.objects.update_or_create(
             consultation=consultation,

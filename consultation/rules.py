@@ -45,22 +45,30 @@ def is_eligible(user, consultation) -> bool:
 
 
 def eligible_count(consultation) -> int:
-    """How many people are due to take part (应到): the page's figure, else those who qualify."""
+    """How many people are due to vote (应到): counted from the audience, or the organisers' figure when they
+    give one (it counts people the site cannot know, e.g. residents without an account) and it is not lower."""
+    counted = audience_count(
+        consultation.audience,
+        list(consultation.eligible_grids.values_list("pk", flat=True)),
+        list(consultation.eligible_organizations.all()),
+    )
+    return max(consultation.electorate_size or 0, counted)
+
+
+def audience_count(audience: str, grid_ids: list[int], organizations: list) -> int:
+    """Those the audience rule names: every active member on the roster of the organisations and the
+    branches below (with or without an account); residents with a confirmed residence in the grids plus
+    members whose roster grid is one of them. "Everyone signed in" names no electorate: all active accounts."""
     from consultation.models import Audience, Residence
 
-    if consultation.electorate_size:
-        return consultation.electorate_size
-    if consultation.audience == Audience.EVERYONE:
+    if audience == Audience.EVERYONE:
         return get_user_model().objects.filter(is_active=True).count()
-    if consultation.audience == Audience.BRANCHES:
-        organizations = list(consultation.eligible_organizations.all())
-        # Every active member on the roster is due, with or without an account.
+    if audience == Audience.BRANCHES:
         return (
             RosterEntry.objects.active().filter(_subtree_filter("branch__", organizations)).count()
             if organizations
             else 0
         )
-    grid_ids = list(consultation.eligible_grids.values_list("pk", flat=True))
     residents = Residence.objects.filter(grid_id__in=grid_ids)
     members = (
         RosterEntry.objects.active()
@@ -96,6 +104,73 @@ def can_take_part(user, consultation) -> bool:
 def can_receive_live(user, consultation) -> bool:
     """WebSocket connections are for signed-in users who may see the consultation."""
     return user.is_authenticated and user.is_active and can_view(user, consultation)
+
+
+def hidden_consultation_ids(user) -> set[int]:
+    """Ids of the restricted consultations `user` may not see, in a fixed number of queries.
+
+    The one audience rule for every list that shows consultations (index, search, notifications):
+    anonymous visitors see none of them; signed-in users see those they are eligible for or manage.
+    """
+    from consultation.models import Audience, ConsultationPage, Residence
+
+    restricted = dict(ConsultationPage.objects.exclude(audience=Audience.EVERYONE).values_list("pk", "audience"))
+    if not restricted or not user.is_authenticated or not user.is_active:
+        return set(restricted)
+    if user.is_superuser:
+        return set()
+    organisers = dict(ConsultationPage.objects.filter(pk__in=restricted).values_list("pk", "organization_id"))
+    managed = set(roles.managed_organizations(user).values_list("pk", flat=True))
+    entries = list(RosterEntry.objects.active().filter(user=user).values_list("branch__path", "grid_id"))
+    branch_paths = [path for path, _grid in entries if path]
+    grids = {grid for _path, grid in entries if grid} | set(
+        Residence.objects.filter(user=user).values_list("grid_id", flat=True)
+    )
+    visible = {pk for pk, organization_id in organisers.items() if organization_id in managed}
+    through_grids = ConsultationPage.eligible_grids.through.objects.filter(consultationpage_id__in=restricted)
+    visible |= {
+        pk
+        for pk, grid in through_grids.values_list("consultationpage_id", "grid_id")
+        if grid in grids and restricted[pk] == Audience.GRIDS
+    }
+    through_orgs = ConsultationPage.eligible_organizations.through.objects.filter(consultationpage_id__in=restricted)
+    visible |= {
+        pk
+        for pk, path in through_orgs.values_list("consultationpage_id", "organization__path")
+        if restricted[pk] == Audience.BRANCHES and any(branch.startswith(path) for branch in branch_paths)
+    }
+    return set(restricted) - visible
+
+
+def viewer_ids(consultation, user_ids) -> set[int]:
+    """Those of `user_ids` who may see `consultation` (for notifications), in a fixed number of queries."""
+    from consultation.models import Audience, Residence
+
+    user_ids = set(user_ids)
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    if consultation.audience == Audience.EVERYONE:
+        return set(users.values_list("pk", flat=True))
+    allowed = set(users.filter(is_superuser=True).values_list("pk", flat=True))
+    if consultation.audience == Audience.BRANCHES:
+        organizations = list(consultation.eligible_organizations.all())
+        if organizations:
+            allowed |= set(
+                RosterEntry.objects.active()
+                .filter(user__in=users)
+                .filter(_subtree_filter("branch__", organizations))
+                .values_list("user_id", flat=True)
+            )
+    else:
+        grid_ids = list(consultation.eligible_grids.values_list("pk", flat=True))
+        allowed |= set(Residence.objects.filter(user__in=users, grid_id__in=grid_ids).values_list("user_id", flat=True))
+        allowed |= set(
+            RosterEntry.objects.active().filter(user__in=users, grid_id__in=grid_ids).values_list("user_id", flat=True)
+        )
+    organization = consultation.organization
+    for user in users.exclude(pk__in=allowed):  # organisers: few, checked one by one
+        if organization is not None and roles.can_manage(user, organization):
+            allowed.add(user.pk)
+    return allowed
 
 
 def moderated_organizations(user):

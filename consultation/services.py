@@ -13,8 +13,10 @@ from wagtail.log_actions import log
 from consultation import conf
 from consultation import rules as consultation_rules
 from consultation.models import (
+    ELECTORATE_NEEDED,
     THREAD_STAGES,
     UPDATE_STAGES,
+    Audience,
     ConsultationPage,
     ConsultationState,
     Event,
@@ -146,7 +148,7 @@ def edit_post(post: Post, user, body: str) -> Post:
             Event.record(post.consultation, "post.removed", {"id": post.pk})
             log(post, "consultation.post.hold", user=user, data={"reason": "keyword", "words": held})
         elif post.status == Post.Status.VISIBLE:
-            Event.record(post.consultation, "post.edited", {"id": post.pk, "body": post.body})
+            Event.record(post.consultation, "post.edited", {"id": post.pk})
     return post
 
 
@@ -293,11 +295,24 @@ def change_stage(consultation: ConsultationPage, user, to_stage: str, note: str 
             _require(bool(note.strip()), _("Say why the consultation goes back to an earlier stage."))
         if to_stage == Stage.VOTING:
             _require(consultation.vote_options.count() >= 2, _("Add at least two vote options first."))
+            _require(consultation.audience != Audience.EVERYONE, str(ELECTORATE_NEEDED))
+        result = {}
+        if (
+            from_stage == Stage.VOTING
+            and to_stage in sequence
+            and sequence.index(to_stage) > sequence.index(from_stage)
+        ):
+            result = vote_record(consultation)
         state.stage, state.stage_changed_at = to_stage, timezone.now()
         state.save(update_fields=["stage", "stage_changed_at"])
         consultation.__dict__["state"] = state
         transition = StageTransition.objects.create(
-            consultation=consultation, from_stage=from_stage, to_stage=to_stage, actor=user, note=note.strip()[:500]
+            consultation=consultation,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            actor=user,
+            note=note.strip()[:500],
+            result=result,
         )
         log(consultation, "consultation.stage", user=user, data={"from": from_stage, "to": to_stage, "note": note})
         label = str(Stage(to_stage).label)
@@ -315,10 +330,26 @@ def change_stage(consultation: ConsultationPage, user, to_stage: str, note: str 
 
 def cast_vote(consultation: ConsultationPage, user, option_id) -> Vote:
     _require(consultation.voting_enabled and consultation.stage == Stage.VOTING, _("Voting is not open."))
+    # "Everyone signed in" is no electorate: anyone from any community could vote against a fixed 应到.
+    _require(consultation.audience != Audience.EVERYONE, str(ELECTORATE_NEEDED))
     _permit(consultation_rules.is_eligible(user, consultation), _("You are not eligible to vote in this consultation."))
     option = VoteOption.objects.filter(consultation=consultation, pk=option_id).first()
     _require(option is not None, _("Choose one of the options."))
     return Vote.cast(consultation, user, option)
+
+
+def vote_record(consultation: ConsultationPage) -> dict:
+    """The vote's result as it stands, to keep in the timeline when voting closes."""
+    options, tally = vote_tally(consultation)
+    labels = {str(option.pk): option.label for option in options}
+    return {
+        "options": [[option.label, option.n] for option in options],
+        "participants": tally.participants,
+        "eligible": tally.eligible,
+        "quorum_met": tally.quorum_met,
+        "passed": tally.passed,
+        "winner": labels.get(tally.leader) if tally.passed else None,
+    }
 
 
 def vote_tally(consultation: ConsultationPage):
@@ -352,7 +383,7 @@ def publish_outcome(consultation: ConsultationPage, user, text: str) -> Outcome:
         if not created:
             Outcome.objects.filter(pk=outcome.pk).update(updated_at=timezone.now())
         log(consultation, "consultation.outcome", user=user, data={"created": created})
-        Event.record(consultation, "outcome.published", {"text": text})
+        Event.record(consultation, "outcome.published", {})
         notify(
             participants(consultation),
             Notification.Kind.OUTCOME,
@@ -386,7 +417,7 @@ def add_update(
         Event.record(
             consultation,
             "implementation.updated",
-            {"progress": progress, "person": update.person_in_charge, "text": update.text},
+            {"progress": progress},
         )
         notify(
             participants(consultation),
@@ -458,8 +489,18 @@ def vote_statement(statement: Statement, user, value: int) -> StatementVote:
         except IntegrityError:
             StatementVote.objects.filter(statement=statement, user=user).update(value=value)
             vote = StatementVote.objects.get(statement=statement, user=user)
-        ConsultationState.objects.filter(consultation=consultation).update(opinion_map_stale=True)
+        state = ConsultationState.objects.filter(consultation=consultation)
+        state.update(opinion_map_stale=True, opinion_map_new_votes=F("opinion_map_new_votes") + 1)
+        # Exactly one vote reaches the threshold: it enqueues the recompute, which resets the count.
+        if state.values_list("opinion_map_new_votes", flat=True).first() == conf.get("OPINION_MAP_RECOMPUTE_AFTER"):
+            transaction.on_commit(lambda: _enqueue_opinion_map(consultation.pk))
     return vote
+
+
+def _enqueue_opinion_map(consultation_id: int) -> None:
+    from consultation.tasks import recompute_opinion_map
+
+    recompute_opinion_map.enqueue(consultation_id)
 
 
 THREAD_STAGES = THREAD_STAGES  # re-exported for views

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:page_id>/rate/", views.rate, name="rate"),
     path("<int:page_id>/moderation/", views.moderation_queue, name="moderation"),
     path("<int:page_id>/statements/", views.statement_add, name="statement_add"),
+    path("posts/<int:post_id>/", views.post_fragment, name="post_fragment"),
     path("posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:post_id>/react/", views.post_react, name="post_react"),
     path("posts/<int:post_id>/report/", views.post_report, name="post_report"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,15 +70,52 @@ def thread_page(consultation: ConsultationPage, user, *, sort: str = "newest", n
         )
         for reply in replies:
             by_parent.setdefault(reply.parent_id, []).append(reply)
+    _prepare(consultation, user, [*posts, *(r for rs in by_parent.values() for r in rs)], by_parent)
+    return page, posts
+
+
+def _prepare(consultation, user, posts, by_parent) -> None:
+    """What the post template reads besides the post: its replies and whether the viewer may edit it."""
     window = dt.timedelta(minutes=consultation.edit_window_minutes)
     now = timezone.now()
     user_id = user.pk if user.is_authenticated else None
-    for post in [*posts, *(r for rs in by_parent.values() for r in rs)]:
+    for post in posts:
         post.children = by_parent.get(post.pk, [])
         post.can_edit = (
             post.author_id == user_id and post.status != Post.Status.HIDDEN and now - post.created_at <= window
         )
-    return page, posts
+
+
+@require_GET
+def post_fragment(request, post_id):
+    """One post rendered exactly as on the page after a reload (same template, same context, for this
+    viewer): open pages fetch it when a post arrives or changes live. 404 unless the viewer may see it."""
+    post = (
+        Post.objects.filter(pk=_id(str(post_id)))
+        .visible_to(request.user)
+        .select_related("author", "consultation")
+        .with_reaction_of(request.user)
+        .first()
+    )
+    if post is None or not post.consultation.live:
+        raise Http404
+    consultation = post.consultation
+    if not consultation_rules.can_view(request.user, consultation):
+        raise Http404
+    _prepare(consultation, request.user, [post], {})
+    context = {"post": post, **post_context(consultation, request.user)}
+    return render(request, "consultation/includes/post.html", context)
+
+
+def post_context(consultation, user) -> dict:
+    """The page-wide names the post template reads (the page's own context has the same values)."""
+    return {
+        "page": consultation,
+        "consultation": consultation,
+        "can_take_part": consultation_rules.can_take_part(user, consultation),
+        "can_manage": consultation_rules.can_manage(user, consultation),
+        "max_length": conf.get("MAX_POST_LENGTH"),
+    }
 
 
 def page_context(consultation: ConsultationPage, request) -> dict:
@@ -146,11 +184,32 @@ def _stage_steps(consultation, current):
     ]
 
 
+def _electorate_rule(consultation) -> str:
+    """Who may vote and how 应到 is counted, in words."""
+    if consultation.audience == Audience.BRANCHES:
+        names = "、".join(o.name for o in consultation.eligible_organizations.all()) or "—"
+        rule = _("Members of %(names)s and of the branches below, as on the roster (with or without an account).")
+    elif consultation.audience == Audience.GRIDS:
+        names = "、".join(g.name for g in consultation.eligible_grids.all()) or "—"
+        rule = _("Residents of %(names)s with a confirmed residence, and members whose roster grid is one of them.")
+    else:
+        return _("No electorate is defined: the organisers must choose grids or organisations before the vote.")
+    rule = rule % {"names": names}
+    if consultation.electorate_size:
+        rule += " " + _("The organisers set the number due at %(n)d to include people without an account.") % {
+            "n": consultation.electorate_size
+        }
+    return rule
+
+
 def _vote_context(consultation, user, stage):
     options, tally = services.vote_tally(consultation)
     closed = consultation.stage_sequence().index(stage) > consultation.stage_sequence().index(Stage.VOTING)
     my_vote = Vote.objects.filter(consultation=consultation, voter=user).first() if user.is_authenticated else None
+    winner = next((option.label for option in options if str(option.pk) == tally.leader), None)
     return {
+        "electorate_rule": _electorate_rule(consultation),
+        "winner": winner if closed and tally.passed else None,
         "vote_options": options,
         "vote_open": stage == Stage.VOTING,
         "vote_closed": closed,
@@ -169,42 +228,99 @@ def _statement_context(consultation, user):
         mine = dict(
             StatementVote.objects.filter(statement__in=statements, user=user).values_list("statement_id", "value")
         )
+    answers = {StatementVote.AGREE: _("Agree"), StatementVote.DISAGREE: _("Disagree"), StatementVote.PASS: _("Pass")}
     for statement in statements:
         statement.my_vote = mine.get(statement.pk)
+        statement.my_answer = answers.get(statement.my_vote)
     opinion_map = OpinionMap.objects.filter(consultation=consultation).first()
-    return {"statements": statements, "opinion_map": _map_view(opinion_map, statements)}
+    return {
+        "statements": statements,
+        "my_statement_votes": len(mine),
+        "opinion_map": _map_view(opinion_map, statements, mine),
+    }
 
 
-def _map_view(opinion_map, statements):
+PALETTE = ["#a8141a", "#1a5fb4", "#26a269", "#c64600", "#613583"]
+
+
+def _svg(x: float, y: float) -> tuple[float, float]:
+    """Map coordinates in [-1, 1] (y up) to the 300 × 300 picture (y down)."""
+    return round(150 + x * 130, 1), round(150 - y * 130, 1)
+
+
+def _map_view(opinion_map, statements, mine=None):
     if opinion_map is None or not opinion_map.result.get("groups"):
         return None
     by_id = {s.pk: s.text for s in statements}
-    palette = ["#a8141a", "#1a5fb4", "#26a269", "#c64600", "#613583"]
     result = opinion_map.result
-    points = [
-        {"x": round(150 + x * 130, 1), "y": round(150 - y * 130, 1), "color": palette[g % len(palette)], "group": g + 1}
-        for (x, y), g in zip(result["coordinates"], result["labels"])
-    ]
+    # Participants who voted exactly alike fall on one point: draw it once, sized and labelled by its count.
+    points = []
+    for point in lib.stack_points(result["coordinates"], result["labels"]):
+        x, y = _svg(point["x"], point["y"])
+        count = point["count"]
+        points.append(
+            {
+                "x": x,
+                "y": y,
+                "count": count,
+                "r": round(min(14.0, 4 + 2.5 * math.sqrt(count - 1)), 1),
+                "color": PALETTE[point["group"] % len(PALETTE)],
+                "group": point["group"] + 1,
+            }
+        )
     groups = []
     for index, group in enumerate(result["groups"]):
         groups.append(
             {
                 "number": index + 1,
                 "size": group["size"],
-                "color": palette[index % len(palette)],
+                "color": PALETTE[index % len(PALETTE)],
                 "representative": [
                     {"text": by_id.get(r["statement"], "—"), "stance": r["stance"], "share": round(r["share"] * 100)}
                     for r in group["representative"]
                 ],
             }
         )
+    # The axes in words: the statement that moves people most along each, and which way agreeing goes.
+    axes = []
+    for number, axis in enumerate(lib.axis_statements(result.get("projection"), result.get("statements", []))):
+        if axis is None or axis["statement"] not in by_id:
+            continue
+        text = by_id[axis["statement"]]
+        if number == 0:
+            towards, away = (_("right"), _("left")) if axis["positive"] else (_("left"), _("right"))
+        else:
+            towards, away = (_("up"), _("down")) if axis["positive"] else (_("down"), _("up"))
+        axes.append({"towards": towards, "away": away, "statement": text})
+    # "You are here": the viewer's own answers placed with the map's projection (no one else's identity).
+    me = None
+    placed = lib.place(result.get("projection"), result.get("statements", []), {k: v for k, v in (mine or {}).items()})
+    if placed is not None and any(v != StatementVote.PASS for v in (mine or {}).values()):
+        x, y = _svg(*placed)
+        nearest = _nearest_group(result, placed)
+        me = {"x": x, "y": y, "group": nearest + 1 if nearest is not None else None}
     return {
         "computed_at": opinion_map.computed_at,
         "participants": opinion_map.participant_count,
         "points": points,
+        "dots": len(points),
         "groups": groups,
+        "axes": axes,
+        "me": me,
         "consensus": [by_id[s] for s in result.get("consensus", []) if s in by_id],
     }
+
+
+def _nearest_group(result, placed) -> int | None:
+    sums: dict[int, list[float]] = {}
+    for (x, y), label in zip(result["coordinates"], result["labels"]):
+        total = sums.setdefault(label, [0.0, 0.0, 0])
+        total[0], total[1], total[2] = total[0] + x, total[1] + y, total[2] + 1
+    if not sums:
+        return None
+    return min(
+        sums, key=lambda g: (sums[g][0] / sums[g][2] - placed[0]) ** 2 + (sums[g][1] / sums[g][2] - placed[1]) ** 2
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -418,19 +534,12 @@ def events_since(request, page_id):
     consultation = _consultation(page_id)
     if not consultation_rules.can_receive_live(request.user, consultation):
         return JsonResponse({"error": _("You cannot follow this consultation.")}, status=403)
-    try:
-        after = int(request.GET.get("after", "0"))
-    except ValueError:
-        return HttpResponseBadRequest("after must be a number")
+    after = _id(request.GET.get("after", "0"))
+    if after is None:
+        return HttpResponseBadRequest(_("“after” must be a whole number."))
     limit = 200
-    events = list(Event.objects.filter(consultation=consultation, seq__gt=after).order_by("seq")[: limit + 1])
-    return JsonResponse(
-        {
-            "events": [e.as_message() for e in events[:limit]],
-            "more": len(events) > limit,
-            "last": consultation.state.last_seq,
-        }
-    )
+    events = Event.messages_after(consultation.pk, after, limit + 1)
+    return JsonResponse({"events": events[:limit], "more": len(events) > limit, "last": consultation.state.last_seq})
 
 
 # --- stages, vote, outcome ----------------------------------------------------------------------
@@ -528,19 +637,20 @@ def statement_vote(request, statement_id):
 
 def index(request):
     consultations = list(
-        ConsultationPage.objects.live().public().select_related("organization").order_by("-first_published_at")[:200]
+        ConsultationPage.objects.live()
+        .public()
+        .exclude(pk__in=consultation_rules.hidden_consultation_ids(request.user))
+        .select_related("organization")
+        .order_by("-first_published_at")[:200]
     )
     from consultation.models import ConsultationState
 
     states = dict(
         ConsultationState.objects.filter(consultation__in=consultations).values_list("consultation_id", "stage")
     )
-    visible = []
     for consultation in consultations:
-        if consultation.audience == Audience.EVERYONE or consultation_rules.can_view(request.user, consultation):
-            consultation.stage_label = Stage(states.get(consultation.pk, Stage.COLLECTING)).label
-            visible.append(consultation)
-    return render(request, "consultation/index.html", {"consultations": visible})
+        consultation.stage_label = Stage(states.get(consultation.pk, Stage.COLLECTING)).label
+    return render(request, "consultation/index.html", {"consultations": consultations})
 
 
 @login_required
@@ -549,9 +659,14 @@ def notifications(request):
         Notification.objects.filter(recipient=request.user, read_at=None).update(read_at=timezone.now())
         messages.success(request, _("All notifications are marked as read."))
         return redirect("consultation:notifications")
-    notes = Paginator(Notification.objects.filter(recipient=request.user).select_related("consultation"), 30).get_page(
-        request.GET.get("page")
-    )
+    # Notifications about a consultation the user may no longer see (left the branch, moved away) are not shown.
+    hidden = consultation_rules.hidden_consultation_ids(request.user)
+    notes = Paginator(
+        Notification.objects.filter(recipient=request.user)
+        .exclude(consultation_id__in=hidden)
+        .select_related("consultation"),
+        30,
+    ).get_page(request.GET.get("page"))
     items = [{"note": n, "message": message_of(n), "url": link_of(n)} for n in notes]
     return render(request, "consultation/notifications.html", {"items": items, "notes": notes})
 

@@ -38,12 +38,25 @@ def available_types() -> list[tuple[str, type, str]]:
 
 
 def visible_pages(request):
-    """Live pages, without those behind a view restriction the visitor does not pass."""
+    """Live pages, without those behind a view restriction the visitor does not pass, and without
+    consultations whose audience leaves the visitor out (members-only, residents of some grids)."""
     pages = Page.objects.live()
     for restriction in PageViewRestriction.objects.select_related("page"):
         if not restriction.accept_request(request):
             pages = pages.not_descendant_of(restriction.page, inclusive=True)
+    hidden = hidden_page_ids(request.user)
+    if hidden:
+        pages = pages.exclude(pk__in=hidden)
     return pages
+
+
+def hidden_page_ids(user) -> set[int]:
+    """Pages whose own audience rule leaves `user` out (search reads every app; none imports search)."""
+    if not apps.is_installed("consultation"):
+        return set()
+    from consultation.rules import hidden_consultation_ids
+
+    return hidden_consultation_ids(user)
 
 
 def search(request):

@@ -54,7 +54,7 @@ async def test_signed_in_resident_receives_a_new_post_and_support_counts(consult
     post = await database_sync_to_async(services.create_post)(consultation, member_a, "实时出现的意见")
     message = await socket.receive_json_from(timeout=1)
     assert message["type"] == "event" and message["kind"] == "post.created"
-    assert message["data"]["body"] == "实时出现的意见" and message["data"]["author"] == "党员甲"
+    assert message["data"] == {"id": post.pk, "parent": None, "root": None, "depth": 0}
     await database_sync_to_async(services.react)(post, resident, Reaction.SUPPORT)
     message = await socket.receive_json_from(timeout=1)
     assert message["kind"] == "post.reactions" and message["data"]["support"] == 1
@@ -78,8 +78,8 @@ async def test_only_eligible_users_receive_a_members_only_consultation(members_o
     assert not (await refused.connect())[0]
     allowed = _socket(members_only, await database_sync_to_async(_cookie)(member_a))
     assert (await allowed.connect())[0]
-    await database_sync_to_async(services.create_post)(members_only, member_a, "支部内部讨论")
-    assert (await allowed.receive_json_from(timeout=1))["data"]["body"] == "支部内部讨论"
+    post = await database_sync_to_async(services.create_post)(members_only, member_a, "支部内部讨论")
+    assert (await allowed.receive_json_from(timeout=1))["data"]["id"] == post.pk
     await allowed.disconnect()
     other_branch = _socket(members_only, await database_sync_to_async(_cookie)(member_b_user))
     assert not (await other_branch.connect())[0]
@@ -129,23 +129,22 @@ async def test_a_connection_sending_too_fast_is_limited_then_closed(consultation
 
 
 def test_catch_up_endpoint_returns_events_after_the_cursor(client, consultation, resident, member_a):
-    for text in ("甲", "乙", "丙"):
-        services.create_post(consultation, member_a, text)
+    posts = [services.create_post(consultation, member_a, text) for text in ("甲", "乙", "丙")]
     client.force_login(resident)
     body = client.get(reverse("consultation:events", args=[consultation.pk]), {"after": 1}).json()
     assert [e["seq"] for e in body["events"]] == [2, 3]
-    assert [e["data"]["body"] for e in body["events"]] == ["乙", "丙"]
+    assert [e["data"]["id"] for e in body["events"]] == [posts[1].pk, posts[2].pk]
     assert body["last"] == 3 and body["more"] is False
 
 
 def test_catch_up_endpoint_refuses_those_who_may_not_follow(client, members_only, member_a, resident):
-    services.create_post(members_only, member_a, "内部")
+    post = services.create_post(members_only, member_a, "内部")
     url = reverse("consultation:events", args=[members_only.pk])
     assert client.get(url).status_code == 403
     client.force_login(resident)
     assert client.get(url).status_code == 403
     client.force_login(member_a)
-    assert client.get(url).json()["events"][0]["data"]["body"] == "内部"
+    assert client.get(url).json()["events"][0]["data"]["id"] == post.pk
 
 
 def test_event_sequence_numbers_are_contiguous_per_consultation(branch_page, consultation, member_a):

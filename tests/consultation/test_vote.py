@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.factories import UserFactory
 from consultation import lib, services
 from consultation.factories import make_consultation
-from consultation.models import Audience, Stage, Vote
+from consultation.models import Audience, ConsultationPage, ConsultationState, Stage, StageTransition, Vote
 from organizations.factories import RosterEntryFactory
 from tests.concurrency import run_concurrently
 
@@ -169,3 +169,80 @@ def test_options_with_votes_cannot_be_removed_or_reworded(vote_consultation, mem
     yes.label = "同意加装"
     vote_consultation.vote_options = [yes, no]
     vote_consultation.full_clean()
+
+
+# --- Issue 12.22: a defined electorate, the rule shown, the winner named, every result kept ---------------------
+
+
+@pytest.mark.django_db
+def test_a_vote_open_to_everyone_signed_in_takes_no_votes(branch_page, resident, editor_a):
+    consultation = make_consultation(branch_page, slug="open-vote", options=["是", "否"], stage=Stage.DELIBERATING)
+    with pytest.raises(services.ActionError):
+        services.change_stage(consultation, editor_a, Stage.VOTING)
+    ConsultationState.objects.filter(consultation=consultation).update(stage=Stage.VOTING)
+    consultation = ConsultationPage.objects.get(pk=consultation.pk)
+    with pytest.raises(services.ActionError):
+        services.cast_vote(consultation, resident, consultation.vote_options.first().pk)
+    assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_page_shows_who_may_vote_and_how_many_are_due(client, vote_consultation, member_a, branch_a):
+    RosterEntryFactory(branch=branch_a)  # a member without an account is due too
+    client.force_login(member_a)
+    html = client.get(vote_consultation.url).content.decode()
+    assert "谁可以表决" in html and "第一党支部" in html and "名册" in html
+    assert "0 / 2" in html or "应到 2 人" in html
+
+
+@pytest.mark.django_db
+def test_number_due_is_never_lower_than_the_audience_counts(vote_consultation, branch_a):
+    for _ in range(3):
+        RosterEntryFactory(branch=branch_a)
+    vote_consultation.electorate_size = 2
+    assert services.vote_tally(vote_consultation)[1].eligible == 3
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_offered_to_sign_in_to_vote(client, branch_page, vote_consultation):
+    html = client.get(vote_consultation.url).content.decode()  # restricted: the whole page offers sign-in
+    assert "/accounts/login/?next=" in html and 'id="vote"' not in html
+    # A vote stored before the electorate rule (open to everyone) still tells anonymous visitors how to vote.
+    legacy = make_consultation(branch_page, slug="legacy", options=["是", "否"], stage=Stage.VOTING)
+    html = client.get(legacy.url).content.decode()
+    section = html[html.index('id="vote"') :]
+    assert "/accounts/login/?next=" in section[: section.index("</section>")]
+
+
+@pytest.mark.django_db
+def test_a_passed_vote_names_the_winning_option_and_counts_voters_not_attendance(
+    client, vote_consultation, member_a, editor_a
+):
+    services.cast_vote(vote_consultation, member_a, vote_consultation.vote_options.first().pk)
+    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    client.force_login(member_a)
+    html = client.get(vote_consultation.url).content.decode()
+    assert "“同意加装”获得通过" in html
+    assert "到会" not in html and "参与表决人数" in html
+
+
+@pytest.mark.django_db
+def test_reopening_a_closed_vote_keeps_the_earlier_result_in_the_timeline(
+    client, vote_consultation, member_a, editor_a, branch_a
+):
+    yes, no = vote_consultation.vote_options.all()
+    services.cast_vote(vote_consultation, member_a, yes.pk)
+    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    services.change_stage(vote_consultation, editor_a, Stage.VOTING, "补充表决")
+    other = UserFactory()
+    RosterEntryFactory(branch=branch_a, user=other)
+    services.cast_vote(vote_consultation, member_a, no.pk)
+    services.cast_vote(vote_consultation, other, no.pk)
+    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    first, second = StageTransition.objects.exclude(result={}).order_by("pk")
+    assert first.result["options"] == [["同意加装", 1], ["暂不加装", 0]] and first.result["winner"] == "同意加装"
+    assert second.result["options"] == [["同意加装", 0], ["暂不加装", 2]] and second.result["winner"] == "暂不加装"
+    client.force_login(member_a)
+    html = client.get(vote_consultation.url).content.decode()
+    timeline = html[html.index('class="timeline"') :]
+    assert "“同意加装”获得通过" in timeline and "“暂不加装”获得通过" in timeline

@@ -13,7 +13,6 @@
   var i18n = root.querySelector("[data-i18n]");
   var status = root.querySelector("[data-live-status]");
   var postsBox = root.querySelector("[data-posts]");
-  var template = document.getElementById("post-template");
   var socket = null;
   var retry = 0;
   var catchingUp = false;
@@ -21,66 +20,62 @@
   function say(key) { return i18n ? i18n.getAttribute("data-" + key) : ""; }
   function setStatus(text) { if (status) { status.textContent = text; status.hidden = !text; } }
 
-  function linkify(container, text) {
-    // Text nodes and <a> elements only: user text is never parsed as HTML.
-    var pattern = /(https?:\/\/[^\s<>"]+)/g;
-    var lines = text.split("\n");
-    lines.forEach(function (line, index) {
-      var last = 0, match;
-      while ((match = pattern.exec(line)) !== null) {
-        container.appendChild(document.createTextNode(line.slice(last, match.index)));
-        var a = document.createElement("a");
-        a.href = match[1]; a.rel = "nofollow noopener"; a.textContent = match[1];
-        container.appendChild(a);
-        last = match.index + match[1].length;
-      }
-      container.appendChild(document.createTextNode(line.slice(last)));
-      if (index < lines.length - 1) container.appendChild(document.createElement("br"));
-    });
+  var fragmentUrl = root.getAttribute("data-post-url"); // ends in /0/: the post id replaces the 0
+
+  function fetchPost(id) {
+    // The server renders the post from the page's own template, for this viewer (its CSRF token,
+    // its own controls): a live post looks exactly as it will after a reload. 404: not visible.
+    return fetch(fragmentUrl.replace(/\/0\/$/, "/" + id + "/"), {
+      credentials: "same-origin", headers: { Accept: "text/html" }
+    }).then(function (response) {
+      if (!response.ok) return null;
+      return response.text().then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var node = holder.content.firstElementChild;
+        return node && node.id === "post-" + id ? node : null;
+      });
+    }).catch(function () { return null; });
   }
 
-  function buildPost(data) {
-    var node = template.content.firstElementChild.cloneNode(true);
-    node.id = "post-" + data.id;
-    node.setAttribute("data-post", data.id);
-    node.setAttribute("data-depth", data.depth);
-    node.querySelector("[data-author]").textContent = data.author;
-    if (data.official) { node.classList.add("post--official"); node.querySelector("[data-official]").hidden = false; }
-    if (data.kind === "proposal" && !data.parent) node.querySelector("[data-proposal]").hidden = false;
-    var time = node.querySelector("[data-time]");
-    time.setAttribute("datetime", data.created);
-    time.textContent = new Date(data.created).toLocaleString();
-    linkify(node.querySelector("[data-body]"), data.body);
-    node.querySelector("[data-support]").textContent = data.support;
-    var oppose = node.querySelector("[data-oppose]");
-    if (oppose) oppose.textContent = data.oppose;
-    var form = node.querySelector("[data-react-template]");
-    // The template's form already carries the page's CSRF token.
-    if (form) form.action = "/consultations/posts/" + data.id + "/react/";
-    var permalink = node.querySelector("[data-permalink]");
-    if (permalink) permalink.href = "?post=" + data.id + "#post-" + data.id;
-    return node;
+  function place(node, data) {
+    if (document.getElementById("post-" + data.id)) return;
+    if (data.parent) {
+      var parent = document.getElementById("post-" + data.parent);
+      var box = parent && parent.querySelector(":scope > [data-replies]");
+      if (box) box.appendChild(node);
+      return;
+    }
+    var empty = postsBox.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    // After the pinned posts, before the rest.
+    var first = postsBox.querySelector(":scope > .post:not(.post--pinned)");
+    postsBox.insertBefore(node, first);
   }
 
   function onPostCreated(data) {
     if (document.getElementById("post-" + data.id)) return;
     if (data.parent) {
-      var parent = document.getElementById("post-" + data.parent);
-      if (!parent) return;
-      var box = parent.querySelector(":scope > [data-replies]");
-      if (box) box.appendChild(buildPost(data));
-      return;
-    }
-    if (sort === "newest" && pageNumber === "1" && postsBox) {
-      var empty = postsBox.querySelector("[data-empty]");
-      if (empty) empty.remove();
-      // After the pinned posts, before the rest.
-      var first = postsBox.querySelector(":scope > .post:not(.post--pinned)");
-      postsBox.insertBefore(buildPost(data), first);
-    } else {
+      if (!document.getElementById("post-" + data.parent)) return;
+    } else if (!(sort === "newest" && pageNumber === "1" && postsBox)) {
       var notice = root.querySelector("[data-new-posts]");
       if (notice) notice.hidden = false;
+      return;
     }
+    fetchPost(data.id).then(function (node) { if (node) place(node, data); });
+  }
+
+  function onPostEdited(data) {
+    var old = document.getElementById("post-" + data.id);
+    if (!old) return;
+    fetchPost(data.id).then(function (node) {
+      if (!node || !old.parentNode) return;
+      // Keep the replies already on the page; replace the post itself.
+      var replies = old.querySelector(":scope > [data-replies]");
+      var fresh = node.querySelector(":scope > [data-replies]");
+      if (replies && fresh) fresh.replaceWith(replies);
+      old.replaceWith(node);
+    });
   }
 
   function apply(event) {
@@ -95,10 +90,7 @@
           var o = node.querySelector("[data-oppose]"); if (o) o.textContent = data.oppose;
         }
         break;
-      case "post.edited":
-        node = document.getElementById("post-" + data.id);
-        if (node) { var body = node.querySelector("[data-body]"); body.textContent = ""; linkify(body, data.body); }
-        break;
+      case "post.edited": onPostEdited(data); break;
       case "post.removed":
         node = document.getElementById("post-" + data.id);
         if (node) node.remove();
