@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rules.apps.AutodiscoverRulesConfig",
     "channels",
+    # Background tasks: Django's Tasks API (backport) and its database backend
+    "django_tasks",
+    "django_tasks_db",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -247,6 +250,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Behind nginx, DOCUMENTS_X_ACCEL_PREFIX (e.g. /_protected_media/, an `internal` nginx location for
 # MEDIA_ROOT) lets nginx send the file once Django has said yes (config/sendfile.py).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+# --- Background tasks ---------------------------------------------------------
+# Django's Tasks API (the django-tasks backport on Django 5.2) with the database backend: `make run` starts
+# `manage.py db_worker` beside the server. Tests use the immediate backend (config/settings/test.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "")
 if DOCUMENTS_X_ACCEL_PREFIX:
     if not (DOCUMENTS_X_ACCEL_PREFIX.startswith("/") and DOCUMENTS_X_ACCEL_PREFIX.endswith("/")):
