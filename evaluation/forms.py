@@ -115,8 +115,9 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             model_field = self._meta.model._meta.get_field(name)
-            if isinstance(field, PercentField) and model_field.help_text:
+            if isinstance(field, PercentField):
                 field.help_text = model_field.help_text
+                field.initial = model_field.default  # a new campaign starts from the model's defaults
         self.fields["min_turnout"].help_text = _(
             "Ballots returned ÷ members with a vote (应到). Below it the ballot is not valid: the branch holds it "
             "again or takes more ballots before the organisational assessment."

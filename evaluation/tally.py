@@ -26,7 +26,13 @@ class GroupSummary:
 
     @property
     def turnout(self) -> Decimal | None:
-        return lib.rate(self.returned, self.issued)
+        """Returned ÷ 应到 (every member with a vote, with or without an account); ÷ issued where no 应到."""
+        return lib.rate(self.returned, self.due if self.due is not None else self.issued)
+
+    @property
+    def too_many(self) -> bool:
+        """More ballots came back than were issued: the ballot is void."""
+        return self.ballots > self.issued or self.returned > self.issued
 
     @property
     def shown(self) -> bool:
@@ -60,9 +66,11 @@ class CampaignTally:
     @property
     def valid(self) -> bool:
         """Enough ballots came back, and never more than were issued."""
-        turnout = self.members.turnout
-        too_many = self.members.ballots > self.members.issued
-        return turnout is not None and turnout >= self.campaign.min_turnout and not too_many
+        return ballot_valid(self.campaign, self.members)
+
+    @property
+    def min_turnout(self) -> Decimal:
+        return self.campaign.min_turnout
 
     def totals(self, source: str = "final") -> dict[str, int]:
         counts = dict.fromkeys(Grade.values, 0)
@@ -110,10 +118,23 @@ def _notes(campaign: AppraisalCampaign) -> dict[int, list[str]]:
     return notes
 
 
+def ballot_valid(campaign: AppraisalCampaign, members: GroupSummary) -> bool:
+    """A 民主测评 below the minimum turnout, or with more ballots than were issued, is not valid."""
+    turnout = members.turnout
+    return turnout is not None and turnout >= campaign.min_turnout and not members.too_many
+
+
 def compute(campaign: AppraisalCampaign) -> CampaignTally:
+    """The tally. An invalid ballot yields no per-member numbers, suggestions, flags or notes: nothing
+    computed from it may be shown as a result (the branch holds the ballot again)."""
     if not campaign.ballot_closed:
         raise ResultsHidden
     groups = _group_summaries(campaign)
+    if not ballot_valid(campaign, groups["members"]):
+        results = [MemberResult(a, None, None) for a in campaign.appraisees.select_related("roster_entry")]
+        formal = sum(1 for r in results if r.appraisee.is_graded)
+        masses = groups["masses"] if campaign.masses_enabled else None
+        return CampaignTally(campaign, groups["members"], masses, results, formal, lib.excellent_quota(formal))
     counts, notes = _counts(campaign), _notes(campaign)
     masses_on = campaign.masses_enabled
     results = []
@@ -183,3 +204,8 @@ def recount(published: list[dict]) -> dict[tuple[int, str], dict[str, int]]:
             if grade:
                 counts[grade] += 1
     return totals
+
+
+def turnout_now(campaign: AppraisalCampaign) -> GroupSummary:
+    """The members' 应到 / issued / returned so far (counts only): what the secretary sees before closing."""
+    return _group_summaries(campaign)[VoterGroup.MEMBERS]

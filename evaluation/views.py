@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -35,6 +38,8 @@ from evaluation.models import (
 from evaluation.rules import overseen_branches
 from organizations import roles
 
+User = get_user_model()
+
 
 def _campaign(request, pk: int, perm: str) -> AppraisalCampaign:
     campaign = get_object_or_404(AppraisalCampaign.objects.select_related("branch"), pk=pk)
@@ -50,7 +55,8 @@ def campaign_list(request):
         Q(appraisees__roster_entry__user=request.user) | Q(branch__in=managed)
     ).select_related("branch")
     visible = [c for c in campaigns.distinct() if request.user.has_perm("evaluation.view_campaign", c)]
-    return render(request, "evaluation/campaign_list.html", {"campaigns": visible})
+    context = {"campaigns": visible, "can_create": overseen_branches(request.user).exists()}
+    return render(request, "evaluation/campaign_list.html", context)
 
 
 @login_required
@@ -155,17 +161,28 @@ def results(request, pk: int):
     if request.method == "POST":
         if not request.user.has_perm("evaluation.manage_campaign", campaign):
             raise PermissionDenied
+        decisions = parse_decisions(request.POST, computed.results)
         try:
-            grading.record_final_grades(computed, parse_decisions(request.POST, computed.results))
+            grading.record_final_grades(computed, decisions)
         except ValidationError as error:
             messages.error(request, _("The final grades were not saved."))
-            context = {"campaign": campaign, "tally": computed, "errors": error.messages, "grades": GRADE_CHOICES}
+            # Shown again as entered (nothing is stored): every grade and reason, also a deliberate "—".
+            for result in computed.results:
+                result.appraisee.final_grade, result.appraisee.final_reason = decisions[result.appraisee.pk]
+            context = {
+                "campaign": campaign,
+                "tally": computed,
+                "errors": error.messages,
+                "grades": GRADE_CHOICES,
+                "as_entered": True,
+                "can_manage": True,
+            }
             return render(request, "evaluation/results.html", context, status=400)
         messages.success(request, _("Final grades saved."))
         return redirect("evaluation:results", pk=campaign.pk)
-    return render(
-        request, "evaluation/results.html", {"campaign": campaign, "tally": computed, "grades": GRADE_CHOICES}
-    )
+    can_manage = request.user.has_perm("evaluation.manage_campaign", campaign)
+    context = {"campaign": campaign, "tally": computed, "grades": GRADE_CHOICES, "can_manage": can_manage}
+    return render(request, "evaluation/results.html", context)
 
 
 @login_required
@@ -174,15 +191,35 @@ def my_result(request, pk: int):
     appraisee = voting.voter_appraisee(campaign, request.user)
     if appraisee is None:  # superusers pass every rule, but only an appraisee has a result of their own
         raise PermissionDenied
-    mine = next(r for r in tally.compute(campaign).results if r.appraisee.pk == appraisee.pk)
-    return render(request, "evaluation/my_result.html", {"campaign": campaign, "result": mine})
+    computed = tally.compute(campaign)
+    mine = next(r for r in computed.results if r.appraisee.pk == appraisee.pk)
+    return render(request, "evaluation/my_result.html", {"campaign": campaign, "result": mine, "tally": computed})
 
 
 @login_required
 def notice(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_notice")
     graded = campaign.appraisees.exclude(final_grade="").order_by("roster_entry__member_no")
-    return render(request, "evaluation/notice.html", {"campaign": campaign, "appraisees": graded})
+    return render(request, "evaluation/notice.html", {"campaign": campaign, "appraisees": graded, **_notice(campaign)})
+
+
+def _notice(campaign: AppraisalCampaign) -> dict:
+    """The 公示's period, whom to contact and where an objection goes (the secretary, the level above)."""
+    starts = campaign.notice_starts or next(
+        (c.changed_at.date() for c in reversed(campaign.stage_changes.all()) if c.stage == Stage.NOTICE), None
+    )
+    ends = starts + dt.timedelta(days=campaign.notice_days - 1) if starts and campaign.notice_days else None
+    branch = campaign.branch
+    secretaries = (
+        User.objects.filter(groups=branch.secretaries_group_id).select_related("roster_entry").order_by("pk")
+        if branch.secretaries_group_id
+        else []
+    )
+    contacts = [
+        {"name": user.get_full_name(), "phone": getattr(getattr(user, "roster_entry", None), "phone", "")}
+        for user in secretaries
+    ]
+    return {"notice_starts": starts, "notice_ends": ends, "contacts": contacts, "level_above": branch.get_parent()}
 
 
 @login_required
@@ -241,9 +278,11 @@ def campaign_create(request):
 @login_required
 def campaign_manage(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.manage_campaign")
-    form = CampaignForm(request.POST or None, instance=campaign, branches=overseen_branches(request.user))
-    codes = None
     action = request.POST.get("action")
+    form = CampaignForm(
+        request.POST if action == "settings" else None, instance=campaign, branches=overseen_branches(request.user)
+    )
+    codes = None
     if action == "settings" and form.is_valid():
         form.save()
         messages.success(request, _("Settings saved."))
@@ -251,6 +290,15 @@ def campaign_manage(request, pk: int):
     if action == "stage":
         stage_form = StageForm(request.POST)
         if stage_form.is_valid():
+            target = stage_form.cleaned_data["stage"]
+            closing = campaign.stage == Stage.BALLOTING and target != Stage.BALLOTING
+            if closing and request.POST.get("confirm") != "close":
+                # Closing is final: first show the turnout against the minimum, then close on confirmation.
+                return _manage(request, campaign, form, confirm_close=target)
+            blocker = _invalid_ballot_blocks(campaign, target)
+            if blocker:
+                messages.error(request, blocker)
+                return redirect("evaluation:manage", pk=campaign.pk)
             try:  # closing balloting is final, and it cannot go back before the ballot once opened
                 campaign.move_to(stage_form.cleaned_data["stage"], request.user)
             except ValidationError as error:
@@ -269,15 +317,43 @@ def campaign_manage(request, pk: int):
             codes = voting.issue_invitations(campaign, invitations_form.cleaned_data["count"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+    return _manage(request, campaign, form, invitations_form=invitations_form, codes=codes)
+
+
+def _invalid_ballot_blocks(campaign: AppraisalCampaign, target: str) -> str | None:
+    """Past the organisational assessment only with a valid ballot (shared/domain.md: turnout)."""
+    if not campaign.ballot_closed or not campaign.stage_reached(Stage.ASSESSMENT):
+        return None
+    if STAGE_ORDER.index(target) <= STAGE_ORDER.index(Stage.ASSESSMENT):
+        return None
+    if tally.ballot_valid(campaign, tally.turnout_now(campaign)):
+        return None
+    return _(
+        "The ballot is not valid (turnout below the minimum): no organisational assessment, notice or "
+        "filing can rest on it. The branch must hold the ballot again."
+    )
+
+
+def _manage(request, campaign, form, *, invitations_form=None, codes=None, confirm_close=None):
+    allowed = campaign.allowed_stages()
+    stage_form = StageForm(initial={"stage": campaign.stage})
+    stage_form.fields["stage"].choices = [(value, label) for value, label in Stage.choices if value in allowed]
+    counts = tally.turnout_now(campaign) if campaign.stage_reached(Stage.BALLOTING) else None
+    next_stage = next((s for s in STAGE_ORDER[STAGE_ORDER.index(campaign.stage) + 1 :] if s in allowed), None)
     context = {
         "campaign": campaign,
         "form": form,
-        "stage_form": StageForm(initial={"stage": campaign.stage}),
-        "invitations_form": invitations_form,
+        "stage_form": stage_form,
+        "stages": [(stage, Stage(stage).label, campaign.stage_reached(stage)) for stage in STAGE_ORDER],
+        "next_stage": (next_stage, Stage(next_stage).label) if next_stage else None,
+        "invitations_form": invitations_form or IssueInvitationsForm(),
         "codes": codes,
         "appraisees": campaign.appraisees.select_related("self_assessment"),
+        "counts": counts,
+        "turnout_ok": counts is not None and tally.ballot_valid(campaign, counts),
+        "confirm_close": (confirm_close, Stage(confirm_close).label) if confirm_close else None,
     }
-    return render(request, "evaluation/campaign_manage.html", context)
+    return render(request, "evaluation/campaign_manage.html", context, status=200)
 
 
 @login_required
