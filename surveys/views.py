@@ -286,6 +286,10 @@ def results(request, page: SurveyPage):
     stamp = responses.aggregate(n=Count("pk"), revisions=Sum("revision"))
     everything = Response.objects.filter(survey=page).count() if narrowed else stamp["n"]
     query = request.GET.urlencode()
+    # Keyed on the filters as understood, not on the raw query string: unknown parameters make no new entry.
+    filter_key = ":".join(
+        str(getattr(filters[key], "pk", filters[key]) or "") for key in ("organization", "grid", "date_from", "date_to")
+    )
     context = page.get_context(request)
     context.update(
         results=SimpleLazyObject(lambda: compute_results(page, responses, narrowed=narrowed)),
@@ -293,7 +297,7 @@ def results(request, page: SurveyPage):
         pending=mixing.pending(page) if page.is_sealed else 0,
         batch_size=mixing.batch_size(),
         left_out=left_out,
-        cache_key=f"{page.pk}:{page.latest_revision_id}:{everything}:{stamp['n']}:{stamp['revisions']}:{hashlib.sha256(query.encode()).hexdigest()[:16]}",
+        cache_key=f"{page.pk}:{page.latest_revision_id}:{everything}:{stamp['n']}:{stamp['revisions']}:{hashlib.sha256(filter_key.encode()).hexdigest()[:16]}",
         filters=filters,
         query=query,
         is_editor=page.is_editor(request.user),

@@ -103,3 +103,21 @@ def test_pages_are_kept_in_the_bounded_page_store_not_with_sessions(client, home
     assert client.get("/")["X-Page-Cache"] == "miss"
     assert _page_entries() == 1
     assert not [key for key in caches["default"]._cache if ":home:page:" in key]
+
+
+def test_unknown_parameters_make_no_new_survey_results_entry(client, branch_a, org_admin):
+    from surveys.factories import add_responses, qid, survey_page
+
+    page = survey_page(branch_a.page)
+    add_responses(page, [{qid(page, 0): "30岁以下"}] * 4)
+    client.force_login(org_admin)
+    url = page.url + "results/"
+
+    def results_entries() -> int:
+        return sum(1 for key in caches["pages"]._cache if "template.cache.survey_results" in key)
+
+    assert client.get(url).status_code == 200
+    assert results_entries() == 1
+    for n in range(3):
+        assert client.get(f"{url}?utm_source={n}").status_code == 200
+    assert results_entries() == 1
