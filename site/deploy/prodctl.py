@@ -317,7 +317,8 @@ def main(argv: list[str]) -> None:
         raise SystemExit(str(error)) from None
     if argv[1:] == ["start"]:
         print(f"Gongzhi (production topology) serves {topology.url}/ through nginx; workers on ports "
-              f"{', '.join(map(str, topology.worker_ports))}. Logs in {topology.run}. Stop with `make stop-prod`.")  # fmt: skip
+              f"{', '.join(map(str, topology.worker_ports))}; page cache at {topology.env['CACHE_REDIS_URL']}. "
+              f"Logs in {topology.run}. Stop with `make stop-prod`.")  # fmt: skip
     elif argv[1:] == ["stop"]:
         topology.stop()
         print("Stopped.")
