@@ -26,6 +26,7 @@ of a closed survey are read).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 from django.conf import settings
@@ -34,6 +35,8 @@ from django.utils import timezone
 
 from core import sealing
 from surveys.models import Answer, Response, SealedResponse, SurveyBox, SurveyPage
+
+logger = logging.getLogger(__name__)
 
 
 def batch_size() -> int:
@@ -187,18 +190,25 @@ def settle_closed(pages) -> None:
     )
     for page in pages:
         if page.pk in waiting:
-            settle(page)
+            try:
+                settle(page)
+            except sealing.SealingError:  # results show what is mixed and how many wait; the command reports it
+                logger.exception("Could not settle the sealed responses of survey %s", page.pk)
 
 
 def run(now=None) -> dict[str, int]:
     """Every box: final mix of closed surveys, batch mix of open ones (the command and the task)."""
     mixed = settled = 0
     boxes = SurveyBox.objects.filter(final_mix_on__isnull=True).select_related("survey")
+    failed = []
     for box in boxes:
         page = box.survey.specific
-        if page.has_closed(now):
-            mixed += settle(page, now)
-            settled += 1
-        else:
-            mixed += mix(page)
-    return {"mixed": mixed, "settled": settled}
+        try:
+            if page.has_closed(now):
+                mixed += settle(page, now)
+                settled += 1
+            else:
+                mixed += mix(page)
+        except sealing.SealingError as error:  # one box's missing key does not stop the others
+            failed.append(f"{page.pk}: {error}")
+    return {"mixed": mixed, "settled": settled, "failed": failed}

@@ -165,3 +165,24 @@ def test_huge_filter_values_on_results_are_ignored(client, branch_a, org_admin):
     for key in ("organization", "grid", "date_from"):
         assert client.get(page.url + "results/", {key: HUGE}).status_code == 200
         assert client.get(page.url + "export/aggregates/csv/", {key: HUGE}).status_code == 200
+
+
+def test_a_lost_key_leaves_answers_waiting_and_is_reported_not_a_server_error(client, branch_a, org_admin):
+    from django.core.management import CommandError, call_command
+
+    from accounts.factories import UserFactory
+    from core import sealing
+
+    page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS)
+    data = {f"q-{qid(page, 0)}": "30岁以下", f"q-{qid(page, 1)}": ["健康讲座"], f"q-{qid(page, 2)}": "4"}
+    client.force_login(UserFactory())
+    client.post(page.url, data)
+    sealing.destroy(page.box().scope)
+    page.closes_at = timezone.now() - dt.timedelta(seconds=1)
+    page.save()
+    client.force_login(org_admin)
+    response = client.get(page.url + "results/")
+    assert response.status_code == 200 and "1 份答卷待汇总" in response.content.decode()
+    with pytest.raises(CommandError):
+        call_command("mix_responses", stdout=io.StringIO(), stderr=io.StringIO())
+    assert mixing.pending(page) == 1

@@ -1,6 +1,6 @@
 """Mix sealed anonymous and invitation answers: batches of open surveys, the remainder of closed ones."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from surveys import mixing
 
@@ -14,3 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         done = mixing.run()
         self.stdout.write(f"{done['mixed']} responses mixed; {done['settled']} closed surveys settled.")
+        for failure in done["failed"]:
+            self.stderr.write(f"Could not open the sealed responses of survey {failure}")
+        if done["failed"]:
+            raise CommandError(f"{len(done['failed'])} surveys could not be mixed: see above.")
