@@ -156,6 +156,7 @@ class Topology:
         """`migrate=False` for a database someone else keeps migrated (the test suite's)."""
         if self.running_pids():
             raise TopologyError(f"Already running (pid files in {self.run}); `make stop-prod` first.")
+        self.check_main_redis()
         self.prepare(migrate)
         if self.own_cache_redis:
             self._start_cache_redis()
@@ -183,6 +184,22 @@ class Topology:
             command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
         )
         (self.run / f"worker-{port}.pid").write_text(str(process.pid))
+
+    def check_main_redis(self) -> None:
+        """Refuse a main Redis that evicts: it holds sessions, rate limits and the channel layer."""
+        import redis
+
+        try:
+            policy = redis.Redis.from_url(self.env["REDIS_URL"], socket_connect_timeout=2).config_get(
+                "maxmemory-policy"
+            )["maxmemory-policy"]
+        except (redis.exceptions.RedisError, KeyError):
+            return  # unreachable (the health check will say so) or CONFIG disabled (a managed Redis)
+        if policy != "noeviction":
+            raise TopologyError(
+                f"The Redis at {self.env['REDIS_URL']} evicts keys (maxmemory-policy {policy}): sessions and rate "
+                "limits would be lost. Set maxmemory-policy noeviction there; pages have a Redis of their own."
+            )
 
     def cache_redis_command(self) -> list[str]:
         """A redis-server for rendered pages only: bounded, least-recently-used keys evicted, nothing saved."""

@@ -146,3 +146,18 @@ def test_wagtail_checks_a_private_document_then_nginx_sends_it(client, tmp_path,
     assert served["X-Accel-Redirect"] == "/_protected_media/" + document.file.name
     assert served.get("Content-Length", "0") == "0" and served.content == b""  # nginx sends the file
     assert "attachment" in served["Content-Disposition"] or "inline" in served["Content-Disposition"]
+
+
+def test_run_prod_refuses_a_main_redis_that_evicts(prodctl, tmp_path):
+    port = free_port()
+    cache = _topology(prodctl, tmp_path, CACHE_REDIS_PORT=str(port))
+    cache.run.mkdir(parents=True)
+    cache._start_cache_redis()  # an allkeys-lru server, standing in for a misconfigured main Redis
+    try:
+        topology = _topology(prodctl, tmp_path / "other", REDIS_URL=f"redis://127.0.0.1:{port}/0")
+        with pytest.raises(prodctl.TopologyError, match="noeviction"):
+            topology.check_main_redis()
+        redis.Redis(port=port).config_set("maxmemory-policy", "noeviction")
+        topology.check_main_redis()
+    finally:
+        cache.stop()
