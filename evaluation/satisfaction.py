@@ -75,9 +75,9 @@ def charts(report: SatisfactionReport) -> dict:
         ),
         "levels": pie_chart(
             [
-                (_("满意"), shares.satisfied),
-                (_("基本满意"), shares.basically_satisfied),
-                (_("不满意"), shares.dissatisfied),
+                (_("Satisfied"), shares.satisfied),
+                (_("Basically satisfied"), shares.basically_satisfied),
+                (_("Dissatisfied"), shares.dissatisfied),
             ],
             title=_("Shares of the levels"),
         ),

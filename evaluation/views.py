@@ -231,6 +231,8 @@ def published_ballots(request, pk: int):
     withheld = tally.withheld_groups(campaign)
     if request.GET.get("format") == "json":
         data = {"appraisees": names, "ballots": ballots, "receipts": published_receipts, "withheld": withheld}
+        # An export says as plainly as the pages whether the ballot is valid (below the minimum turnout it is not).
+        data["valid"] = tally.ballot_valid(campaign, tally.turnout_now(campaign))
         return JsonResponse({"campaign": campaign.pk, **data})
     # Receipts and ballots are separate lists: a receipt shows that a ballot was counted, not which one.
     query = request.GET.get("receipt", "").strip()[:64]

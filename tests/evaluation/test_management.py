@@ -197,3 +197,25 @@ def test_a_new_campaign_form_starts_from_the_default_percentages(client, secreta
     client.force_login(secretary_a)
     html = client.get(reverse("evaluation:create")).content.decode()
     assert 'name="min_turnout" value="80"' in html and 'name="member_weight" value="100"' in html
+
+
+def test_the_ballot_export_says_whether_the_ballot_is_valid(client, open_campaign, voters, secretary_a):
+    _vote(open_campaign, voters[:2])
+    client.force_login(secretary_a)
+    _close(client, open_campaign)
+    data = client.get(reverse("evaluation:published_ballots", args=[open_campaign.pk]), {"format": "json"}).json()
+    assert data["valid"] is False
+
+
+def test_the_satisfaction_chart_levels_are_translated_from_english(tree):
+    from evaluation import satisfaction
+    from surveys.factories import add_responses, q, qid, satisfaction_page
+
+    page = satisfaction_page(
+        tree["community"].page, questions=[q("satisfaction", "请评价", dimensions=[{"label": "服务态度"}])]
+    )
+    add_responses(page, [{qid(page, 0): {"服务态度": "satisfied"}}] * 3)
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert "Basically satisfied" in satisfaction.charts(satisfaction.build(page))["levels"]
