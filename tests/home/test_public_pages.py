@@ -176,3 +176,35 @@ def test_sign_up_help_lists_are_not_inside_paragraphs(client, db):
     assert re.search(r'<div class="helptext" id="id_password1_helptext"><ul><li>您的密码', form)
     assert 'aria-describedby="id_password1_helptext"' in form
     assert '<label for="id_email">邮件：</label>' in form  # full-width colon after Chinese labels
+
+
+# --- 19: the grid drop-down fits a phone -------------------------------------------------------
+
+
+def test_grid_choices_are_grouped_by_community_so_the_closed_drop_down_shows_the_grid(client, tree, resident):
+    survey = survey_page(_community(tree), title="社区生活需求调查", ask_grid=True)
+    client.force_login(resident)
+    html = client.get(survey.url).content.decode()
+    select = html.split('id="survey-grid"', 1)[1].split("</select>", 1)[0]
+    assert '<optgroup label="和平社区党委" lang="zh-hans">' in select
+    assert re.search(r'<option value="\d+" >第一网格</option>', select)  # not "和平社区党委 · 第一网格"
+
+
+# --- 23: Chinese content inside the English interface carries its language ----------------------
+
+
+def test_english_interface_marks_organisation_names_document_numbers_and_queries_as_chinese(client, tree):
+    index = content.policy_index(_community(tree), title="政策文件")
+    policy = content.policy(index, document_number="幸福党发〔2026〕1号", issuer="幸福街道党工委")
+    _english(client)
+
+    listing = client.get(index.url).content.decode()
+    assert '<span lang="zh-hans">幸福党发〔2026〕1号</span>' in listing
+    assert '<span lang="zh-hans">幸福街道党工委</span>' in listing
+    page = client.get(policy.url).content.decode()
+    assert '<dd lang="zh-hans">幸福党发〔2026〕1号</dd>' in page
+    assert re.search(r'<li><a href="[^"]*" lang="zh-hans">和平社区党委</a></li>', page)  # breadcrumb
+    results = client.get("/search/", {"q": "党发"}).content.decode()
+    assert re.search(r'results? for “<span lang="zh-hans">党发</span>”', results)
+    header = client.get("/").content.decode()
+    assert '<span class="brand__mark" aria-hidden="true" lang="zh-hans">共</span>' in header
