@@ -217,6 +217,9 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # site/locale_wagtail supplies what Wagtail 8.0.1 leaves untranslated in zh_Hans (admin and its JavaScript);
 # LOCALE_PATHS come before every app's catalogue (docs/translations.md).
 LOCALE_PATHS = [SITE_DIR / "locale", SITE_DIR / "locale_wagtail"]
+# The admin's own time-zone choice (account settings): China's zones, not every name the system's
+# zoneinfo holds (it includes "localtime", which the browser's Intl refuses with a console error).
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "UTC"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -202,3 +202,13 @@ def test_a_page_that_fails_validation_is_refused_in_chinese(client, superuser, h
     html = response.content.decode()
     assert "由于验证错误，无法创建页面。" in html
     assert not _english_in(html), _english_in(html)
+
+
+@pytest.mark.django_db
+def test_account_settings_offer_chinas_time_zones_only(client, superuser):
+    """All of zoneinfo's names included "localtime", which the admin's script cannot localise (console error)."""
+    client.force_login(superuser)
+    html = client.get("/admin/account/").content.decode()
+    options = set(re.findall(r'<option value="([A-Za-z_/]+)"', html))
+    assert {"Asia/Shanghai", "UTC"} <= options
+    assert "localtime" not in options and "America/New_York" not in options
