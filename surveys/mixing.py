@@ -19,8 +19,8 @@ share one transaction). Every batch, including the last one at the close, has at
 no reader can narrow a person down to fewer than k responses. Results and exports read only mixed rows:
 they lag by k to 2k - 1 responses while the survey is open, and pages say how many wait (`pending`).
 
-Run by `manage.py mix_responses` (and after each sealed submission that fills a batch, and when results
-of a closed survey are read).
+Run by the tasks in surveys/tasks.py (a batch after the submission that fills it, the final mix at the
+close), by `manage.py mix_responses`, and when results of a closed survey are read.
 """
 
 from __future__ import annotations
@@ -56,10 +56,14 @@ def box_for(page: SurveyPage) -> SurveyBox:
     public_key = sealing.create_key(scope)
     try:
         with transaction.atomic():
-            return SurveyBox.objects.create(survey_id=page.pk, scope=scope, public_key=public_key)
+            box = SurveyBox.objects.create(survey_id=page.pk, scope=scope, public_key=public_key)
     except IntegrityError:
         sealing.destroy(scope)
         return SurveyBox.objects.get(survey_id=page.pk)
+    from surveys.tasks import schedule_close
+
+    schedule_close(page)
+    return box
 
 
 def payload(answers: list[Answer], *, organization_id, grid_id, day: dt.date) -> dict:

@@ -202,8 +202,10 @@ def _submit_sealed(page: SurveyPage, checked: Checked, *, user, invitation, day,
             box, rows, organization_id=getattr(organization, "pk", None), grid_id=getattr(grid, "pk", None), day=day
         ).save(force_insert=True)
     if mixing.should_mix(mixing.pending(page)):
+        from surveys.tasks import mix_survey
+
         try:
-            mixing.mix(page)
+            mix_survey.enqueue(page.pk)
         except SealingError:  # the answer is stored; `manage.py mix_responses` reports the key problem
             logger.exception("Could not mix the sealed responses of survey %s", page.pk)
     return Outcome.STORED

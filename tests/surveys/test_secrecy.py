@@ -186,3 +186,22 @@ def test_a_lost_key_leaves_answers_waiting_and_is_reported_not_a_server_error(cl
     with pytest.raises(CommandError):
         call_command("mix_responses", stdout=io.StringIO(), stderr=io.StringIO())
     assert mixing.pending(page) == 1
+
+
+def test_a_worker_mixes_each_full_batch_and_settles_the_survey_at_its_close(client, branch_a, settings):
+    from django_tasks import task_backends
+
+    from accounts.factories import UserFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.SEALING_MIX_BATCH = 2
+    closes = timezone.now() + dt.timedelta(days=3)
+    page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS, closes_at=closes)
+    data = {f"q-{qid(page, 0)}": "30岁以下", f"q-{qid(page, 1)}": ["健康讲座"], f"q-{qid(page, 2)}": "4"}
+    for _ in range(4):
+        client.force_login(UserFactory())
+        client.post(page.url, data)
+    ours = ("settle_at_close", "mix_survey")
+    queued = [(r.task.name, r.task.run_after, r.args) for r in task_backends["default"].results if r.task.name in ours]
+    assert queued == [("settle_at_close", closes, [page.pk]), ("mix_survey", None, [page.pk])]
+    assert mixing.pending(page) == 4  # the worker has not run yet
