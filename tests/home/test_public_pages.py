@@ -94,6 +94,9 @@ def test_header_menu_is_folded_in_the_html_and_unfolded_without_javascript(clien
     toggle = re.search(r"<button class=\"nav-toggle\"[^>]*>", html).group(0)
     assert "hidden" not in toggle and 'aria-expanded="false"' in toggle
     assert re.search(r'<nav id="site-nav"[^>]*data-collapsed="true"', html)
+    # Styles for pages with JavaScript (".js …") apply from the first paint: a tiny script in <head>, not deferred.
+    head = html.split("</head>", 1)[0]
+    assert re.search(r'<script src="[^"]*/head\.js"></script>', head)
     # Without JavaScript a stylesheet in <noscript> shows the menu and hides the button.
     assert re.search(r"<noscript><link rel=\"stylesheet\" href=\"[^\"]*nojs[^\"]*\.css\"></noscript>", html)
 
