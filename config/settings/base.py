@@ -221,6 +221,8 @@ LOCALE_PATHS = [SITE_DIR / "locale", SITE_DIR / "locale_wagtail"]
 # zoneinfo holds (it includes "localtime", which the browser's Intl refuses with a console error).
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "UTC"]
 TIME_ZONE = "Asia/Shanghai"
+# zh-hans input formats with ISO first (config/formats/zh_Hans/formats.py): date inputs take only yyyy-mm-dd.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES

@@ -75,3 +75,15 @@ def test_every_date_widget_renders_an_iso_value_in_chinese(where):
                 if expected not in html or re.search(r"2026/12/18|2026年", html):
                     wrong.append(f"{form_class.__module__}.{form_class.__name__}.{name}: {html}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_date_widget_without_a_format_writes_iso_in_chinese_and_typed_forms_still_parse():
+    """The project's zh_Hans format module puts ISO first (Django's puts 2026/12/18 first)."""
+    field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    with translation.override("zh-hans"):
+        assert 'value="2026-12-18"' in field.widget.render("d", DATE)
+        for typed in ("2026-12-18", "2026/12/18", "2026年12月18日"):
+            assert field.clean(typed) == DATE
+        assert forms.DateTimeField().clean("2026-12-18T09:30") == DATETIME.replace(
+            tzinfo=forms.DateTimeField().clean("2026-12-18 09:30").tzinfo
+        )
