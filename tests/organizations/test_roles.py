@@ -1,5 +1,6 @@
 import pytest
 
+from home.models import BranchPage
 from organizations import roles
 from organizations.models import Organization, RosterEntry
 
@@ -40,11 +41,13 @@ def test_editor_cannot_publish_and_cannot_edit_another_branch_page(editor_a, bra
     assert not other.can_edit()
 
 
-def test_moving_the_section_moves_page_permissions(editor_a, branch_a, branch_b):
-    branch_a.page = branch_b.page
+def test_moving_the_section_moves_page_permissions(editor_a, branch_a, tree):
+    # A free page of the community (never another organisation's section: issue 13, H2).
+    fresh = tree["community"].page.add_child(instance=BranchPage(title="新栏目", slug="new-section"))
+    branch_a.page = fresh
     branch_a.save()
     pages = set(branch_a.editors_group.page_permissions.values_list("page_id", flat=True))
-    assert pages == {branch_b.page_id}
+    assert pages == {fresh.pk}
 
 
 def test_rules_permission_answers_per_object(editor_a, branch_a, branch_b):
