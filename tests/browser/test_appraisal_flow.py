@@ -13,7 +13,7 @@ from django.test import Client
 from accounts.factories import PASSWORD, UserFactory
 from evaluation.models import AppraisalCampaign, Stage
 from organizations.factories import RosterEntryFactory
-from tests.browser.conftest import DESKTOP, _new_page
+from tests.browser.conftest import DESKTOP, _new_page, axe_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -105,6 +105,7 @@ def test_secretary_runs_an_appraisal_through_every_stage_from_the_site(
     page.get_by_role("button", name="进入下一阶段：组织评定").click()
     expect(page.locator(".confirm-close")).to_contain_text("参评率达到规定比例")
     expect(page.locator(".confirm-close")).to_contain_text("100.0%")
+    axe_check(page)
     page.get_by_role("button", name="结束测评，进入“组织评定”阶段").click()
     expect(page.locator("main")).to_contain_text("已进入“组织评定”阶段")
 
@@ -116,6 +117,7 @@ def test_secretary_runs_an_appraisal_through_every_stage_from_the_site(
     page.locator(f"#reason-{first.pk}").fill("带头作用突出")
     page.get_by_role("button", name="保存评定等次").click()
     expect(page.locator("main")).to_contain_text("评定等次已保存")
+    axe_check(page)
     first.refresh_from_db()
     assert first.final_grade == "excellent" and first.final_reason == "带头作用突出"
 
@@ -127,6 +129,7 @@ def test_secretary_runs_an_appraisal_through_every_stage_from_the_site(
     expect(notice).to_contain_text("书记甲（支部书记）")
     expect(notice).to_contain_text("异议")
     expect(notice).to_contain_text("党员0")
+    axe_check(page)
 
     page.go_back()
     with page.expect_download() as download:
