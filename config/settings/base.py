@@ -242,6 +242,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 SEALING_KEY_DIR = Path(env_str("SEALING_KEY_DIR", str(BASE_DIR / "var" / "sealing-keys")))
 SEALING_WRAP_KEY = env_str("SEALING_WRAP_KEY", None)
 SEALING_MIX_BATCH = env_int("SEALING_MIX_BATCH", 5, minimum=2)
+
+# An intranet admin: no avatars from gravatar, no update check against releases.wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
