@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from django.urls import reverse
@@ -112,13 +114,13 @@ def test_secretary_creates_a_campaign_for_their_branch_only(client, secretary_a,
             "year": 2026,
             "ballot_date": "2026-12-18",
             "notice_days": 5,
-            "member_weight": "1",
+            "member_weight": "100",
             "masses_weight": "0",
-            "excellent_min_rate": "0.5",
-            "basic_min_rate": "0.5",
-            "incompetent_flag_rate": "0.5",
-            "masses_trust_min": "0.5",
-            "min_turnout": "0.8",
+            "excellent_min_rate": "50",
+            "basic_min_rate": "50",
+            "incompetent_flag_rate": "50",
+            "masses_trust_min": "50",
+            "min_turnout": "80",
         },
     )
     assert response.status_code == 200 and not branch_b.appraisals.exists()
@@ -129,17 +131,24 @@ def test_secretary_creates_a_campaign_for_their_branch_only(client, secretary_a,
             "year": 2026,
             "ballot_date": "2026-12-18",
             "notice_days": 5,
-            "member_weight": "1",
+            "member_weight": "100",
             "masses_weight": "0",
-            "excellent_min_rate": "0.5",
-            "basic_min_rate": "0.5",
-            "incompetent_flag_rate": "0.5",
-            "masses_trust_min": "0.5",
-            "min_turnout": "0.8",
+            "excellent_min_rate": "50",
+            "basic_min_rate": "50",
+            "incompetent_flag_rate": "50",
+            "masses_trust_min": "50",
+            "min_turnout": "80",
         },
     )
     assert response.status_code == 302
-    assert branch_a.appraisals.get().appraisees.count() == 6
+    created = branch_a.appraisals.get()
+    assert created.appraisees.count() == 6
+    # Typed as percentages, stored as fractions.
+    assert (created.member_weight, created.min_turnout, created.excellent_min_rate) == (
+        1,
+        Decimal("0.8"),
+        Decimal("0.5"),
+    )
 
 
 def test_stage_changes_are_recorded_with_who_and_when(client, campaign, secretary_a):
