@@ -175,7 +175,9 @@ _STORES = (
 
 
 def test_pages_are_cached_in_a_redis_of_their_own_apart_from_sessions_and_channels():
-    result = _run(["manage.py", "shell", "-v", "0", "-c", _STORES], REDIS_URL="redis://127.0.0.1:6379/3")
+    # The shared settings (the test settings keep the page store in memory unless CACHE_REDIS_URL is set).
+    dev = {"DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    result = _run(["manage.py", "shell", "-v", "0", "-c", _STORES], REDIS_URL="redis://127.0.0.1:6379/3", **dev)
     assert result.stdout.split() == [
         "redis://127.0.0.1:6379/3",
         "redis://127.0.0.1:6379/4",
@@ -186,6 +188,7 @@ def test_pages_are_cached_in_a_redis_of_their_own_apart_from_sessions_and_channe
         ["manage.py", "shell", "-v", "0", "-c", _STORES],
         REDIS_URL="redis://127.0.0.1:6379/0",
         CACHE_REDIS_URL="redis://127.0.0.1:6380/0",
+        **dev,
     )
     assert result.stdout.split()[:3] == [
         "redis://127.0.0.1:6379/0",
