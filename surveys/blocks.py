@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 
 from surveys.lib import SATISFACTION_LEVELS
 
@@ -60,6 +61,30 @@ class Row:
     number: float | None = None
     text: str = ""
     date: dt.date | None = None
+
+
+def repeated(items) -> list[str]:
+    """The entries given more than once (blank ones left aside), in order of first repetition."""
+    seen, twice = set(), []
+    for item in items:
+        item = str(item or "").strip()
+        if item and item in seen and item not in twice:
+            twice.append(item)
+        seen.add(item)
+    return twice
+
+
+def refuse(**errors) -> None:
+    """Raise the errors of an editor's block, each shown next to its field (messages in Chinese)."""
+    if errors:
+        raise StructBlockValidationError(
+            block_errors={name: ValidationError(message) for name, message in errors.items()}
+        )
+
+
+def check_distinct(errors: dict, name: str, items) -> None:
+    if twice := repeated(items):
+        errors[name] = _("Entries must differ: “%(items)s” is given more than once.") % {"items": "、".join(twice)}
 
 
 class QuestionBlock(blocks.StructBlock):
@@ -117,6 +142,13 @@ class ChoicesMixin:
     def choices_of(self, value) -> list[str]:
         return [str(choice).strip() for choice in value.get("choices") or [] if str(choice).strip()]
 
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        check_distinct(errors, "choices", value.get("choices") or [])
+        refuse(**errors)
+        return value
+
 
 class SingleChoiceBlock(ChoicesMixin, QuestionBlock):
     """A question with one answer picked from a list."""
@@ -165,6 +197,15 @@ class MultipleChoiceBlock(ChoicesMixin, QuestionBlock):
             "choices": ["健康讲座", "文艺演出", "志愿服务"],
             "max_picks": 2,
         }
+
+    def clean(self, value):
+        value = super().clean(value)
+        low, high = value.get("min_picks"), value.get("max_picks")
+        if low and high and low > high:
+            refuse(min_picks=_("The minimum number of picks cannot be above the maximum."))
+        if low and low > len(self.choices_of(value)):
+            refuse(min_picks=_("The minimum number of picks cannot be above the number of choices."))
+        return value
 
     def clean_answer(self, value, data, name):
         picked = []
@@ -215,6 +256,13 @@ class RatingBlock(QuestionBlock):
             "min_label": "很差",
             "max_label": "很好",
         }
+
+    def clean(self, value):
+        value = super().clean(value)
+        low, high = value.get("scale_min"), value.get("scale_max")
+        if low is not None and high is not None and low >= high:
+            refuse(scale_max=_("The highest rating must be above the lowest."))
+        return value
 
     def choices_of(self, value) -> list[str]:
         low, high = value.get("scale_min") or 0, value.get("scale_max") or 5
@@ -271,6 +319,16 @@ class MatrixBlock(QuestionBlock):
             "rows": ["便民服务", "文体活动"],
             "columns": ["好", "一般", "差"],
         }
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        for name in ("rows", "columns", "dimensions"):
+            if name in self.child_blocks:
+                items = value.get(name) or []
+                check_distinct(errors, name, [item["label"] if name == "dimensions" else item for item in items])
+        refuse(**errors)
+        return value
 
     def rows_of(self, value) -> list[str]:
         return [str(row).strip() for row in value.get("rows") or [] if str(row).strip()]
@@ -460,6 +518,13 @@ class NumberBlock(QuestionBlock):
         label = pgettext_lazy("question type", "Number")
         template = "surveys/blocks/number.html"
         preview_value = {"label": "家庭常住人口", "min_value": 1, "max_value": 20}
+
+    def clean(self, value):
+        value = super().clean(value)
+        low, high = value.get("min_value"), value.get("max_value")
+        if low is not None and high is not None and low > high:
+            refuse(max_value=_("The maximum cannot be below the minimum."))
+        return value
 
     def clean_answer(self, value, data, name):
         raw = (data.get(name) or "").strip().replace("，", ".").replace(",", ".")

@@ -60,5 +60,5 @@ def test_the_satisfaction_tables_scroll_regions_are_focusable_and_named(client, 
     assert regions
     for region in regions:
         assert region.get("tabindex") == "0" and region.get("role") == "region"
-        labelled_by = region.get("aria-labelledby")
-        assert labelled_by and soup.find(id=labelled_by).get_text(strip=True)
+        labelled_by = (region.get("aria-labelledby") or "").split()
+        assert labelled_by and all(soup.find(id=name).get_text(strip=True) for name in labelled_by)

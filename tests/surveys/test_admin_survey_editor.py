@@ -164,6 +164,8 @@ def test_a_refused_save_redisplays_every_entry_with_a_chinese_error(client, edit
         ({"questions-7-value-show_if-question": "mx", "questions-5-value-key": "mx"}, "但它不是选择题或评分题"),
         ({"questions-2-value-key": "age"}, "引用名“age”重复使用"),
         ({"questions-1-value-key": "Age!"}, "只能使用小写字母、数字、_ 或 -"),
+        ({"questions-1-value-choices-1-value": "30岁以下"}, "各项不能重复：“30岁以下”出现了不止一次。"),
+        ({"questions-3-value-scale_max": "1"}, "最高分必须大于最低分。"),
     ],
 )
 def test_survey_validation_errors_are_in_chinese(client, editor_a, every_kind_of_question, change, message):

@@ -7,9 +7,11 @@ drawing the whole stream (`Cannot read properties of undefined (reading 'meta')`
 
 import pytest
 
+from django.utils import translation
+
 from wagtail import blocks
 from wagtail.admin.telepath import JSContext
-from wagtail.blocks.struct_block import BlockGroup
+from wagtail.blocks.struct_block import BlockGroup, StructBlockValidationError
 
 from surveys.blocks import (
     MatrixBlock,
@@ -130,3 +132,49 @@ def test_the_preset_gives_a_form_state_the_editor_can_draw():
     assert [item["type"] for item in state] == ["satisfaction", "long_text"]
     assert set(state[0]["value"]) == set(stream.child_blocks["satisfaction"].child_blocks)
     assert len(state[0]["value"]["dimensions"]) == 7
+
+
+def _clean_errors(name, value):
+    """The per-field messages (in Chinese) of an editor's block value, {} when it is valid."""
+    block = SurveyQuestionsBlock().child_blocks[name]
+    base = {"label": "问题", "help_text": "", "required": True, "key": "", "show_if": {"question": "", "values": ""}}
+    with translation.override("zh-hans"):
+        try:
+            block.clean(block.to_python({**base, **value}))
+        except StructBlockValidationError as error:
+            return {field: " ".join(problem.messages) for field, problem in error.block_errors.items()}
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "field", "message"),
+    [
+        ("single_choice", {"choices": ["是", "是"]}, "choices", "各项不能重复：“是”出现了不止一次。"),
+        ("ranking", {"choices": ["停车", "绿化", "停车"]}, "choices", "“停车”出现了不止一次"),
+        ("multiple_choice", {"choices": ["甲", "乙"], "min_picks": 2, "max_picks": 1}, "min_picks", "不能大于最多"),
+        ("multiple_choice", {"choices": ["甲", "乙"], "min_picks": 3}, "min_picks", "不能大于选项个数"),
+        ("rating", {"scale_min": 5, "scale_max": 5}, "scale_max", "最高分必须大于最低分。"),
+        ("matrix", {"rows": ["便民", "便民"], "columns": ["好", "差"]}, "rows", "“便民”出现了不止一次"),
+        ("matrix", {"rows": ["便民"], "columns": ["好", "好"]}, "columns", "“好”出现了不止一次"),
+        ("satisfaction", {"dimensions": [{"label": "服务态度"}, {"label": "服务态度"}]}, "dimensions", "服务态度"),
+        ("number", {"min_value": 10, "max_value": 1}, "max_value", "最大值不能小于最小值。"),
+    ],
+)
+def test_an_impossible_question_is_refused_next_to_its_field_in_chinese(name, value, field, message):
+    errors = _clean_errors(name, value)
+    assert list(errors) == [field] and message in errors[field]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("single_choice", {"choices": ["是", "否"]}),
+        ("multiple_choice", {"choices": ["甲", "乙"], "min_picks": 1, "max_picks": 2}),
+        ("rating", {"scale_min": 1, "scale_max": 5}),
+        ("nps", {}),
+        ("satisfaction", {"dimensions": [{"label": "服务态度"}, {"label": "办事效率"}]}),
+        ("number", {"min_value": 1, "max_value": 1}),
+    ],
+)
+def test_a_sound_question_passes(name, value):
+    assert _clean_errors(name, value) == {}
