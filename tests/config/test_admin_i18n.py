@@ -212,3 +212,26 @@ def test_account_settings_offer_chinas_time_zones_only(client, superuser):
     options = set(re.findall(r'<option value="([A-Za-z_/]+)"', html))
     assert {"Asia/Shanghai", "UTC"} <= options
     assert "localtime" not in options and "America/New_York" not in options
+
+
+def test_every_supplied_wagtail_string_keeps_its_placeholders_and_markup():
+    """A lost %(name)s or {name} breaks Wagtail's formatting (a KeyError in a view); a lost tag, its markup."""
+    import sys
+
+    sys.path.insert(0, str(PROJECT / "site" / "locale_wagtail"))
+    from find_gaps import read_po
+
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+    tags = re.compile(r"</?([a-z]+)")
+    checked = 0
+    for domain in ("django", "djangojs"):
+        for (_context, msgid), entry in read_po(
+            PROJECT / f"site/locale_wagtail/zh_Hans/LC_MESSAGES/{domain}.po"
+        ).items():
+            translation = entry.get("msgstr") or entry.get("msgstr[0]")
+            assert translation, msgid
+            msgid = entry.get("msgid_plural", msgid)  # Chinese has one form: the plural's
+            assert sorted(placeholder.findall(translation)) == sorted(placeholder.findall(msgid)), msgid
+            assert sorted(tags.findall(translation)) == sorted(tags.findall(msgid)), msgid
+            checked += 1
+    assert checked > 300
