@@ -5,7 +5,7 @@ appraisal pages a member sees, the status page and a missing page) the suite ass
 
 - 0 axe-core violations (WCAG 2.2 AA and best practice);
 - 0 Nu HTML Checker errors (vnu-jar from npm, run by Debian's Java: one JVM for every saved page);
-- no horizontal overflow at 375 px (the page scrolls only vertically);
+- no horizontal overflow at 375 px (the page scrolls only vertically), no list bullet beside a card;
 - no request to any host but the site's own, and no console error or uncaught script error;
 - with the interface in English, every piece of Chinese text is inside an element marked lang="zh-hans"
   (WCAG 3.1.2, language of parts): editors' content, organisation and people's names, document numbers,
@@ -72,6 +72,12 @@ UNMARKED_CHINESE_JS = """() => {
   }
   return found;
 }"""
+
+
+# Cards in a list are drawn without bullets (home, section, index and notification cards on phones).
+BULLETED_CARDS_JS = """() => [...document.querySelectorAll("li.card")]
+  .filter(li => getComputedStyle(li).display === "list-item" && getComputedStyle(li).listStyleType !== "none")
+  .map(li => li.textContent.trim().slice(0, 40))"""
 
 
 def _anonymous_pages(world: dict) -> list[tuple[str, str, int]]:
@@ -167,6 +173,8 @@ class Quality:
         violations = axe_violations(self.page, WCAG_22_AA + ["best-practice"])
         if violations:
             self.findings.append(axe_report(self.current, violations))
+        for card in self.page.evaluate(BULLETED_CARDS_JS):
+            self._found(f"a list bullet beside a card: {card}")
         scroll_width, inner_width = self.page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         if scroll_width > inner_width:
             self._found(f"horizontal overflow: {scroll_width}px wide in a {inner_width}px window")
