@@ -1,6 +1,8 @@
 """Sending events to open consultation pages through the channel layer."""
 
+import asyncio
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -31,10 +33,23 @@ def _send_rights_changed(user_id) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+
+    def send():
+        try:
+            async_to_sync(layer.group_send)(user_group_name(user_id), {"type": "rights.changed"})
+        except Exception:
+            logger.exception("Could not tell the sockets of user %s to re-check their rights", user_id)
+
     try:
-        async_to_sync(layer.group_send)(user_group_name(user_id), {"type": "rights.changed"})
-    except Exception:
-        logger.exception("Could not tell the sockets of user %s to re-check their rights", user_id)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send()
+        return
+    # Called from a thread that runs an event loop (a script driving a browser, an async shell): send from
+    # a helper thread, as async_to_sync cannot run here.
+    helper = threading.Thread(target=send, daemon=True)
+    helper.start()
+    helper.join(timeout=5)
 
 
 def connect_signals() -> None:

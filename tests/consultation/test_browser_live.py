@@ -1,6 +1,7 @@
 """As a new user would, in two browsers: a resident posts and the other browser shows it without
 reloading; a reply notifies the first resident. Served by uvicorn (HTTP + WebSocket) in a thread."""
 
+import re
 import socket
 import threading
 import time
@@ -11,7 +12,7 @@ import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
 from accounts.factories import PASSWORD, UserFactory
-from consultation.models import Notification
+from consultation.models import ConsultationPage, Notification, Statement
 from tests.consultation.conftest import end_other_sessions
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,6 +98,15 @@ def test_a_post_appears_live_in_another_browser_and_a_reply_notifies_its_author(
     expect(arrived).to_be_visible()
     expect(arrived).to_contain_text("张秀英")
     assert page_b.evaluate("window.__notReloaded") is True
+    # Issue 12.2: the live copy is the post as it will be after a reload: no badge it should not have,
+    # the same time format, and the report button.
+    expect(arrived.locator(".badge--official")).to_have_count(0)
+    expect(arrived.locator(".badge:visible")).to_have_count(0)
+    expect(arrived.locator("time")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"))
+    expect(arrived.locator(".post__report summary")).to_have_text("举报")
+    live_text = arrived.inner_text()
+    page_b.reload()
+    assert page_b.locator(".posts > .post", has_text="建议在楼前增设无障碍坡道。").inner_text() == live_text
 
     # The second resident replies (after a reload, through the server-rendered form).
     page_b.reload()
@@ -109,6 +119,21 @@ def test_a_post_appears_live_in_another_browser_and_a_reply_notifies_its_author(
     assert Notification.objects.filter(recipient=first, kind=Notification.Kind.REPLY).count() == 1
     page_a.goto("/consultations/notifications/")
     expect(page_a.locator("main")).to_contain_text("李建国")
+
+    # Issue 12.21: on the opinion map the chosen answer looks chosen, and the resident reads their own answer.
+    statement = Statement.objects.create(consultation=consultation, text="坡道应当先于电梯建设。", approved=True)
+    ConsultationPage.objects.filter(pk=consultation.pk).update(opinion_map_enabled=True)
+    page_b.goto(consultation.url)
+    item = page_b.locator(f"#statement-{statement.pk}")
+    item.get_by_role("button", name="同意", exact=True).click()
+    item = page_b.locator(f"#statement-{statement.pk}")
+    expect(item).to_contain_text("您的回答：同意")
+    chosen = item.locator("button[value=agree]")
+    other = item.locator("button[value=disagree]")
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert chosen.evaluate(background) != other.evaluate(background)
+    assert other.evaluate(background) == "rgb(255, 255, 255)"
 
     assert not page_a.js_errors and not page_b.js_errors
     context_a.close()
