@@ -235,3 +235,15 @@ def test_every_supplied_wagtail_string_keeps_its_placeholders_and_markup():
             assert sorted(tags.findall(translation)) == sorted(tags.findall(msgid)), msgid
             checked += 1
     assert checked > 300
+
+
+@pytest.mark.django_db
+def test_the_admin_reads_in_chinese_for_a_branch_editor(client, editor_a, branch_a):
+    client.force_login(editor_a)
+    section = branch_a.page
+    for url in ["/admin/", f"/admin/pages/{section.pk}/", f"/admin/pages/{section.pk}/edit/", "/admin/account/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert not _english_in(html), (url, _english_in(html))
+        assert "会议内容" not in html, (url, html[max(0, html.find("会议内容") - 300) : html.find("会议内容") + 100])
