@@ -99,3 +99,11 @@ def test_unknown_ratings_do_not_count_in_the_satisfaction_rate(consultation, mem
 def test_ratings_are_taken_only_in_the_rating_stage(consultation, resident):
     with pytest.raises(services.ActionError):
         services.rate_outcome(consultation, resident, "satisfied")
+
+
+def test_after_the_discussion_closes_the_empty_thread_does_not_invite_a_first_post(client, consultation, editor_a):
+    """Issue 12.24: the opinions section said both that discussion had ended and 欢迎第一个发言."""
+    assert "欢迎第一个发言" in client.get(consultation.url).content.decode()
+    services.change_stage(consultation, editor_a, Stage.PUBLISHED)
+    html = client.get(consultation.url).content.decode()
+    assert "欢迎第一个发言" not in html and "本议题没有收到意见" in html
