@@ -12,7 +12,8 @@ appraisal pages a member sees, the status page and a missing page) the suite ass
   posts, search queries.
 
 One browser context per width walks the site in Chinese, then in English: anonymously first, then signed in
-as a Party member. Every finding is gathered and reported together, so one run shows all that is left.
+as a Party member, then as the branch secretary. Every finding is gathered and reported together, so one run
+shows all that is left.
 """
 
 from __future__ import annotations
@@ -121,6 +122,11 @@ def _member_pages(world: dict) -> list[tuple[str, str, int]]:
         ("appraisal", f"/evaluation/{campaign.pk}/", 200),
         ("self-assessment", f"/evaluation/{campaign.pk}/self-assessment/", 200),
     ]
+
+
+def _secretary_pages(world: dict) -> list[tuple[str, str, int]]:
+    """What the branch secretary sees of the branch: the study completion table (wide, scrolled)."""
+    return [("study completion", world[BranchPage].url + "study/", 200)]
 
 
 class Quality:
@@ -252,11 +258,15 @@ def test_every_public_page_type_passes_axe_nu_html_checker_phone_width_requests_
                 _sign_in(context, origin, member)
                 for name, url, status in _member_pages(world):
                     quality.visit(name, url, status, language)
+                _sign_in(context, origin, world["secretary"])
+                for name, url, status in _secretary_pages(world):
+                    quality.visit(name, url, status, language)
         finally:
             context.close()
         findings += quality.findings
         saved.update(quality.saved)
 
-    assert len(saved) == len(LANGUAGES) * (len(_anonymous_pages(world)) + len(_member_pages(world)))
+    pages = _anonymous_pages(world) + _member_pages(world) + _secretary_pages(world)
+    assert len(saved) == len(LANGUAGES) * len(pages)
     findings += nu_html_errors(saved, tmp_path)
     assert not findings, f"{len(findings)} finding(s):\n" + "\n".join(findings)
