@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -28,6 +30,8 @@ class KeywordViewSet(SnippetViewSet):
     menu_label = _("Review keywords")
     list_display = ["word", "organization"]
     search_fields = ["word"]
+    # The creation time is set by itself (and has no Chinese label to show in the form).
+    panels = [FieldPanel("organization"), FieldPanel("word")]
     add_to_admin_menu = False
 
 
@@ -35,7 +39,8 @@ class ResidenceViewSet(SnippetViewSet):
     model = Residence
     icon = "home"
     menu_label = _("Residences")
-    list_display = ["user", "grid", "confirmed_at"]
+    list_display = [Column("user", label=_("Resident")), "grid", "confirmed_at"]
+    panels = [FieldPanel("user", heading=_("Resident")), FieldPanel("grid"), FieldPanel("confirmed_at")]
     add_to_admin_menu = False
 
 
