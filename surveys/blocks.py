@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from wagtail import blocks
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from surveys.lib import SATISFACTION_LEVELS
@@ -594,6 +595,46 @@ class SectionBlock(blocks.StructBlock):
 
 class SurveyQuestionsBlock(blocks.StreamBlock):
     """The questions of a survey, split into steps by sections."""
+
+    def value_from_datadict(self, data, files, prefix):
+        """The posted questions; when part of them is missing (a block the browser could not draw),
+        the complete blocks are kept and `clean` refuses the whole, so nothing typed is thrown away
+        by a server error and nothing half-written is stored."""
+        try:
+            return super().value_from_datadict(data, files, prefix)
+        except (KeyError, ValueError):  # MultiValueDictKeyError is a KeyError
+            pass
+        children = []
+        try:
+            count = int(data.get(f"{prefix}-count") or 0)
+        except ValueError:
+            count = 0
+        for index in range(min(count, 1000)):
+            child = f"{prefix}-{index}"
+            block = self.child_blocks.get(data.get(f"{child}-type") or "")
+            if data.get(f"{child}-deleted") or block is None:
+                continue
+            try:
+                value = block.value_from_datadict(data, files, f"{child}-value")
+                order = int(data.get(f"{child}-order", index))
+            except (KeyError, ValueError):
+                continue
+            children.append((order, index, block.name, value, data.get(f"{child}-id")))
+        children.sort()
+        value = blocks.StreamValue(self, [(name, value, id_) for _o, _i, name, value, id_ in children])
+        value.incomplete = True
+        return value
+
+    def clean(self, value):
+        if getattr(value, "incomplete", False):
+            raise StreamBlockValidationError(
+                non_block_errors=[
+                    ValidationError(
+                        _("Part of the questions did not arrive, so nothing was saved. Check them and save again.")
+                    )
+                ]
+            )
+        return super().clean(value)
 
     section = SectionBlock()
     single_choice = SingleChoiceBlock()

@@ -189,3 +189,24 @@ def test_a_survey_of_each_type_opens_in_the_editor(client, editor_a, every_kind_
         response = client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
         assert response.status_code == 200
     assert SurveyPage.objects.count() == 2
+
+
+def test_a_post_missing_part_of_a_block_is_refused_with_the_rest_redisplayed(client, editor_a, every_kind_of_question):
+    """Once a half-drawn block made every save a server error (MultiValueDictKeyError) and lost the typing."""
+    page = every_kind_of_question
+    client.force_login(editor_a)
+    url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    form = form_of(client.get(url))
+    questions = questions_form_data(page)
+    del questions["questions-6-value-dimensions-count"]  # the satisfaction block arrived half-drawn
+    questions["questions-10-value-label"] = "您居住的楼栋号（新写的）"
+    data = {**form.dict(), **questions}
+    # The autosave (asking for JSON) is refused as a validation error, not a server error.
+    assert client.post(url, data, HTTP_ACCEPT="application/json").status_code == 400
+    # The save button redisplays the editor: the error in Chinese, every complete block as typed.
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert in_editor("部分问题没有提交成功，因此未保存任何内容。请检查后重新保存。") in html
+    assert in_editor("您居住的楼栋号（新写的）") in html
+    assert page.get_latest_revision_as_object().questions[10].value["label"] == "建议"
