@@ -259,11 +259,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Behind nginx, DOCUMENTS_X_ACCEL_PREFIX (e.g. /_protected_media/, an `internal` nginx location for
 # MEDIA_ROOT) lets nginx send the file once Django has said yes (config/sendfile.py).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-
-# --- Background tasks ---------------------------------------------------------
-# Django's Tasks API (the django-tasks backport on Django 5.2) with the database backend: `make run` starts
-# `manage.py db_worker` beside the server. Tests use the immediate backend (config/settings/test.py).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "")
 if DOCUMENTS_X_ACCEL_PREFIX:
     if not (DOCUMENTS_X_ACCEL_PREFIX.startswith("/") and DOCUMENTS_X_ACCEL_PREFIX.endswith("/")):
@@ -273,6 +268,11 @@ if DOCUMENTS_X_ACCEL_PREFIX:
     SENDFILE_BACKEND = "config.sendfile"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Background tasks ---------------------------------------------------------
+# Django's Tasks API (the django-tasks backport on Django 5.2) with the database backend: `make run` starts
+# `manage.py db_worker` beside the server. Tests use the immediate backend (config/settings/test.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Content security policy (no CDN anywhere: every asset is local) --------
 from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
