@@ -549,10 +549,17 @@ def test_malformed_post_forms_get_a_clear_error_and_store_nothing(client, thread
 
 
 def test_a_vote_for_a_malformed_option_gets_a_clear_error_and_stores_nothing(client, branch_a, resident):
-    from consultation.models import Stage, Vote
+    from consultation.models import Audience, Residence, Stage, Vote
+    from organizations.models import Grid
 
+    grid = Grid.objects.get(code="heping-g1")
+    Residence.objects.create(user=resident, grid=grid)  # a vote has a defined electorate: residents of a grid
     consultation = make_consultation(
-        BranchPage.objects.get(pk=branch_a.page_id), stage=Stage.VOTING, options=["同意", "不同意"]
+        BranchPage.objects.get(pk=branch_a.page_id),
+        stage=Stage.VOTING,
+        options=["同意", "不同意"],
+        audience=Audience.GRIDS,
+        eligible_grids=[grid],
     )
     client.force_login(resident)
     client.raise_request_exception = False

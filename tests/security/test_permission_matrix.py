@@ -164,6 +164,15 @@ SITE_ROWS = [
     ),
     Row("search", lambda w: reverse("search") + "?q=通知", PUBLIC, secret=lambda w: w.private_news.title),
     Row("sitemap", lambda w: reverse("sitemap"), PUBLIC, secret=lambda w: w.private_news.url),
+    # Members-only consultations are neither found nor listed for others (issue 13 H5).
+    Row(
+        "search@members-only",
+        lambda w: reverse("search") + "?q=议题",
+        PUBLIC,
+        secret=lambda w: w.members.url,
+        secret_from=("anonymous", "resident", "member_b"),
+    ),
+    Row("sitemap@members-only", lambda w: reverse("sitemap"), PUBLIC, secret=lambda w: w.members.url),
     Row("accounts_profile", lambda w: reverse("accounts_profile"), ACCOUNT_PAGE),
     Row("wagtaildocs_serve", lambda w: w.document.url, PUBLIC),
     # Unknown password restrictions: nothing to unlock.
@@ -355,6 +364,15 @@ CONSULTATION_ROWS = [
         method="post",
         data=lambda w: {"text": "先听取一楼住户意见"},
         ajax=True,
+    ),
+    # The live copy of a post, rendered like the page: as visible as the post itself (issues 12.2, 13 M1).
+    Row("consultation:post_fragment@public", _r("consultation:post_fragment", _pk("public_post")), PUBLIC),
+    Row(
+        "consultation:post_fragment@members-only",
+        _r("consultation:post_fragment", _pk("members_post")),
+        expect(anonymous=NOT_FOUND, outsiders=NOT_FOUND, member_a=OK, managers_a=OK),
+        secret=lambda w: w.members_post.body,
+        secret_from=("anonymous", "resident", "member_b"),
     ),
     # Only the author edits a post.
     Row(
