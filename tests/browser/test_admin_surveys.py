@@ -36,16 +36,21 @@ AUTOSAVE_400 = "Failed to load resource: the server responded with a status of 4
 
 
 def allow_autosave_validation_errors(page) -> list:
-    """Record the autosave 400s of `page`; call `forgive_autosave_errors` before the test ends."""
-    refused = []
-    page.on(
-        "response",
-        lambda response: (
+    """Record the autosave 400s of `page`; call `forgive_autosave_errors` before the test ends.
+
+    The autosaves that succeed (JSON, 200) are recorded in `page.autosaves`.
+    """
+    refused, page.autosaves = [], []
+
+    def record(response):
+        if response.request.method != "POST" or not AUTOSAVE_URL.search(response.url):
+            return
+        if response.status == 400:
             refused.append(response.url)
-            if response.status == 400 and response.request.method == "POST" and AUTOSAVE_URL.search(response.url)
-            else None
-        ),
-    )
+        elif response.status == 200 and response.headers.get("content-type", "").startswith("application/json"):
+            page.autosaves.append(response.url)
+
+    page.on("response", record)
     return refused
 
 
@@ -209,6 +214,7 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
     blocks.nth(11).locator("[data-streamfield-action='DUPLICATE']").click()
     expect(blocks).to_have_count(14)
     settled(page)
+    assert page.autosaves, "the editor autosaved nothing"
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator(".messages")).to_contain_text("社区服务问卷")
     survey = SurveyPage.objects.get(title="社区服务问卷")
