@@ -205,3 +205,40 @@ def test_menu_and_language_switch_work_without_javascript_on_a_phone(browser, li
         assert page.evaluate("document.scrollingElement.scrollWidth") <= MOBILE["width"]
     finally:
         context.close()
+
+
+def _sign_in(page, user):
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        submit(page)
+
+
+def test_study_completion_table_is_readable_at_1280_and_scrolls_inside_itself_on_a_phone(
+    page, mobile_page, branch_a, secretary_a
+):
+    from home.factories import study, study_index
+    from organizations.factories import RosterEntryFactory
+
+    index = study_index(branch_a.page)
+    for n in range(8):
+        study(index, title=f"第{n + 1}期专题学习：基层党建引领社区治理")
+    for n in range(3):
+        RosterEntryFactory(branch=branch_a, name=f"欧阳明{n}", member_no=f"HEPING-1-00{n}")
+    url = branch_a.page.url + "study/"
+    for each in (page, mobile_page):
+        _sign_in(each, secretary_a)
+        each.goto(url)
+        expect(each.locator(".study-table")).to_be_visible()
+    # Desktop: a member's name on one line, item headings not standing on end (one character per line).
+    name = page.locator(".study-table tbody th").first
+    line = float(name.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert name.bounding_box()["height"] < 2 * line
+    heading = page.locator(".study-table thead th").nth(2)
+    font_size = float(heading.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert heading.bounding_box()["width"] > 5 * font_size  # at least five characters a line
+    # Phone: the table scrolls inside its box; the page itself does not widen.
+    scroller = mobile_page.locator(".table-scroll")
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert mobile_page.evaluate("document.scrollingElement.scrollWidth") <= MOBILE["width"]
