@@ -155,6 +155,8 @@ ADMIN_SUPERUSER_ONLY = expect(non_staff=LOGIN, staff=ADMIN_DENIED, superuser=OK)
 
 SITE_ROWS = [
     Row("healthz", lambda w: reverse("healthz"), PUBLIC),
+    Row("status", lambda w: reverse("status"), PUBLIC),  # the same checks as /healthz, for people
+    Row("favicon", lambda w: reverse("favicon"), expect(everyone=redirect("/static/img/favicon"))),
     Row(
         "set_language",
         lambda w: reverse("set_language"),
