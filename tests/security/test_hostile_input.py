@@ -273,7 +273,9 @@ def test_appraisal_statements_notes_and_names_are_text_on_every_page_and_in_the_
     from evaluation.factories import AppraisalCampaignFactory
     from evaluation.models import BallotEntry, SelfAssessment, Stage
 
-    campaign = AppraisalCampaignFactory(branch=branch_a, masses_enabled=True)
+    # Only masses' representatives vote here: a minimum turnout of 0 keeps the ballot valid, so that the
+    # results, the notice and the PDF show every name and note.
+    campaign = AppraisalCampaignFactory(branch=branch_a, masses_enabled=True, min_turnout=0)
     campaign.enrol_members()
     campaign.move_to(Stage.SELF_ASSESSMENT, secretary_a)
     names = [payload[:64].strip() for payload in PAYLOADS]
@@ -472,19 +474,32 @@ def test_an_oversized_roster_file_is_refused_in_chinese_and_imports_nothing(clie
     assert not RosterEntry.objects.filter(branch=branch_a).exists()
 
 
-@pytest.fixture
-def balloting(branch_a, secretary_a):
+def _campaign(branch, secretary, stage):
     from evaluation.factories import AppraisalCampaignFactory
-    from evaluation.models import Stage
     from organizations.factories import RosterEntryFactory
 
     users = [UserFactory(display_name=f"党员{i}") for i in range(3)]
     for index, user in enumerate(users):
-        RosterEntryFactory(branch=branch_a, user=user, name=f"党员{index}", member_no=f"A{index:02d}")
-    campaign = AppraisalCampaignFactory(branch=branch_a)
+        RosterEntryFactory(branch=branch, user=user, name=f"党员{index}", member_no=f"A{index:02d}")
+    campaign = AppraisalCampaignFactory(branch=branch)
     campaign.enrol_members()
-    campaign.move_to(Stage.BALLOTING, secretary_a)
+    campaign.move_to(stage, secretary)
     return campaign, users
+
+
+@pytest.fixture
+def balloting(branch_a, secretary_a):
+    from evaluation.models import Stage
+
+    return _campaign(branch_a, secretary_a, Stage.BALLOTING)
+
+
+@pytest.fixture
+def self_assessing(branch_a, secretary_a):
+    """A campaign at 个人自评 (balloting, once opened, never goes back: issue 13 H3)."""
+    from evaluation.models import Stage
+
+    return _campaign(branch_a, secretary_a, Stage.SELF_ASSESSMENT)
 
 
 def test_an_over_long_ballot_note_is_refused_and_no_ballot_is_stored(client, balloting):
@@ -501,12 +516,10 @@ def test_an_over_long_ballot_note_is_refused_and_no_ballot_is_stored(client, bal
     assert not Ballot.objects.exists() and not BallotEntry.objects.exists() and not Participation.objects.exists()
 
 
-def test_an_over_long_self_assessment_is_refused_and_stores_nothing(client, balloting, secretary_a):
-    from evaluation.models import SelfAssessment, Stage
+def test_an_over_long_self_assessment_is_refused_and_stores_nothing(client, self_assessing, secretary_a):
+    from evaluation.models import SelfAssessment
 
-    campaign, users = balloting
-    campaign.stage = Stage.SELF_ASSESSMENT
-    campaign.save()
+    campaign, users = self_assessing
     client.force_login(users[0])
     fields = {"study": HUGE, "duties": "履职", "shortcomings": "不足", "plan": "计划", "self_grade": "competent"}
     response = client.post(reverse("evaluation:self_assessment", args=[campaign.pk]), fields)
@@ -583,12 +596,10 @@ def test_a_ballot_with_a_bad_grade_gets_a_clear_error_and_stores_nothing(client,
     assert not Ballot.objects.exists() and not Participation.objects.exists()
 
 
-def test_a_self_assessment_with_a_bad_choice_or_missing_fields_stores_nothing(client, balloting):
-    from evaluation.models import SelfAssessment, Stage
+def test_a_self_assessment_with_a_bad_choice_or_missing_fields_stores_nothing(client, self_assessing):
+    from evaluation.models import SelfAssessment
 
-    campaign, users = balloting
-    campaign.stage = Stage.SELF_ASSESSMENT
-    campaign.save()
+    campaign, users = self_assessing
     client.force_login(users[0])
     url = reverse("evaluation:self_assessment", args=[campaign.pk])
     for data in ({}, {"study": "学习", "self_grade": "best"}, {"study": ["a", "b"], "self_grade": ["x", "y"]}):
@@ -686,7 +697,10 @@ async def test_malformed_and_oversized_websocket_frames_get_an_error_and_store_n
 # --- NUL characters: PostgreSQL cannot store them, and no keyboard types them ----------------------------------
 
 
-def test_text_with_a_nul_character_is_refused_and_nothing_is_stored(client, thread, resident, balloting, branch_a):
+def test_text_with_a_nul_character_is_refused_and_nothing_is_stored(
+    client, thread, resident, balloting, branch_a, secretary_a
+):
+    from evaluation.factories import AppraisalCampaignFactory
     from evaluation.models import Ballot, SelfAssessment, Stage
     from surveys.factories import q, qid, survey_page
     from surveys.models import Answer
@@ -701,11 +715,13 @@ def test_text_with_a_nul_character_is_refused_and_nothing_is_stored(client, thre
     client.force_login(users[0])
     other = campaign.appraisees.exclude(roster_entry__user=users[0]).first()
     sent["ballot"] = client.post(reverse("evaluation:ballot", args=[campaign.pk]), {f"note-{other.pk}": "注\x00"})
-    campaign.stage = Stage.SELF_ASSESSMENT
-    campaign.save()
+    # Balloting never goes back to 个人自评 (issue 13 H3): the self-assessment is another year's campaign.
+    earlier = AppraisalCampaignFactory(branch=branch_a, year=campaign.year - 1)
+    earlier.enrol_members()
+    earlier.move_to(Stage.SELF_ASSESSMENT, secretary_a)
     statements = dict.fromkeys(["study", "duties", "shortcomings", "plan"], "学\x00习")
     sent["self-assessment"] = client.post(
-        reverse("evaluation:self_assessment", args=[campaign.pk]), {**statements, "self_grade": "competent"}
+        reverse("evaluation:self_assessment", args=[earlier.pk]), {**statements, "self_grade": "competent"}
     )
     client.logout()
     sent["search"] = client.get("/search/", {"q": "电梯\x00"})

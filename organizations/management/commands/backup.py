@@ -22,9 +22,9 @@ class Command(BaseCommand):
         if self._ballot_open():
             self.stderr.write(
                 self.style.WARNING(
-                    "An appraisal ballot is open: until it closes (and the ballots are reshuffled), the order of "
-                    "the rows in this backup follows the order of voting, so it can link ballots to voters. Keep "
-                    "it as secret as the ballot box, and delete it once a backup taken after the close exists."
+                    "An appraisal ballot is open: this backup holds its ballots sealed, and only the box's key "
+                    "opens them (SEALING_KEY_DIR, wrapped with SEALING_WRAP_KEY; destroyed at the close). "
+                    "Never store the key directory or the wrapping key with a database backup."
                 )
             )
 
