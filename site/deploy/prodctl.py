@@ -162,6 +162,7 @@ class Topology:
             self._start_cache_redis()
         for port in self.worker_ports:
             self._start_worker(port)
+        self._start_task_worker()
         self._start_nginx()
         self.wait_until_healthy()
 
@@ -184,6 +185,15 @@ class Topology:
             command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
         )
         (self.run / f"worker-{port}.pid").write_text(str(process.pid))
+
+    def _start_task_worker(self) -> None:
+        """One worker for background tasks (opinion maps, survey mixing; django-tasks' database backend)."""
+        log = open(self.run / "tasks.log", "ab")  # noqa: SIM115 - the child keeps it
+        command = [str(PYTHON), "manage.py", "db_worker", "--no-reload"]
+        process = subprocess.Popen(  # noqa: S603 - fixed command
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
+        )
+        (self.run / "tasks.pid").write_text(str(process.pid))
 
     def check_main_redis(self) -> None:
         """Refuse a main Redis that evicts: it holds sessions, rate limits and the channel layer."""

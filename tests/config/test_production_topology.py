@@ -176,7 +176,8 @@ def test_nginx_serves_static_files_compressed_and_cached(topology):
 
 def test_stop_leaves_no_process_and_frees_the_ports(topology):
     # Last in the module: it stops the shared topology.
-    assert len(topology.running_pids()) == 4  # two workers, nginx and the page cache's redis-server
+    # Two web workers, the task worker, nginx and the page cache's redis-server.
+    assert len(topology.running_pids()) == 5
     topology.stop()
     assert topology.running_pids() == []
     assert all(_port_free(port) for port in [topology.port, *topology.worker_ports])
