@@ -40,3 +40,30 @@ class RefuseNullCharactersMiddleware:
 
 def _has_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+class AdminAccessMiddleware:
+    """A signed-in person without admin access gets a 403 page in their language, not a login redirect.
+
+    Wagtail answers such a person on /admin/ with a redirect to the login page; allauth sends a
+    signed-in person straight on to `next`, the admin page again: the browser gave up with "too many
+    redirects". Only that redirect is replaced; every other answer of the admin stays as it was.
+    """
+
+    LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 302
+            and request.path.startswith("/admin/")
+            and response.get("Location", "").startswith(self.LOGIN_PREFIXES)
+            and request.user.is_authenticated
+        ):
+            from django.shortcuts import render
+
+            return render(request, "403_admin.html", status=403)
+        return response

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "config.csp.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "config.middleware.AdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "home.cache.AnonymousPageCacheMiddleware",
 ]

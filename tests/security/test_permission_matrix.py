@@ -61,6 +61,8 @@ OK = Outcome("allowed (200)", 200)
 LOGIN = Outcome("redirect to login", 302, "/accounts/login/?next=")
 FORBIDDEN = Outcome("denied (403)", 403)
 NOT_FOUND = Outcome("not found (404)", 404)
+# A signed-in person without admin access asking for /admin/ (config.middleware.AdminAccessMiddleware).
+NO_ADMIN = Outcome("denied: no admin access (403)", 403)
 # Wagtail's admin answers a permission failure with a redirect to the dashboard and a message.
 ADMIN_DENIED = Outcome("denied (redirect to admin dashboard)", 302, "/admin/")
 # A refused request that is not about who asks (e.g. reporting one's own post), answered 400 in JSON.
@@ -150,8 +152,8 @@ MISSING = 999999  # no object has this id
 MISSING_UUID = "00000000-0000-4000-8000-000000000000"  # nor this key
 PUBLIC = expect(everyone=OK)
 ACCOUNT_PAGE = expect(anonymous=LOGIN, signed_in=OK)
-ADMIN_STAFF = expect(non_staff=LOGIN, staff=OK)
-ADMIN_SUPERUSER_ONLY = expect(non_staff=LOGIN, staff=ADMIN_DENIED, superuser=OK)
+ADMIN_STAFF = expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=OK)
+ADMIN_SUPERUSER_ONLY = expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=ADMIN_DENIED, superuser=OK)
 
 SITE_ROWS = [
     Row("healthz", lambda w: reverse("healthz"), PUBLIC),
@@ -667,30 +669,30 @@ ADMIN_ROWS = [
     Row(
         "wagtailadmin_explore@branch-b",
         _r("wagtailadmin_explore", _pk("page_b")),
-        expect(non_staff=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
     ),
     Row("wagtailadmin_pages:edit", _r("wagtailadmin_pages:edit", _pk("page_a")), ADMIN_STAFF),
     Row(
         "wagtailadmin_pages:edit@branch-b",
         _r("wagtailadmin_pages:edit", _pk("page_b")),
-        expect(non_staff=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
     ),
     Row(
         "wagtailadmin_pages:add_subpage@branch-b",
         _r("wagtailadmin_pages:add_subpage", _pk("page_b")),
-        expect(non_staff=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
     ),
     # Editors draft, secretaries publish, admins also delete.
     Row(
         "wagtailadmin_pages:unpublish",
         _r("wagtailadmin_pages:unpublish", _pk("news")),
-        expect(non_staff=LOGIN, staff=OK, editor_a=ADMIN_DENIED),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=OK, editor_a=ADMIN_DENIED),
     ),
     # Wagtail lets whoever may publish a leaf page delete it: not the editor, who only drafts.
     Row(
         "wagtailadmin_pages:delete",
         _r("wagtailadmin_pages:delete", _pk("news")),
-        expect(non_staff=LOGIN, staff=OK, editor_a=ADMIN_DENIED),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=OK, editor_a=ADMIN_DENIED),
     ),
     Row("wagtailusers_users:index", _r("wagtailusers_users:index"), ADMIN_SUPERUSER_ONLY),
     Row("wagtailusers_groups:index", _r("wagtailusers_groups:index"), ADMIN_SUPERUSER_ONLY),
@@ -714,12 +716,12 @@ ADMIN_ROWS = [
     Row(
         "wagtailsnippets_organizations_rosterentry:edit@branch-b",
         _snippet("organizations.rosterentry", "edit", "entry_b"),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     Row(
         "wagtailsnippets_organizations_rosterentry:delete",
         _snippet("organizations.rosterentry", "delete", "entry_a"),
-        expect(non_staff=LOGIN, staff=OK, editor_a=ADMIN_DENIED),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=OK, editor_a=ADMIN_DENIED),
     ),
     Row(
         "wagtailsnippetchoosers_organizations_rosterentry:choose",
@@ -729,36 +731,36 @@ ADMIN_ROWS = [
     Row(
         "wagtailsnippetchoosers_organizations_rosterentry:chosen@branch-b",
         lambda w: reverse("wagtailsnippetchoosers_organizations_rosterentry:chosen", args=[w.entry_b.pk]),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     Row(
         "wagtail_bulk_action@rosterentry-delete-branch-b",
         lambda w: (
             reverse("wagtail_bulk_action", args=["organizations", "rosterentry", "delete"]) + f"?id={w.entry_b.pk}"
         ),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     Row(
         "wagtailsnippets_organizations_organization:list",
         _snippet("organizations.organization", "list"),
-        expect(non_staff=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
     ),
     Row(
         "wagtailsnippets_organizations_organization:edit",
         lambda w: reverse("wagtailsnippets_organizations_organization:edit", args=[w.tree["branch_b"].pk]),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     Row(
         "wagtailsnippets_organizations_grid:edit",
         lambda w: reverse("wagtailsnippets_organizations_grid:edit", args=[w.tree["grid"].pk]),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     # Issue 13 H2: which section an organisation owns. Pointing branch A at the home page (the street's section)
     # is refused to everyone: the form comes back with the error (200) instead of saving (302).
     Row(
         "wagtailsnippets_organizations_organization:edit@section-to-home",
         lambda w: reverse("wagtailsnippets_organizations_organization:edit", args=[w.tree["branch_a"].pk]),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=FORM_REFUSED, superuser=FORM_REFUSED),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=FORM_REFUSED, superuser=FORM_REFUSED),
         method="post",
         data=lambda w: {
             "name": w.tree["branch_a"].name,
@@ -771,7 +773,7 @@ ADMIN_ROWS = [
     Row(
         "wagtailsnippetchoosers_organizations_organization:chosen@branch-b",
         lambda w: reverse("wagtailsnippetchoosers_organizations_organization:chosen", args=[w.tree["branch_b"].pk]),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     Row(
         "wagtailsnippetchoosers_organizations_grid:chosen",
@@ -781,14 +783,14 @@ ADMIN_ROWS = [
     Row(
         "wagtailsnippetchoosers_home_meetingrecord:chosen@branch-b",
         lambda w: reverse("wagtailsnippetchoosers_home_meetingrecord:chosen", args=[w.meeting_b.pk]),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     Row("wagtailsnippets_home_meetingrecord:list", _snippet("home.meetingrecord", "list"), ADMIN_STAFF),
     Row("wagtailsnippets_home_meetingrecord:edit", _snippet("home.meetingrecord", "edit", "meeting_a"), ADMIN_STAFF),
     Row(
         "wagtailsnippets_home_meetingrecord:edit@branch-b",
         _snippet("home.meetingrecord", "edit", "meeting_b"),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
     # Review keywords of all organisations and residents' addresses are the site admins' alone.
     Row("wagtailsnippets_consultation_keyword:list", _snippet("consultation.keyword", "list"), ADMIN_SUPERUSER_ONLY),
@@ -805,23 +807,27 @@ ADMIN_ROWS = [
     Row(
         "organizations_roster_export",
         _r("organizations_roster_export", _code("branch_a")),
-        expect(non_staff=LOGIN, staff=XLSX),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=XLSX),
     ),
     Row(
         "organizations_roster_export@branch-b",
         _r("organizations_roster_export", _code("branch_b")),
-        expect(non_staff=LOGIN, staff=NOT_FOUND, org_admin=XLSX, superuser=XLSX),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=XLSX, superuser=XLSX),
     ),
-    Row("surveys_invitations", _r("surveys_invitations", _pk("survey")), expect(non_staff=LOGIN, staff=OK)),
+    Row(
+        "surveys_invitations",
+        _r("surveys_invitations", _pk("survey")),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=OK),
+    ),
     Row(
         "surveys_invitations@branch-b",
         _r("surveys_invitations", _pk("survey_b")),
-        expect(non_staff=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=ADMIN_DENIED, org_admin=OK, superuser=OK),
     ),
     Row(
         "surveys_invitations_revoke",
         _r("surveys_invitations_revoke", _pk("survey")),
-        expect(non_staff=LOGIN, staff=redirect("/admin/surveys/")),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=redirect("/admin/surveys/")),
         method="post",
         data=lambda w: {},
     ),
@@ -829,7 +835,7 @@ ADMIN_ROWS = [
     Row(
         "surveys_invitations_revoke@not-a-number",
         _r("surveys_invitations_revoke", _pk("survey")),
-        expect(non_staff=LOGIN, staff=NOT_FOUND),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND),
         method="post",
         data=lambda w: {"invitation": "abc"},
     ),
@@ -837,7 +843,8 @@ ADMIN_ROWS = [
         "surveys_invitations_revoke@branch-b",
         _r("surveys_invitations_revoke", _pk("survey_b")),
         expect(
-            non_staff=LOGIN,
+            non_staff=NO_ADMIN,
+            anonymous=LOGIN,
             staff=ADMIN_DENIED,
             org_admin=redirect("/admin/surveys/"),
             superuser=redirect("/admin/surveys/"),
@@ -860,12 +867,12 @@ ADMIN_ROWS = [
     Row("wagtailadmin_password_reset_complete", _r("wagtailadmin_password_reset_complete"), expect(everyone=NOT_FOUND)),
     Row("wagtailadmin_sprite", _r("wagtailadmin_sprite"), PUBLIC),
     Row("wagtailadmin_javascript_catalog", _r("wagtailadmin_javascript_catalog"), PUBLIC),
-    Row("admin/test404/", lambda w: "/admin/test404/", expect(non_staff=LOGIN, staff=OK)),
+    Row("admin/test404/", lambda w: "/admin/test404/", expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=OK)),
     # Unknown admin paths: the admin's login first, then its 404 page.
     Row(
         "admin/^.*/$",
         lambda w: "/admin/no-such-view/",
-        expect(non_staff=redirect("/admin/login/?next="), staff=NOT_FOUND),
+        expect(non_staff=NO_ADMIN, anonymous=redirect("/admin/login/?next="), staff=NOT_FOUND),
     ),
 ]
 
@@ -905,10 +912,11 @@ RULES = [
         "wagtail-admin",
         "Every Wagtail admin view (and our snippet viewsets built on them) sits behind require_admin_access: "
         "without wagtailadmin.access_admin one is sent to the login page. Checked on every such pattern for the "
-        "four roles without admin access. Staff roles are confined by Wagtail's permission policies and ours "
+        "four roles without admin access (signed in, they get a 403 page instead: config.middleware."
+        "AdminAccessMiddleware). Staff roles are confined by Wagtail's permission policies and ours "
         "(organizations.permissions); representative rows above cover each kind of permission.",
         _wagtail_admin_view,
-        {"anonymous": LOGIN, "resident": LOGIN, "member_a": LOGIN, "member_b": LOGIN},
+        {"anonymous": LOGIN, "resident": NO_ADMIN, "member_a": NO_ADMIN, "member_b": NO_ADMIN},
     ),
 ]
 
