@@ -15,13 +15,12 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from django.db import connection
-
 from core import sealing
 from evaluation import lib, mixing, voting
 from evaluation.models import AppraisalCampaign, Stage
 from tests.concurrency import run_concurrently
 from tests.security import scenario
+from tests.security.database_reader import Reader, row_versions
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,27 +44,6 @@ TABLES = [
 
 def _secret(index: int) -> str:
     return f"只有党员{index:02d}知道的意见"
-
-
-class Reader:
-    """A database role with SELECT on every table and nothing else (a replica, a dump, a DBA's query)."""
-
-    def __init__(self):
-        self.role = f"{connection.settings_dict['NAME']}_reader"[:60]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DO $$ BEGIN CREATE ROLE {self.role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
-            )
-            cursor.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {self.role}")
-
-    def rows(self, sql: str, params=()) -> list[tuple]:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET ROLE {self.role}")
-            try:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-            finally:
-                cursor.execute("RESET ROLE")
 
 
 @pytest.fixture
@@ -206,25 +184,14 @@ def test_after_the_close_no_table_page_holds_a_voters_plaintext_outside_the_mixe
     secrets = [secret.encode() for secret in truth["voter_of_secret"]]
     found: dict[str, int] = defaultdict(int)
     live_entries = dead_entries = 0
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
-        cursor.execute("SELECT current_setting('block_size')::int")
-        (block_size,) = cursor.fetchone()
-        for table in TABLES:
-            cursor.execute("SELECT pg_relation_size(%s)", [table])
-            (size,) = cursor.fetchone()
-            for block in range(size // block_size):
-                cursor.execute(
-                    "SELECT t_xmax::text::bigint, t_data FROM heap_page_items(get_raw_page(%s, %s))", [table, block]
-                )
-                for xmax, data in cursor.fetchall():
-                    if data is None or not any(secret in bytes(data) for secret in secrets):
-                        continue
-                    if table == "evaluation_ballotentry":
-                        live_entries += xmax == 0
-                        dead_entries += xmax != 0
-                    else:
-                        found[table] += 1
+    for table, dead, data in row_versions(TABLES):
+        if not any(secret in data for secret in secrets):
+            continue
+        if table == "evaluation_ballotentry":
+            live_entries += not dead
+            dead_entries += dead
+        else:
+            found[table] += 1
     # The plaintext exists only as the live mixed entries, once per voter: never in a dead row version,
     # never in the participation, sealed, paper, session or any other table.
     assert not found, dict(found)

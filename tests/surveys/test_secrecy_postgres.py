@@ -29,6 +29,7 @@ from surveys.factories import qid, survey_page
 from surveys.invitations import issue
 from surveys.models import SurveyPage
 from tests.concurrency import run_concurrently
+from tests.security.database_reader import Reader, row_versions
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -56,27 +57,6 @@ def _form(page, secret: str, index: int) -> QueryDict:
     data[f"q-{qid(page, 2)}"] = str(1 + index % 5)
     data[f"q-{qid(page, 3)}"] = secret
     return data
-
-
-class Reader:
-    """A database role with SELECT on every table and nothing else (a replica, a dump, a DBA's query)."""
-
-    def __init__(self):
-        self.role = f"{connection.settings_dict['NAME']}_reader"[:60]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DO $$ BEGIN CREATE ROLE {self.role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
-            )
-            cursor.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {self.role}")
-
-    def rows(self, sql: str, params=()) -> list[tuple]:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET ROLE {self.role}")
-            try:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-            finally:
-                cursor.execute("RESET ROLE")
 
 
 def _position(value: str) -> tuple[int, int]:
@@ -253,31 +233,19 @@ def test_after_the_close_no_table_page_holds_a_respondents_plaintext_outside_the
     """Read every row version in the table files (pageinspect), dead ones included, as a backup would."""
     _anonymous, _invited, truth = answered
     secrets = [text.encode() for answers in truth.values() for text in answers.values()]
+    found: dict[str, int] = defaultdict(int)
+    dead_answers = 0
+    for table, dead, data in row_versions(SURVEY_TABLES):
+        holds = any(secret in data for secret in secrets)
+        if table == "surveys_answer":
+            dead_answers += holds and dead
+        elif holds:
+            found[table] += 1
+    # The plaintext exists only as the live, mixed answer rows: never deleted or updated, never in
+    # the participation, invitation, draft, session or sealed tables.
+    assert dead_answers == 0
+    assert not found, dict(found)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
-        cursor.execute("SELECT current_setting('block_size')::int")
-        (block_size,) = cursor.fetchone()
-        found: dict[str, int] = defaultdict(int)
-        dead_answers = 0
-        for table in SURVEY_TABLES:
-            cursor.execute("SELECT pg_relation_size(%s)", [table])
-            (size,) = cursor.fetchone()
-            for block in range(size // block_size):
-                cursor.execute(
-                    "SELECT t_xmax::text::bigint, t_data FROM heap_page_items(get_raw_page(%s, %s))", [table, block]
-                )
-                for xmax, data in cursor.fetchall():
-                    if data is None:
-                        continue
-                    holds = any(secret in bytes(data) for secret in secrets)
-                    if table == "surveys_answer":
-                        dead_answers += holds and xmax != 0
-                    elif holds:
-                        found[table] += 1
-        # The plaintext exists only as the live, mixed answer rows: never deleted or updated, never in
-        # the participation, invitation, draft, session or sealed tables.
-        assert dead_answers == 0
-        assert not found, dict(found)
         # The live answer rows are there (the search works), once per respondent.
         cursor.execute("SELECT count(*) FROM surveys_answer WHERE text <> ''")
         assert cursor.fetchone()[0] == len(secrets)
