@@ -7,9 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
+from django.conf import settings
 from django.db import connections
+from django.test import Client
+
+from accounts.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -122,3 +126,20 @@ def axe_check(page) -> None:
     """Fail with every WCAG 2.2 AA violation axe-core finds on the page."""
     violations = axe_violations(page)
     assert not violations, axe_report(page.url, violations)
+
+
+def sign_in(page, user) -> None:
+    """Sign in through allauth's form, as a person does, and wait for their name in the header."""
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator("#site-nav")).to_contain_text(user.get_full_name())
+
+
+def add_session(context, origin: str, user) -> None:
+    """Give a browser context a signed-in session without the form (where signing in is not the point)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": origin}])

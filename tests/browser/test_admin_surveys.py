@@ -11,8 +11,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,7 +19,7 @@ from surveys.factories import add_responses, q, qid, satisfaction_page, section,
 from surveys.models import Answer, Response, SatisfactionSurveyPage, SurveyPage
 from surveys.presets import DEFAULT_DIMENSIONS
 
-from .conftest import axe_check
+from .conftest import add_session, axe_check
 
 with translation.override("zh-hans"):
     BLOCK_LABELS = {name: str(block.meta.label) for name, block in SurveyQuestionsBlock().child_blocks.items()}
@@ -64,13 +62,6 @@ def forgive_autosave_errors(page, refused: list) -> None:
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
 def stream(page):
     """The questions StreamField of the page editor."""
     return page.locator("#questions-root > [data-streamfield-stream-container]")
@@ -95,7 +86,7 @@ def test_the_editor_of_an_existing_survey_of_each_type_opens_without_errors(page
         ],
     )
     satisfaction = satisfaction_page(branch_a.page, target_organization=branch_a)
-    sign_in(page, live_server, editor_a)
+    add_session(page.context, live_server.url, editor_a)
     for survey, last_label in ((general, "建议"), (satisfaction, "意见建议")):
         page.goto(reverse("wagtailadmin_pages:edit", args=[survey.pk]))
         # Every block of the stream is drawn, the last one included.
@@ -164,7 +155,7 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
     page, mobile_page, live_server, editor_a, secretary_a, resident, branch_a
 ):
     refused = allow_autosave_validation_errors(page)
-    sign_in(page, live_server, editor_a)
+    add_session(page.context, live_server.url, editor_a)
 
     # 1. The editor builds a survey with every question type, two sections and a show-if condition.
     page.goto(reverse("wagtailadmin_pages:add", args=("surveys", "surveypage", branch_a.page.pk)))
@@ -233,7 +224,7 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
     footer_action(page, re.compile(r"^提交给"))
     expect(page.locator(".messages")).to_contain_text("审核")
     page.context.clear_cookies()
-    sign_in(page, live_server, secretary_a)
+    add_session(page.context, live_server.url, secretary_a)
     page.goto(reverse("wagtailadmin_pages:edit", args=[survey.pk]))
     footer_action(page, re.compile(r"^(批准|通过).*发布$"))
     expect(page.locator(".messages")).to_contain_text("社区服务问卷")
@@ -242,7 +233,7 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
 
     # 3. A satisfaction survey starts from its preset (群众满意度测评) and stores it.
     page.context.clear_cookies()
-    sign_in(page, live_server, editor_a)
+    add_session(page.context, live_server.url, editor_a)
     page.goto(reverse("wagtailadmin_pages:add", args=("surveys", "satisfactionsurveypage", branch_a.page.pk)))
     expect(blocks_of(page)).to_have_count(2)
     expect(page.locator("[name='questions-0-value-dimensions-6-value-label']")).to_have_value(DEFAULT_DIMENSIONS[6])
@@ -257,7 +248,7 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
 
     # 4. A resident answers the published survey on a phone; the conditional step appears for 60岁及以上.
     phone = mobile_page
-    sign_in(phone, live_server, resident)
+    add_session(phone.context, live_server.url, resident)
     phone.goto(survey.url)
 
     def question(label):
@@ -279,7 +270,7 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
     # numbers stay hidden), with the satisfaction PDF beside it; the page passes axe, scroll regions included.
     add_responses(survey, [{qid(survey, 0): "30岁以下", qid(survey, 5): {"服务态度": "satisfied"}}] * 2)
     page.context.clear_cookies()
-    sign_in(page, live_server, secretary_a)
+    add_session(page.context, live_server.url, secretary_a)
     page.goto(survey.url + "results/")
     expect(page.get_by_text("3 份答卷")).to_be_visible()
     age_rows = page.locator(".survey-result", has_text="您的年龄段").locator("tbody tr")

@@ -3,21 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.factories import PASSWORD, UserFactory
+from accounts.factories import UserFactory
 from evaluation import lib
 from evaluation.factories import AppraisalCampaignFactory
 from evaluation.models import Receipt, SealedBallot, Stage
 from organizations.factories import RosterEntryFactory
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _login(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    expect(page.locator("#site-nav")).to_contain_text(user.get_full_name())
 
 
 def test_member_votes_on_a_phone_gets_a_receipt_and_finds_it_after_close(mobile_page, branch_a, secretary_a):
@@ -29,7 +22,7 @@ def test_member_votes_on_a_phone_gets_a_receipt_and_finds_it_after_close(mobile_
     campaign.enrol_members()
     campaign.move_to(Stage.BALLOTING, secretary_a)
 
-    _login(page, members[0])
+    sign_in(page, members[0])
     page.goto(f"/evaluation/{campaign.pk}/")
     page.get_by_role("link", name="填写民主测评表").click()
     rows = page.locator("fieldset.ballot-row")

@@ -8,32 +8,20 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from django.test import Client
-
-from accounts.factories import PASSWORD, UserFactory
+from accounts.factories import UserFactory
 from evaluation.models import AppraisalCampaign, Stage
 from organizations.factories import RosterEntryFactory
-from tests.browser.conftest import DESKTOP, _new_page, axe_check
+from tests.browser.conftest import DESKTOP, _new_page, add_session, axe_check, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 STAGES = ["准备", "学习", "个人自评", "民主测评", "组织评定", "公示", "已完成"]
 
 
-def _login(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    expect(page.locator("#site-nav")).to_contain_text(user.get_full_name())
-
-
 def _member_page(browser, live_server, user):
     """A member's own browser, signed in through a session made by the test client (same process)."""
-    client = Client()
-    client.force_login(user)
     context, page = _new_page(browser, live_server, DESKTOP)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    add_session(context, live_server.url, user)
     return context, page
 
 
@@ -50,7 +38,7 @@ def test_secretary_runs_an_appraisal_through_every_stage_from_the_site(
         RosterEntryFactory(branch=branch_a, user=user, name=f"党员{index}", member_no=f"F{index}")
 
     # 准备: the secretary starts the appraisal from /evaluation/.
-    _login(page, secretary_a)
+    sign_in(page, secretary_a)
     page.goto("/evaluation/")
     page.get_by_role("link", name="发起民主评议").click()
     page.get_by_label("党支部").select_option(label="第一党支部")

@@ -27,7 +27,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from django.conf import settings
-from django.test import Client
 
 from consultation.models import ConsultationPage
 from home.models import (
@@ -43,7 +42,7 @@ from home.models import (
 from surveys.models import SatisfactionSurveyPage, SurveyPage
 
 from . import public_site
-from .conftest import DESKTOP, PROJECT_ROOT, WCAG_22_AA, axe_report, axe_violations
+from .conftest import DESKTOP, PROJECT_ROOT, WCAG_22_AA, add_session, axe_report, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 world = public_site.world  # the fixture: every public page type, filled in
@@ -195,13 +194,6 @@ class Quality:
             self.saved[path] = self.current
 
 
-def _sign_in(context, origin: str, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": origin}])
-
-
 def _set_language(context, origin: str, language: str) -> None:
     context.clear_cookies()
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": origin}])
@@ -255,10 +247,10 @@ def test_every_public_page_type_passes_axe_nu_html_checker_phone_width_requests_
                 _set_language(context, origin, language)
                 for name, url, status in _anonymous_pages(world):
                     quality.visit(name, url, status, language)
-                _sign_in(context, origin, member)
+                add_session(context, origin, member)
                 for name, url, status in _member_pages(world):
                     quality.visit(name, url, status, language)
-                _sign_in(context, origin, world["secretary"])
+                add_session(context, origin, world["secretary"])
                 for name, url, status in _secretary_pages(world):
                     quality.visit(name, url, status, language)
         finally:
