@@ -124,3 +124,15 @@ def test_the_secretary_chooses_two_different_scrutineers_and_the_paper_count(cli
     assert client.post(url, {**too_many, "paper_ballots_issued": 2}).status_code == 302
     with_paper.refresh_from_db()
     assert (with_paper.first_scrutineer, with_paper.second_scrutineer) == (voters[2], voters[3])
+
+
+def test_the_paper_ballots_are_reached_from_the_manage_page_and_by_scrutineers_from_the_appraisal_page(
+    client, with_paper, voters, secretary_a
+):
+    target = reverse("evaluation:paper_ballots", args=[with_paper.pk])
+    client.force_login(secretary_a)
+    assert target in client.get(reverse("evaluation:manage", args=[with_paper.pk])).content.decode()
+    client.force_login(voters[1])
+    assert target in client.get(reverse("evaluation:detail", args=[with_paper.pk])).content.decode()
+    client.force_login(voters[2])  # a member who is not a scrutineer sees no entry link
+    assert target not in client.get(reverse("evaluation:detail", args=[with_paper.pk])).content.decode()
