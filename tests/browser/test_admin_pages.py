@@ -14,7 +14,15 @@ from playwright.sync_api import expect
 
 from accounts.factories import PASSWORD
 from consultation.models import ConsultationPage
-from home.models import NewsIndexPage, NewsPage, PolicyIndexPage, PolicyPage, StudyIndexPage, StudyPage
+from home.models import (
+    BranchPage,
+    NewsIndexPage,
+    NewsPage,
+    PolicyIndexPage,
+    PolicyPage,
+    StudyIndexPage,
+    StudyPage,
+)
 from organizations.models import RosterEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -195,3 +203,13 @@ def test_secretary_imports_a_roster_file_through_the_admin(page, branch_a, secre
     assert not page.failed_requests
     names = set(RosterEntry.objects.filter(branch=branch_a).values_list("name", flat=True))
     assert {"张三", "李四"} <= names
+
+
+def test_an_organisation_admin_opens_and_publishes_a_section_for_a_new_branch(page, tree, org_admin):
+    _login(page, org_admin)
+    _create_and_publish(
+        page, tree["community"].page, "home/branchpage", {"id_title": "第三党支部", "id_intro": "新成立的支部"}
+    )
+    section = BranchPage.objects.get(title="第三党支部")
+    assert section.live and section.get_parent().pk == tree["community"].page.pk
+    assert not page.failed_requests
