@@ -43,9 +43,7 @@ def _home() -> HomePage:
         if not isinstance(child.specific, HomePage):
             child.delete()
     home = root.add_child(
-        instance=HomePage(
-            title="幸福街道 · 共治", slug="home", intro="议事协商 · 民主评议 · 满意度测评", body=HOME_BODY
-        )
+        instance=HomePage(title="幸福街道", slug="home", intro="议事协商 · 民主评议 · 满意度测评", body=HOME_BODY)
     )
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname, site.port, site.site_name, site.root_page = "localhost", 80, "幸福街道 · 共治", home

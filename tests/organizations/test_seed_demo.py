@@ -74,3 +74,10 @@ def test_demo_users_can_sign_in_with_the_printed_password(client):
     )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_the_demo_home_page_is_titled_by_its_street_alone(client):
+    """The site name follows every title (base.html): a home page titled with it read "… · 共治 · 共治"."""
+    _seed(members=20, residents=5)
+    assert HomePage.objects.get().title == "幸福街道"
+    assert "<title>幸福街道 · 共治</title>" in client.get("/").content.decode()
