@@ -61,6 +61,17 @@ def _fill(page, fields: dict[str, str]) -> None:
         else:
             target.fill(value)
             target.press("Tab")  # leaving the title is what makes Wagtail write the slug
+        if field_id == "id_title":
+            # Wagtail writes the slug from the title when the title loses focus; wait until it has.
+            slug = page.locator("#id_slug")
+            try:
+                expect(slug).not_to_have_value("", timeout=3000)
+            except AssertionError:
+                # Once in a while the first blur comes before the editor's scripts listen: type it again.
+                target.fill("")
+                target.fill(value)
+                target.press("Tab")
+                expect(slug).not_to_have_value("", timeout=5000)
 
 
 def _paragraph(page, text: str) -> None:
