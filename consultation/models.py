@@ -24,8 +24,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from consultation import conf, lib
-from home.blocks import BodyBlock
-from home.models import ChineseSearchMixin
+from core.blocks import BodyBlock
+from core.pages import ChineseSearchMixin
 from organizations.models import Grid, Organization
 
 

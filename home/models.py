@@ -26,13 +26,14 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock
-from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from home import cache as page_cache
-from home import lib
-from home.blocks import AttachmentsBlock, BodyBlock
+from core import cache as page_cache
+from core import chinese
+from core.blocks import AttachmentsBlock, BodyBlock
+from core.pages import BasePage, CachedPageMixin, public_filter
 from organizations import roles
 from organizations.models import Organization
 
@@ -57,65 +58,6 @@ def home_panels(request) -> list[dict]:
     if not request.user.is_authenticated:
         return []
     return [panel for hook in hooks.get_hooks("gongzhi_home_panels") if (panel := hook(request))]
-
-
-class ChineseSearchMixin:
-    """Indexes the page's text segmented into Chinese words, so that 党建 finds 加强基层党建工作."""
-
-    def search_text_parts(self) -> list[str]:
-        parts = [self.title, getattr(self, "search_description", ""), getattr(self, "intro", "")]
-        body = getattr(self, "body", None)
-        if body is not None:
-            parts.extend(str(text) for text in body.stream_block.get_searchable_content(body))
-        return [part for part in parts if part]
-
-    def search_segmented(self) -> str:
-        # The search backend reads every search field once per index column (five times per page
-        # on PostgreSQL): segment the same text once.
-        parts = self.search_text_parts()
-        cached = self.__dict__.get("_search_segmented")
-        if cached is None or cached[0] != parts:
-            cached = self.__dict__["_search_segmented"] = (parts, lib.segment(*parts))
-        return cached[1]
-
-    def meta_description(self) -> str:
-        """The description shown when the page is shared or listed by search engines."""
-        for text in (self.search_description, getattr(self, "summary", ""), getattr(self, "intro", "")):
-            if text:
-                return text[:160]
-        return self.title
-
-    def listing_text(self) -> str:
-        """The short text under the title in lists."""
-        return getattr(self, "summary", "") or getattr(self, "intro", "") or self.search_description
-
-    def search_snippet_text(self) -> str:
-        """Plain text shown, highlighted, in search results (a sentence repeated in several fields once)."""
-        return lib.without_repeats(*self.search_text_parts()[1:])
-
-
-class CachedPageMixin:
-    """Anonymous visitors get a cached copy; publishing anything purges the cache (home/cache.py)."""
-
-    def serve(self, request, *args, **kwargs):
-        return page_cache.serve_cached(request, lambda: super(CachedPageMixin, self).serve(request, *args, **kwargs))
-
-
-class BasePage(ChineseSearchMixin, Page):
-    """Shared by the content pages below."""
-
-    search_fields = Page.search_fields + [index.SearchField("search_segmented")]
-
-    class Meta:
-        abstract = True
-
-
-def public_filter() -> Q:
-    """Pages outside every view restriction: Wagtail's `.public()` as one filter, from one query."""
-    restricted = Q()
-    for restricted_path in PageViewRestriction.objects.values_list("page__path", flat=True):
-        restricted |= Q(path__startswith=restricted_path)
-    return ~restricted if restricted else Q()
 
 
 def open_now(model, pages, now=None):
@@ -513,7 +455,7 @@ class PolicyPage(CachedPageMixin, BasePage):
         return super().search_text_parts() + [self.document_number, self.issuer, self.summary]
 
     def search_snippet_text(self):
-        return lib.without_repeats(self.summary, *super().search_text_parts()[1:])
+        return chinese.without_repeats(self.summary, *super().search_text_parts()[1:])
 
     @property
     def display_date(self):

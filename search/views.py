@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.query import PlainText
 
-from home import lib as segmentation
-from search.lib import highlight
+from core import chinese
+from core.highlight import highlight, highlight_terms
 
 PER_PAGE = 10
 
@@ -60,9 +60,9 @@ def hidden_page_ids(user) -> set[int]:
 
 
 def search(request):
-    query = segmentation.clean_query(request.GET.get("q", ""))
-    terms = segmentation.query_terms(query)
-    marked = segmentation.highlight_terms(query)
+    query = chinese.clean_query(request.GET.get("q", ""))
+    terms = chinese.query_terms(query)
+    marked = highlight_terms(query)
     types = available_types()
     selected = request.GET.get("type", "")
     pages = visible_pages(request)
@@ -103,7 +103,7 @@ def search(request):
             "items": items,
             "types": [(key, name) for key, _model, name in types],
             "selected_type": selected,
-            "max_length": segmentation.MAX_QUERY_LENGTH,
+            "max_length": chinese.MAX_QUERY_LENGTH,
         },
     )
 

@@ -31,8 +31,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from home.blocks import BodyBlock
-from home.models import ChineseSearchMixin
+from core.blocks import BodyBlock
+from core.pages import ChineseSearchMixin
 from organizations import roles
 from organizations.models import Grid, Organization
 from surveys import lib

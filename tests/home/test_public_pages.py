@@ -117,7 +117,7 @@ def test_breadcrumb_ends_without_a_dangling_separator(client, tree):
 
 
 def test_a_snippet_keeps_each_sentence_once():
-    from home.lib import without_repeats
+    from core.chinese import without_repeats
 
     intro = "居民代表充分协商，达成初步共识。"
     assert (

@@ -16,7 +16,7 @@ from django.urls import reverse
 from wagtail.models import Page
 from wagtail.search.query import PlainText
 
-from home import lib
+from core import chinese
 from home.factories import news, news_index, policy, policy_index
 
 # (title, body) of labelled pages.
@@ -51,7 +51,7 @@ def _containing(word: str) -> set[str]:
 def test_every_query_term_of_a_contained_word_is_indexed(word):
     for title, body in PAGES:
         if word in title + body:
-            assert set(lib.query_terms(word)) <= set(lib.segment(title, body).split())
+            assert set(chinese.query_terms(word)) <= set(chinese.segment(title, body).split())
 
 
 def test_any_substring_of_chinese_text_finds_its_text():
@@ -62,7 +62,7 @@ def test_any_substring_of_chinese_text_finds_its_text():
     """
     rng = random.Random(7)
     for title, body in PAGES + OTHERS:
-        indexed = set(lib.segment(title, body).split())
+        indexed = set(chinese.segment(title, body).split())
         for _ in range(60):
             text = rng.choice([title, body])
             length = rng.randint(2, 4)
@@ -70,7 +70,7 @@ def test_any_substring_of_chinese_text_finds_its_text():
             piece = text[start : start + length]
             if not re.fullmatch(r"[\u4e00-\u9fff]+", piece):
                 continue
-            assert set(lib.query_terms(piece)) <= indexed, piece
+            assert set(chinese.query_terms(piece)) <= indexed, piece
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_the_typed_word_is_highlighted_whole(client, labelled):
 @pytest.mark.django_db
 def test_postgresql_search_can_use_the_expression_index(labelled):
     """Without the index on (title || body) (search/migrations/0001) every search reads all entries."""
-    results = Page.objects.live().search(PlainText(" ".join(lib.query_terms("托育")), operator="and"))
+    results = Page.objects.live().search(PlainText(" ".join(chinese.query_terms("托育")), operator="and"))
     sql, params = results.get_queryset().query.sql_with_params()
     # The expression Wagtail filters on is the indexed one ...
     assert '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@' in sql

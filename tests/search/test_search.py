@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from wagtail.models import PageViewRestriction
 
-from home import lib
+from core import chinese
+from core.highlight import highlight
 from home.factories import news, news_index, policy, policy_index, study, study_index
-from search.lib import highlight
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def _titles(client, **params):
 
 
 def test_segmentation_splits_chinese_text_into_words():
-    words = lib.words("加强基层党建工作")
+    words = chinese.words("加强基层党建工作")
     assert "基层" in words and "党建" in words
 
 
@@ -102,7 +102,7 @@ def test_user_text_in_snippets_is_escaped():
 
 def test_query_length_is_bounded_and_shown_escaped(client, content):
     response = client.get(reverse("search"), {"q": "<b>党建</b>" + "很" * 5000})
-    assert len(response.context["query"]) == lib.MAX_QUERY_LENGTH
+    assert len(response.context["query"]) == chinese.MAX_QUERY_LENGTH
     assert "<b>党建" not in response.content.decode()
 
 

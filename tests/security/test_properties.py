@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from django.db import transaction
 from django.http import QueryDict
 
-from home import lib as segmentation
-from search.lib import highlight
+from core import chinese
+from core.highlight import highlight, highlight_terms
 
 FAST = settings(
     max_examples=60,
@@ -46,12 +46,12 @@ query = st.one_of(
 @FAST
 @given(query)
 def test_any_query_is_parsed_into_bounded_distinct_word_terms(raw):
-    cleaned = segmentation.clean_query(raw)
-    terms = segmentation.query_terms(raw)
-    marked = segmentation.highlight_terms(raw)
-    assert len(cleaned) <= segmentation.MAX_QUERY_LENGTH and cleaned == cleaned.strip()
+    cleaned = chinese.clean_query(raw)
+    terms = chinese.query_terms(raw)
+    marked = highlight_terms(raw)
+    assert len(cleaned) <= chinese.MAX_QUERY_LENGTH and cleaned == cleaned.strip()
     assert not re.search(r"\s\s", cleaned)
-    assert len(terms) <= segmentation.MAX_QUERY_TERMS and len(set(terms)) == len(terms)
+    assert len(terms) <= chinese.MAX_QUERY_TERMS and len(set(terms)) == len(terms)
     for term in terms + marked:
         assert term and re.fullmatch(r"\w+", term), term
 
@@ -59,12 +59,12 @@ def test_any_query_is_parsed_into_bounded_distinct_word_terms(raw):
 @FAST
 @given(query)
 def test_a_query_with_a_letter_digit_or_chinese_character_yields_terms_that_the_index_of_its_text_holds(raw):
-    cleaned = segmentation.clean_query(raw)
-    terms = segmentation.query_terms(raw)
+    cleaned = chinese.clean_query(raw)
+    terms = chinese.query_terms(raw)
     if re.search(r"\w", cleaned):
         assert terms
     # A page whose text contains the query is found: every term of the query is one of the page's index terms.
-    indexed = set(segmentation.segment(f"前言。{cleaned}。后记").split())
+    indexed = set(chinese.segment(f"前言。{cleaned}。后记").split())
     assert set(terms) <= indexed
 
 

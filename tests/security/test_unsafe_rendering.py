@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from search.lib import highlight
+from core.highlight import highlight
 from surveys.charts import bar_chart, pie_chart
 from surveys.invitations import qr_svg
 
@@ -36,7 +36,7 @@ UNSAFE = re.compile(
 # (file, exact line text after stripping, why it cannot carry user markup)
 ALLOWED = [
     (
-        "home/templatetags/content_language.py",
+        "core/templatetags/content_language.py",
         """return format_html('<span lang="{}">{}</span>', content_lang(), value)""",
         "The `content` filter: format_html escapes the value; the language code comes from settings.",
     ),
@@ -48,7 +48,7 @@ ALLOWED = [
         "with format_html), never user input.",
     ),
     (
-        "search/lib.py",
+        "core/highlight.py",
         'return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped',
         "Search snippet: every slice of the user's text and every matched term goes through escape() "
         "before being joined with literal <mark> tags.",

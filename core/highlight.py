@@ -7,8 +7,16 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core import chinese
+
 SNIPPET_LENGTH = 120
 _CONTEXT_BEFORE = 30
+
+
+def highlight_terms(query: str) -> list[str]:
+    """What to highlight in results: the query's runs of characters as typed, then its jieba words."""
+    query = chinese.clean_query(query)
+    return list(dict.fromkeys([run.lower() for run in chinese.runs(query)] + chinese.words(query)))
 
 
 def highlight(text: str, terms: list[str], length: int = SNIPPET_LENGTH) -> SafeString:

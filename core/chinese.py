@@ -60,8 +60,7 @@ def words(text: str) -> list[str]:
 def grams(text: str) -> list[str]:
     """The bigrams of each run of Chinese characters in `text` (a lone character as it is) and its other words."""
     found = []
-    for match in _TOKEN.finditer(text or ""):
-        run = match.group()
+    for run in runs(text):
         if not _HAN_RUN.fullmatch(run):
             found.append(run.lower())
         elif len(run) == 1:
@@ -91,10 +90,9 @@ def query_terms(query: str) -> list[str]:
     return _distinct(grams(clean_query(query)))[:MAX_QUERY_TERMS]
 
 
-def highlight_terms(query: str) -> list[str]:
-    """What to highlight in results: the query's runs of characters as typed, then its jieba words."""
-    query = clean_query(query)
-    return _distinct([match.group().lower() for match in _TOKEN.finditer(query)] + words(query))
+def runs(text: str) -> list[str]:
+    """The runs of Chinese characters and the other words of `text`, as written."""
+    return [match.group() for match in _TOKEN.finditer(text or "")]
 
 
 def _distinct(items: list[str]) -> list[str]:

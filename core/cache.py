@@ -38,7 +38,7 @@ from django.utils.translation import get_language
 
 CACHE_ALIAS = "pages"
 TIMEOUT = 600
-# The query parameters cached pages read (home/models.py: pagination and the policy filters). Any other
+# The query parameters cached pages read (pagination and the home app's policy filters). Any other
 # parameter bypasses the cache; so does a repeated or over-long one.
 KNOWN_PARAMETERS = frozenset({"page", "year", "category", "status", "issuer"})
 MAX_PARAMETER_LENGTH = 100
@@ -193,15 +193,15 @@ def connect_signals() -> None:
     from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-    page_published.connect(purge, dispatch_uid="home_cache_published")
-    page_unpublished.connect(purge, dispatch_uid="home_cache_unpublished")
-    post_page_move.connect(purge, dispatch_uid="home_cache_moved")
-    page_slug_changed.connect(purge, dispatch_uid="home_cache_slug")
-    post_delete.connect(_purge_on_page_delete, dispatch_uid="home_cache_deleted")
+    page_published.connect(purge, dispatch_uid="page_cache_published")
+    page_unpublished.connect(purge, dispatch_uid="page_cache_unpublished")
+    post_page_move.connect(purge, dispatch_uid="page_cache_moved")
+    page_slug_changed.connect(purge, dispatch_uid="page_cache_slug")
+    post_delete.connect(_purge_on_page_delete, dispatch_uid="page_cache_deleted")
     # A new or removed view restriction must reach visitors at once: hits skip Wagtail's own check.
-    post_save.connect(_purge_on_restriction, sender=PageViewRestriction, dispatch_uid="home_cache_restriction_saved")
-    post_delete.connect(_purge_on_restriction, sender=PageViewRestriction, dispatch_uid="home_cache_restriction_gone")
-    post_save.connect(_purge_on_site_change, dispatch_uid="home_cache_site")
+    post_save.connect(_purge_on_restriction, sender=PageViewRestriction, dispatch_uid="page_cache_restriction_saved")
+    post_delete.connect(_purge_on_restriction, sender=PageViewRestriction, dispatch_uid="page_cache_restriction_gone")
+    post_save.connect(_purge_on_site_change, dispatch_uid="page_cache_site")
 
 
 def _purge_on_page_delete(sender, instance, **kwargs) -> None:

@@ -1,3 +1,5 @@
+"""The page body every page type shares (BodyBlock) and its blocks; templates in core/templates/blocks/."""
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 

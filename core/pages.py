@@ -1,0 +1,70 @@
+"""The page base every feature app's pages stand on: Chinese search text, the anonymous cache, public lists."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from wagtail.models import Page, PageViewRestriction
+from wagtail.search import index
+
+from core import cache as page_cache
+from core import chinese
+
+
+class ChineseSearchMixin:
+    """Indexes the page's text segmented into Chinese words, so that 党建 finds 加强基层党建工作."""
+
+    def search_text_parts(self) -> list[str]:
+        parts = [self.title, getattr(self, "search_description", ""), getattr(self, "intro", "")]
+        body = getattr(self, "body", None)
+        if body is not None:
+            parts.extend(str(text) for text in body.stream_block.get_searchable_content(body))
+        return [part for part in parts if part]
+
+    def search_segmented(self) -> str:
+        # The search backend reads every search field once per index column (five times per page
+        # on PostgreSQL): segment the same text once.
+        parts = self.search_text_parts()
+        cached = self.__dict__.get("_search_segmented")
+        if cached is None or cached[0] != parts:
+            cached = self.__dict__["_search_segmented"] = (parts, chinese.segment(*parts))
+        return cached[1]
+
+    def meta_description(self) -> str:
+        """The description shown when the page is shared or listed by search engines."""
+        for text in (self.search_description, getattr(self, "summary", ""), getattr(self, "intro", "")):
+            if text:
+                return text[:160]
+        return self.title
+
+    def listing_text(self) -> str:
+        """The short text under the title in lists."""
+        return getattr(self, "summary", "") or getattr(self, "intro", "") or self.search_description
+
+    def search_snippet_text(self) -> str:
+        """Plain text shown, highlighted, in search results (a sentence repeated in several fields once)."""
+        return chinese.without_repeats(*self.search_text_parts()[1:])
+
+
+class CachedPageMixin:
+    """Anonymous visitors get a cached copy; publishing anything purges the cache (core/cache.py)."""
+
+    def serve(self, request, *args, **kwargs):
+        return page_cache.serve_cached(request, lambda: super(CachedPageMixin, self).serve(request, *args, **kwargs))
+
+
+class BasePage(ChineseSearchMixin, Page):
+    """Shared by the content pages (abstract: each page type keeps its own app and table)."""
+
+    search_fields = Page.search_fields + [index.SearchField("search_segmented")]
+
+    class Meta:
+        abstract = True
+
+
+def public_filter() -> Q:
+    """Pages outside every view restriction: Wagtail's `.public()` as one filter, from one query."""
+    restricted = Q()
+    for restricted_path in PageViewRestriction.objects.values_list("page__path", flat=True):
+        restricted |= Q(path__startswith=restricted_path)
+    return ~restricted if restricted else Q()
