@@ -110,7 +110,9 @@ class Data:
 THREAD_POSTS = 5000
 
 
-def _build(call_command, pages, search, ballots, appraisal_pdf, add_benchmark_responses):
+def _build(call_command, pages, search, ballots, appraisal_pdf, surveys):
+    from organizations.models import Organization
+
     with Step("reset the bench database and Redis"):
         _reset_services()
     with Step("migrate, collectstatic"):
@@ -118,13 +120,14 @@ def _build(call_command, pages, search, ballots, appraisal_pdf, add_benchmark_re
         # Pages rendered in this process (query counts) need the manifest the workers will use.
         call_command("collectstatic", interactive=False, verbosity=0)
     with Step("seed_demo --residents 1000 (small data)"):
-        call_command("seed_demo", residents=1000, survey_responses=100, verbosity=0)
+        call_command("seed_demo", residents=1000, verbosity=0)
+        surveys.build(Organization.objects.get(code="xingfu").page.specific, 100)
     data = Data()
     with Step("queries per page, small data"):
         data.queries_small = pages.queries(data)
     with Step("the thread grows to 5,000 posts, the survey to 100,000 responses"):
         pages.grow_thread(data.thread, THREAD_POSTS)
-        add_benchmark_responses(data.survey, 100_000 - data.survey.responses.count(), start=100)
+        surveys.add_responses(data.survey, 100_000 - data.survey.responses.count(), start=100)
     with Step("10,000 pages for search (P6)"):
         search.build(sys.stdout)
     with Step("1,000 voters in 20 branches (P3)"):
@@ -159,17 +162,14 @@ def main(argv: list[str]) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from bench import appraisal_pdf, ballots, live, pages, results_export, search
+    from bench import appraisal_pdf, ballots, live, pages, results_export, search, surveys
     from bench.common import session_cookies
-    from surveys.management.commands.survey_benchmark import add_benchmark_responses
 
     results: dict = {"machine": _machine()}
     if reuse:
         data, campaigns, pdf_campaign = _reuse(pages, ballots, appraisal_pdf)
     else:
-        data, campaigns, pdf_campaign = _build(
-            call_command, pages, search, ballots, appraisal_pdf, add_benchmark_responses
-        )
+        data, campaigns, pdf_campaign = _build(call_command, pages, search, ballots, appraisal_pdf, surveys)
     topology = _prodctl().Topology()
     with Step(f"start the production topology ({topology.workers} workers behind nginx)"):
         topology.start()
@@ -193,7 +193,7 @@ def main(argv: list[str]) -> dict:
         topology.stop()
     with Step("150,000 more responses (250,000)"):
         present = data.survey.responses.count()
-        add_benchmark_responses(data.survey, max(0, 250_000 - present), start=present)
+        surveys.add_responses(data.survey, max(0, 250_000 - present), start=present)
     with Step("P2 CSV export of 250,000 responses"):
         results["P2_export"] = results_export.export_memory(data.survey.pk)
     with Step("P4 appraisal PDF"):

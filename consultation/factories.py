@@ -1,4 +1,4 @@
-"""Test factories for consultations (imported by tests and the demo only)."""
+"""Test factories for consultations (imported by tests only)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def make_consultation(
 
 
 def make_posts(consultation, authors, count: int, *, replies_per_post: int = 0, start=None) -> list[Post]:
-    """Bulk posts (and replies) for speed tests and the demo: skips events and notifications."""
+    """Bulk posts (and replies) for speed tests: skips events and notifications."""
     start = start or timezone.now()
     posts = Post.objects.bulk_create(
         [

@@ -1,4 +1,4 @@
-"""Test helpers to build surveys (imported by tests and benchmarks only)."""
+"""Helpers to build surveys, plain functions on runtime dependencies (imported by tests, the demo and benchmarks)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "surveys",
     "evaluation",
     "search",
+    # The demo site (seed_demo) wires data into all of the above
+    "demo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

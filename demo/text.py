@@ -1,4 +1,4 @@
-"""Chinese demo text written for Gongzhi's demo site (fictional street, documents and people)."""
+"""Chinese text of the demo's content pages (demo/home.py): a fictional street's policies, study, news, meetings."""
 
 POLICIES = [
     (

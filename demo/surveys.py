@@ -127,10 +127,3 @@ def seed(demo) -> None:
         )
     )
     demo.shared["surveys"] = {"satisfaction": satisfaction, "open": survey}
-    # Benchmarks: `seed_demo --survey-responses 100000` (when the command offers the option) adds one
-    # anonymous survey with that many responses; `manage.py survey_benchmark` does the same on its own.
-    extra = getattr(demo, "survey_responses", 0) or 0
-    if extra:
-        from surveys.management.commands.survey_benchmark import build_benchmark_survey
-
-        build_benchmark_survey(street.page, extra)

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from organizations import roles
 from organizations.models import Grid, Organization, RosterEntry
 
+STREET_CODE = "xingfu"
 DOMAIN = "demo.gongzhi.example"
 DEMO_PASSWORD = "gongzhi-demo-2026"
 DEMO_LOGINS = [
@@ -92,8 +93,8 @@ def _name(rng, used: set[str]) -> tuple[str, str]:
 
 
 def _organizations() -> tuple[Organization, dict[str, Organization]]:
-    street = Organization.add_root(code="xingfu", name="幸福街道党工委", kind=Organization.Kind.STREET)
-    orgs = {"xingfu": street}
+    street = Organization.add_root(code=STREET_CODE, name="幸福街道党工委", kind=Organization.Kind.STREET)
+    orgs = {STREET_CODE: street}
     for code, name, _grids in COMMUNITIES:
         orgs[code] = street.add_child(code=code, name=name, kind=Organization.Kind.COMMUNITY)
     for code, name, community in BRANCHES:

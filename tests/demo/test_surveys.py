@@ -3,7 +3,10 @@ import random
 
 import pytest
 
-from organizations.management.commands.seed_demo import Demo
+from demo import home as home_demo
+from demo import organizations as organizations_demo
+from demo import surveys as surveys_demo
+from demo.seed import Demo
 from organizations.models import Organization
 from surveys import satisfaction
 from surveys.models import Response, SatisfactionSurveyPage, SealedResponse, SurveyPage
@@ -14,12 +17,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(db):
     """The demo of the floors surveys stand on, then the surveys demo (as `seed_demo` runs them)."""
-    import home.demo
-    import organizations.demo
-    import surveys.demo
-
     demo = Demo(members=8, residents=5, rng=random.Random(2026), stdout=io.StringIO())
-    for module in (organizations.demo, home.demo, surveys.demo):
+    for module in (organizations_demo, home_demo, surveys_demo):
         module.seed(demo)
     return demo
 

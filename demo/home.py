@@ -6,7 +6,7 @@ import datetime as dt
 
 from wagtail.models import Page, Site
 
-from home import demo_text
+from demo.text import MEETING_TOPICS, NEWS, POLICIES, STUDY
 from home.models import (
     BranchPage,
     HomePage,
@@ -83,7 +83,7 @@ def _policies(home, rng, today) -> list[PolicyPage]:
         )
     )
     pages = []
-    for n, (title, category, issuer, number, text) in enumerate(demo_text.POLICIES):
+    for n, (title, category, issuer, number, text) in enumerate(POLICIES):
         issued = today - dt.timedelta(days=20 + n * 23 + rng.randint(0, 10))
         pages.append(
             index.add_child(
@@ -139,7 +139,7 @@ def _study(home, orgs, rng, today) -> list[StudyPage]:
         )
     )
     pages = []
-    for n, (title, topic, text) in enumerate(demo_text.STUDY):
+    for n, (title, topic, text) in enumerate(STUDY):
         audience = StudyPage.Audience.EVERYONE if topic in ("专题学习",) else StudyPage.Audience.MEMBERS
         page = StudyPage(
             title=title,
@@ -211,7 +211,7 @@ def _meetings(orgs, members, rng, today) -> None:
                             branch=branch,
                             kind=kind,
                             date=day,
-                            topic=rng.choice(demo_text.MEETING_TOPICS[kind]),
+                            topic=rng.choice(MEETING_TOPICS[kind]),
                             presenter="支部书记" if kind in ("general_meeting", "lecture", "committee") else "党小组长",
                             recorder="组织委员",
                             due=due,
@@ -248,14 +248,14 @@ def seed(demo) -> None:
     members = demo.shared.get("members", {})
     _policies(home, demo.rng, today)
     study_pages = _study(home, orgs, demo.rng, today)
-    _news(home, demo_text.NEWS[:6], "news", "新闻动态", demo.rng, today)
+    _news(home, NEWS[:6], "news", "新闻动态", demo.rng, today)
     for community in street.get_children():
         community_page = _section(home, community, "community")
         for branch in community.get_children():
             branch_page = _section(community_page, branch, "branch")
             _news(
                 branch_page,
-                [(f"{branch.name}：{title}", lead, text) for title, lead, text in demo_text.NEWS[6:]],
+                [(f"{branch.name}：{title}", lead, text) for title, lead, text in NEWS[6:]],
                 "news",
                 "支部动态",
                 demo.rng,

@@ -1,47 +1,13 @@
-"""Build the demo site: deterministic, in Chinese, safe to run twice.
+"""Build the demo site: deterministic, in Chinese, safe to run twice (`--if-empty` for `make run`)."""
 
-Each app may contribute a `demo` module with `seed(demo)`; they run in
-INSTALLED_APPS order, so lower floors seed first and higher ones build on them.
-"""
-
-import importlib
 import random
-from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from organizations.demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.organizations import DEMO_LOGINS, DEMO_PASSWORD
+from demo.seed import STREET_CODE, Demo, build
 from organizations.models import Organization
-
-STREET_CODE = "xingfu"
-
-
-@dataclass
-class Demo:
-    members: int
-    residents: int
-    rng: random.Random
-    stdout: object
-    survey_responses: int = 0
-    thread_posts: int = 150
-    logins: list[tuple[str, str]] = field(default_factory=list)
-    shared: dict = field(default_factory=dict)
-
-    def login(self, role: str, email: str) -> None:
-        self.logins.append((role, email))
-
-
-def _demo_modules():
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.demo":
-                raise
-            continue
-        yield module
 
 
 class Command(BaseCommand):
@@ -50,9 +16,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=80, help="Party members across the four branches.")
         parser.add_argument("--residents", type=int, default=300, help="Residents with accounts.")
-        parser.add_argument(
-            "--survey-responses", type=int, default=0, help="Extra responses to the open survey, for benchmarks."
-        )
         parser.add_argument(
             "--thread-posts", type=int, default=150, help="Top-level posts in the open consultation's thread."
         )
@@ -70,12 +33,10 @@ class Command(BaseCommand):
             options["residents"],
             random.Random(options["seed"]),
             self.stdout,
-            survey_responses=options["survey_responses"],
             thread_posts=options["thread_posts"],
         )
         with transaction.atomic():
-            for module in _demo_modules():
-                module.seed(demo)
+            build(demo)
         self.stdout.write(self.style.SUCCESS("Demo site seeded."))
         self._print_logins(demo.logins)
 

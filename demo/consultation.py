@@ -24,6 +24,9 @@ from consultation.models import (
     Vote,
     VoteOption,
 )
+from consultation.opinion_map import compute
+from consultation.rules import is_eligible
+from organizations.models import Organization
 
 OPINIONS = [
     "3号楼住的老人多，上下楼很困难，我支持尽快加装电梯。",
@@ -201,8 +204,6 @@ def _open_consultation(demo, branch_page, editor, people, now):
                 value = 0
             votes.append(StatementVote(statement=statement, user=user, value=value))
     StatementVote.objects.bulk_create(votes)
-    from consultation.opinion_map import compute
-
     compute(page)
     return page
 
@@ -234,8 +235,6 @@ def _voting_consultation(demo, branch_page, editor, people, now):
         VoteOption.objects.create(consultation=page, label=label)
     _advance(page, [Stage.COLLECTING, Stage.DELIBERATING, Stage.VOTING], editor, now - dt.timedelta(days=15))
     options = list(page.vote_options.all())
-    from consultation.rules import is_eligible
-
     eligible = [user for user in people if is_eligible(user, page)]
     voters = eligible[: max(1, len(eligible) * 3 // 4)]
     Vote.objects.bulk_create(
@@ -317,8 +316,6 @@ def seed(demo) -> None:
     if not people:
         return
     now = timezone.now()
-    from organizations.models import Organization
-
     # The home demo set each organisation's page on its own copies: read them afresh.
     fresh = Organization.objects.select_related("page").in_bulk(
         [organizations["heping-1"].pk, organizations["heping"].pk]
