@@ -1,5 +1,7 @@
-# Gongzhi: `make run` sets up everything and serves the demo; `make test` runs the suite.
+# Gongzhi: `make run` sets up everything and serves the demo; `make test` runs the suite; a bare `make`
+# lists the targets (it installs nothing).
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,9 +12,13 @@ PORT ?= 8000
 # Java runs the Nu HTML Checker (vnu-jar from npm) in the browser tests.
 APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils nginx-light wrk default-jre-headless
 
-.PHONY: run run-prod stop-prod test bench system messages migrate demo lint format
+.PHONY: help run run-prod stop-prod test bench system messages migrate demo lint format
 
-run: system $(VENV)/.runtime messages migrate
+help: ## List the targets
+	@echo "Usage: make <target>   (see README.md)"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+
+run: system $(VENV)/.runtime messages migrate ## Install what is missing, migrate, seed the demo if absent, serve on 127.0.0.1:8000 (PORT=…)
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Gongzhi is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@# The background worker (opinion maps and other tasks) runs beside the server; Ctrl-C or the server's exit stops both.
@@ -23,16 +29,16 @@ run: system $(VENV)/.runtime messages migrate
 # The production topology on this machine: nginx on 127.0.0.1:$(PORT) in front of $(WORKERS) uvicorn
 # workers, PostgreSQL and Redis (DATABASE_URL, REDIS_URL; see site/deploy/prodctl.py).
 WORKERS ?= 2
-run-prod: system $(VENV)/.runtime messages
+run-prod: system $(VENV)/.runtime messages ## The production topology (nginx, uvicorn workers) on 127.0.0.1:8000
 	WORKERS=$(WORKERS) PORT=$(PORT) $(BIN)/python site/deploy/prodctl.py start
 
-stop-prod:
+stop-prod: ## Stop the production topology
 	$(BIN)/python site/deploy/prodctl.py stop
 
-test: system $(VENV)/.dev node_modules/.installed messages
+test: system $(VENV)/.dev node_modules/.installed messages ## The whole test suite (browser tests included)
 	$(BIN)/pytest
 
-system:
+system: ## Install the Debian packages that are missing (sudo)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
@@ -54,33 +60,35 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent --ignore-scripts
 	touch $@
 
-messages: $(VENV)/.runtime
+messages: $(VENV)/.runtime ## Compile the translations
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
-migrate: $(VENV)/.runtime
+migrate: $(VENV)/.runtime ## Apply the database migrations
 	$(BIN)/python manage.py migrate --no-input -v0
 
-demo: migrate
+demo: migrate ## Seed the demo site (manage.py seed_demo)
 	$(BIN)/python manage.py seed_demo
 
 # Benchmarks P1–P6 against the production topology, in their own database (bench/run.py); ~15 minutes.
-bench: system $(VENV)/.dev messages
+bench: system $(VENV)/.dev messages ## Benchmarks P1–P6 (~15 minutes, own database)
 	$(BIN)/python -m bench.run
 
-lint: $(VENV)/.dev
+# Imports between apps follow the floors: the contracts in pyproject.toml.
+lint: $(VENV)/.dev ## Ruff and the import contracts (lint-imports), checked
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
-format: $(VENV)/.dev
+format: $(VENV)/.dev ## Ruff fixes and formatting, applied
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # Backup and restore of the database named by DATABASE_URL (PostgreSQL: pg_dump -Fc / pg_restore --clean;
 # SQLite: the online backup API). `make backup [BACKUP_FILE=…]`; `make restore BACKUP_FILE=…` (required).
 .PHONY: backup restore
-backup:
+backup: ## Back up the database (BACKUP_FILE=…)
 	$(BIN)/python manage.py backup $(if $(BACKUP_FILE),--output "$(BACKUP_FILE)")
 
-restore:
+restore: ## Restore the database from BACKUP_FILE=… (replaces it)
 	@if [ -z "$(BACKUP_FILE)" ]; then echo "make restore needs BACKUP_FILE=path/to/backup (it replaces the whole database)." >&2; exit 2; fi
 	$(BIN)/python manage.py restore "$(BACKUP_FILE)"
