@@ -23,7 +23,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from consultation import conf, lib
+from consultation import conf
+from consultation.tally import parse_ratio
 from core.blocks import BodyBlock
 from core.pages import ChineseSearchMixin
 from organizations.models import Grid, Organization
@@ -265,7 +266,7 @@ class ConsultationPage(ChineseSearchMixin, Page):
             value = getattr(self, name)
             if value:
                 try:
-                    lib.parse_ratio(value)
+                    parse_ratio(value)
                 except (ValueError, ZeroDivisionError):
                     raise ValidationError({name: _("Write a ratio between 0 and 1, such as 2/3.")})
 
@@ -329,16 +330,16 @@ class ConsultationPage(ChineseSearchMixin, Page):
         return self.stage in THREAD_STAGES
 
     def quorum_ratio(self) -> Fraction:
-        return lib.parse_ratio(self.quorum or conf.get("QUORUM"))
+        return parse_ratio(self.quorum or conf.get("QUORUM"))
 
     def majority_ratio(self) -> Fraction:
-        return lib.parse_ratio(self.majority or conf.get("MAJORITY"))
+        return parse_ratio(self.majority or conf.get("MAJORITY"))
 
     def get_template(self, request, *args, **kwargs):
         return "consultation/consultation_page.html"
 
     def get_context(self, request, *args, **kwargs):
-        from consultation.views import page_context
+        from consultation.page import page_context  # page.py builds on these models: imported when drawn
 
         context = super().get_context(request, *args, **kwargs)
         context.update(page_context(self, request))

@@ -26,10 +26,10 @@ def test_consultation_may_live_under_the_home_page_or_a_section():
 
 
 def test_publishing_a_revision_does_not_undo_the_stage(consultation, editor_a):
-    from consultation import services
+    from consultation import stages
     from consultation.models import Stage
 
-    services.change_stage(consultation, editor_a, Stage.PUBLISHED)
+    stages.change_stage(consultation, editor_a, Stage.PUBLISHED)
     consultation.summary = "更新摘要"
     consultation.save_revision().publish()
     assert ConsultationPage.objects.get(pk=consultation.pk).stage == Stage.PUBLISHED

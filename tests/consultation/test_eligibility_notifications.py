@@ -4,7 +4,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.factories import UserFactory
-from consultation import notifications, rules, services
+from consultation import actions, notifications, posting, rules
 from consultation.factories import make_consultation
 from consultation.models import Audience, Notification, NotificationPreference, Residence
 from organizations.factories import GridFactory, RosterEntryFactory
@@ -55,19 +55,19 @@ def test_residents_of_the_chosen_grids_may_take_part(branch_page, tree, resident
 
 def test_restricted_consultation_hides_its_thread_from_others(client, branch_page, branch_a, member_a, resident):
     consultation = make_consultation(branch_page, audience=Audience.BRANCHES, eligible_organizations=[branch_a])
-    services.create_post(consultation, member_a, "支部内部意见")
+    posting.create_post(consultation, member_a, "支部内部意见")
     client.force_login(resident)
     assert "支部内部意见" not in client.get(consultation.url).content.decode()
-    with pytest.raises(services.ActionError):
-        services.create_post(consultation, resident, "外人发言")
+    with pytest.raises(actions.ActionError):
+        posting.create_post(consultation, resident, "外人发言")
 
 
 def test_a_reply_notifies_the_author_on_the_site_and_by_email(
     client, consultation, resident, member_a, django_capture_on_commit_callbacks
 ):
-    post = services.create_post(consultation, resident, "我的意见")
+    post = posting.create_post(consultation, resident, "我的意见")
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_post(consultation, member_a, "回复你", parent=post)
+        posting.create_post(consultation, member_a, "回复你", parent=post)
     note = Notification.objects.get(recipient=resident)
     assert note.kind == Notification.Kind.REPLY and note.post.body == "回复你"
     assert mail.outbox[-1].to == [resident.email]
@@ -77,8 +77,8 @@ def test_a_reply_notifies_the_author_on_the_site_and_by_email(
 
 
 def test_replying_to_myself_does_not_notify_me(consultation, resident):
-    post = services.create_post(consultation, resident, "我的意见")
-    services.create_post(consultation, resident, "补充", parent=post)
+    post = posting.create_post(consultation, resident, "我的意见")
+    posting.create_post(consultation, resident, "补充", parent=post)
     assert not Notification.objects.exists()
 
 
@@ -87,9 +87,9 @@ def test_users_may_turn_off_emails_per_kind(
 ):
     client.force_login(resident)
     client.post(reverse("consultation:notification_settings"), {"email": "immediate", "on_stage": "on"})
-    post = services.create_post(consultation, resident, "意见")
+    post = posting.create_post(consultation, resident, "意见")
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_post(consultation, member_a, "回复", parent=post)
+        posting.create_post(consultation, member_a, "回复", parent=post)
     assert Notification.objects.filter(recipient=resident).exists()  # still listed on the site
     assert not mail.outbox
 
@@ -98,10 +98,10 @@ def test_daily_digest_sends_one_email_with_everything_not_yet_sent(
     consultation, resident, member_a, editor_a, django_capture_on_commit_callbacks
 ):
     NotificationPreference.objects.create(user=resident, email=NotificationPreference.Email.DAILY)
-    post = services.create_post(consultation, resident, "意见")
+    post = posting.create_post(consultation, resident, "意见")
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_post(consultation, member_a, "回复一", parent=post)
-        services.create_post(consultation, editor_a, "回复二", parent=post)
+        posting.create_post(consultation, member_a, "回复一", parent=post)
+        posting.create_post(consultation, editor_a, "回复二", parent=post)
     assert not mail.outbox
     assert notifications.send_digests() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].body.count("#post-") == 2
@@ -112,6 +112,6 @@ def test_digest_command_runs(consultation, resident, member_a):
     from django.core.management import call_command
 
     NotificationPreference.objects.create(user=resident, email=NotificationPreference.Email.DAILY)
-    services.create_post(consultation, member_a, "回复", parent=services.create_post(consultation, resident, "意见"))
+    posting.create_post(consultation, member_a, "回复", parent=posting.create_post(consultation, resident, "意见"))
     call_command("send_notification_digest")
     assert len(mail.outbox) == 1

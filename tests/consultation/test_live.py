@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from config.asgi import application
-from consultation import services
+from consultation import posting, stages
 from consultation.factories import make_consultation
 from consultation.models import Audience, Event, Reaction
 
@@ -51,11 +51,11 @@ async def test_signed_in_resident_receives_a_new_post_and_support_counts(consult
     socket = _socket(consultation, cookie)
     connected, _ = await socket.connect()
     assert connected
-    post = await database_sync_to_async(services.create_post)(consultation, member_a, "实时出现的意见")
+    post = await database_sync_to_async(posting.create_post)(consultation, member_a, "实时出现的意见")
     message = await socket.receive_json_from(timeout=1)
     assert message["type"] == "event" and message["kind"] == "post.created"
     assert message["data"] == {"id": post.pk, "parent": None, "root": None, "depth": 0}
-    await database_sync_to_async(services.react)(post, resident, Reaction.SUPPORT)
+    await database_sync_to_async(posting.react)(post, resident, Reaction.SUPPORT)
     message = await socket.receive_json_from(timeout=1)
     assert message["kind"] == "post.reactions" and message["data"]["support"] == 1
     assert message["seq"] == 2
@@ -65,7 +65,7 @@ async def test_signed_in_resident_receives_a_new_post_and_support_counts(consult
 async def test_stage_change_reaches_open_pages(consultation, resident, editor_a):
     socket = _socket(consultation, await database_sync_to_async(_cookie)(resident))
     assert (await socket.connect())[0]
-    await database_sync_to_async(services.change_stage)(
+    await database_sync_to_async(stages.change_stage)(
         consultation, editor_a, "voting" if consultation.voting_enabled else "published"
     )
     message = await socket.receive_json_from(timeout=1)
@@ -78,7 +78,7 @@ async def test_only_eligible_users_receive_a_members_only_consultation(members_o
     assert not (await refused.connect())[0]
     allowed = _socket(members_only, await database_sync_to_async(_cookie)(member_a))
     assert (await allowed.connect())[0]
-    post = await database_sync_to_async(services.create_post)(members_only, member_a, "支部内部讨论")
+    post = await database_sync_to_async(posting.create_post)(members_only, member_a, "支部内部讨论")
     assert (await allowed.receive_json_from(timeout=1))["data"]["id"] == post.pk
     await allowed.disconnect()
     other_branch = _socket(members_only, await database_sync_to_async(_cookie)(member_b_user))
@@ -101,7 +101,7 @@ async def test_malformed_and_unknown_messages_get_an_error_frame_not_a_crash(con
 
 async def test_catch_up_over_the_socket_returns_events_after_the_cursor(consultation, resident, member_a):
     for text in ("一", "二", "三"):
-        await database_sync_to_async(services.create_post)(consultation, member_a, text)
+        await database_sync_to_async(posting.create_post)(consultation, member_a, text)
     socket = _socket(consultation, await database_sync_to_async(_cookie)(resident))
     await socket.connect()
     await socket.send_json_to({"type": "catch_up", "after": 1})
@@ -129,7 +129,7 @@ async def test_a_connection_sending_too_fast_is_limited_then_closed(consultation
 
 
 def test_catch_up_endpoint_returns_events_after_the_cursor(client, consultation, resident, member_a):
-    posts = [services.create_post(consultation, member_a, text) for text in ("甲", "乙", "丙")]
+    posts = [posting.create_post(consultation, member_a, text) for text in ("甲", "乙", "丙")]
     client.force_login(resident)
     body = client.get(reverse("consultation:events", args=[consultation.pk]), {"after": 1}).json()
     assert [e["seq"] for e in body["events"]] == [2, 3]
@@ -138,7 +138,7 @@ def test_catch_up_endpoint_returns_events_after_the_cursor(client, consultation,
 
 
 def test_catch_up_endpoint_refuses_those_who_may_not_follow(client, members_only, member_a, resident):
-    post = services.create_post(members_only, member_a, "内部")
+    post = posting.create_post(members_only, member_a, "内部")
     url = reverse("consultation:events", args=[members_only.pk])
     assert client.get(url).status_code == 403
     client.force_login(resident)
@@ -149,9 +149,9 @@ def test_catch_up_endpoint_refuses_those_who_may_not_follow(client, members_only
 
 def test_event_sequence_numbers_are_contiguous_per_consultation(branch_page, consultation, member_a):
     other = make_consultation(branch_page, slug="other")
-    services.create_post(consultation, member_a, "1")
-    services.create_post(other, member_a, "x")
-    services.create_post(consultation, member_a, "2")
+    posting.create_post(consultation, member_a, "1")
+    posting.create_post(other, member_a, "x")
+    posting.create_post(consultation, member_a, "2")
     assert list(Event.objects.filter(consultation=consultation).values_list("seq", flat=True)) == [1, 2]
     assert list(Event.objects.filter(consultation=other).values_list("seq", flat=True)) == [1]
 
@@ -160,12 +160,12 @@ def test_held_posts_are_not_broadcast(consultation, member_a):
     from consultation.models import Keyword
 
     Keyword.objects.create(word="广告")
-    services.create_post(consultation, member_a, "这是广告")
+    posting.create_post(consultation, member_a, "这是广告")
     assert not Event.objects.exists()
 
 
 def test_page_without_javascript_still_lists_posts_and_offers_forms(client, consultation, resident, member_a):
-    services.create_post(consultation, member_a, "服务器渲染的意见")
+    posting.create_post(consultation, member_a, "服务器渲染的意见")
     client.force_login(resident)
     html = client.get(consultation.url).content.decode()
     assert "服务器渲染的意见" in html

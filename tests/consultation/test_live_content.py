@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from config.asgi import application
-from consultation import services
+from consultation import moderation, posting
 from consultation.factories import make_consultation
 from consultation.models import Audience, Event
 from organizations.models import RosterEntry
@@ -46,10 +46,10 @@ def _socket(consultation, cookie):
 
 
 def test_a_hidden_post_and_text_edited_away_are_not_in_the_event_log(client, consultation, member_a, editor_a):
-    hidden = services.create_post(consultation, member_a, "后来被隐藏的联系电话13800000000")
-    edited = services.create_post(consultation, member_a, "写错了的门牌号")
-    services.edit_post(edited, member_a, "改正后的意见")
-    services.moderate(hidden, editor_a, "hide", "含个人信息")
+    hidden = posting.create_post(consultation, member_a, "后来被隐藏的联系电话13800000000")
+    edited = posting.create_post(consultation, member_a, "写错了的门牌号")
+    posting.edit_post(edited, member_a, "改正后的意见")
+    moderation.moderate(hidden, editor_a, "hide", "含个人信息")
     client.force_login(editor_a)
     response = client.get(reverse("consultation:events", args=[consultation.pk]), {"after": 0})
     text = response.content.decode("unicode_escape")
@@ -63,7 +63,7 @@ def test_a_hidden_post_and_text_edited_away_are_not_in_the_event_log(client, con
 
 
 def test_events_stored_with_text_by_earlier_versions_never_send_it_again(client, consultation, member_a, resident):
-    post = services.create_post(consultation, member_a, "原文")
+    post = posting.create_post(consultation, member_a, "原文")
     Event.objects.filter(kind="post.created").update(payload={"id": post.pk, "body": "原文", "author": "党员甲"})
     client.force_login(resident)
     events = client.get(reverse("consultation:events", args=[consultation.pk]), {"after": 0}).json()["events"]
@@ -75,8 +75,8 @@ def test_events_stored_with_text_by_earlier_versions_never_send_it_again(client,
 
 
 async def test_catch_up_over_the_socket_does_not_return_a_hidden_post(consultation, member_a, editor_a, resident):
-    post = await database_sync_to_async(services.create_post)(consultation, member_a, "不当言论")
-    await database_sync_to_async(services.moderate)(post, editor_a, "hide", "违规")
+    post = await database_sync_to_async(posting.create_post)(consultation, member_a, "不当言论")
+    await database_sync_to_async(moderation.moderate)(post, editor_a, "hide", "违规")
     socket = _socket(consultation, await database_sync_to_async(_cookie)(resident))
     assert (await socket.connect())[0]
     await socket.send_json_to({"type": "catch_up", "after": 0})
@@ -104,9 +104,7 @@ def _article(html: str, post_id: int) -> str:
 
 @pytest.mark.parametrize("viewer", ["resident", "member_a", "editor_a"])
 def test_a_post_fetched_live_is_the_same_html_as_after_a_reload(client, consultation, member_a, viewer, request):
-    post = services.create_post(
-        consultation, member_a, "请在 https://example.cn/plan 查看方案\n第二行", kind="proposal"
-    )
+    post = posting.create_post(consultation, member_a, "请在 https://example.cn/plan 查看方案\n第二行", kind="proposal")
     client.force_login(request.getfixturevalue(viewer))
     page = client.get(consultation.url).content.decode()
     fragment = client.get(reverse("consultation:post_fragment", args=[post.pk])).content.decode()
@@ -120,9 +118,9 @@ def test_a_post_fetched_live_is_the_same_html_as_after_a_reload(client, consulta
 
 
 def test_post_fragment_obeys_visibility(client, members_only, consultation, member_a, member_b_user, editor_a):
-    inside = services.create_post(members_only, member_a, "支部内部")
-    hidden = services.create_post(consultation, member_a, "将被隐藏")
-    services.moderate(hidden, editor_a, "hide", "违规")
+    inside = posting.create_post(members_only, member_a, "支部内部")
+    hidden = posting.create_post(consultation, member_a, "将被隐藏")
+    moderation.moderate(hidden, editor_a, "hide", "违规")
     url = lambda post: reverse("consultation:post_fragment", args=[post.pk])  # noqa: E731
     assert client.get(url(inside)).status_code == 404
     client.force_login(member_b_user)
@@ -139,7 +137,7 @@ def test_post_fragment_obeys_visibility(client, members_only, consultation, memb
 async def test_a_member_who_leaves_the_party_stops_receiving_members_only_events(members_only, member_a):
     socket = _socket(members_only, await database_sync_to_async(_cookie)(member_a))
     assert (await socket.connect())[0]
-    await database_sync_to_async(services.create_post)(members_only, member_a, "第一条")
+    await database_sync_to_async(posting.create_post)(members_only, member_a, "第一条")
     assert (await socket.receive_json_from(timeout=1))["kind"] == "post.created"
     await database_sync_to_async(RosterEntry.objects.filter(user=member_a).update)(status="left")
     entry = await database_sync_to_async(RosterEntry.objects.get)(user=member_a)
@@ -154,7 +152,7 @@ async def test_a_socket_rechecks_before_an_event_once_its_last_check_is_old(memb
     assert (await socket.connect())[0]
     # Leaving without any signal (a bulk update): the next event is checked and not delivered.
     await database_sync_to_async(RosterEntry.objects.filter(user=member_a).update)(status="left")
-    await database_sync_to_async(services.create_post)(members_only, editor_a, "党员离开后发布")
+    await database_sync_to_async(posting.create_post)(members_only, editor_a, "党员离开后发布")
     closed = await socket.receive_output(timeout=1)
     assert closed == {"type": "websocket.close", "code": 4403}
 
@@ -174,6 +172,6 @@ async def test_an_open_consultation_keeps_its_sockets_when_rights_are_rechecked(
     socket = _socket(consultation, await database_sync_to_async(_cookie)(resident))
     assert (await socket.connect())[0]
     await database_sync_to_async(resident.save)()
-    post = await database_sync_to_async(services.create_post)(consultation, member_a, "大家好")
+    post = await database_sync_to_async(posting.create_post)(consultation, member_a, "大家好")
     assert (await socket.receive_json_from(timeout=1))["data"]["id"] == post.pk
     await socket.disconnect()

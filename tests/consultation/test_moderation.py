@@ -6,21 +6,21 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from accounts.factories import UserFactory
-from consultation import services
+from consultation import actions, moderation, posting
 from consultation.models import Keyword, Notification, Post
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_post_reaching_the_report_threshold_is_hidden_pending_review(client, consultation, member_a):
-    post = services.create_post(consultation, member_a, "有争议的意见")
+    post = posting.create_post(consultation, member_a, "有争议的意见")
     reporters = [UserFactory() for _ in range(3)]
-    services.report(post, reporters[0], "广告")
-    services.report(post, reporters[0], "重复举报不算")
-    services.report(post, reporters[1])
+    posting.report(post, reporters[0], "广告")
+    posting.report(post, reporters[0], "重复举报不算")
+    posting.report(post, reporters[1])
     post.refresh_from_db()
     assert post.status == Post.Status.VISIBLE and post.report_count == 2
-    services.report(post, reporters[2])
+    posting.report(post, reporters[2])
     post.refresh_from_db()
     assert post.status == Post.Status.HELD and post.hold_reason == Post.HoldReason.REPORTS
     assert "有争议的意见" not in client.get(consultation.url).content.decode()
@@ -29,8 +29,8 @@ def test_a_post_reaching_the_report_threshold_is_hidden_pending_review(client, c
 
 def test_report_threshold_is_a_setting(consultation, member_a, settings):
     settings.GONGZHI_CONSULTATION = {"REPORT_THRESHOLD": 1}
-    post = services.create_post(consultation, member_a, "意见")
-    services.report(post, UserFactory())
+    post = posting.create_post(consultation, member_a, "意见")
+    posting.report(post, UserFactory())
     post.refresh_from_db()
     assert post.status == Post.Status.HELD
 
@@ -39,12 +39,12 @@ def test_a_post_with_a_listed_keyword_is_held_until_a_moderator_approves_it(
     client, consultation, member_a, editor_a, branch_a
 ):
     Keyword.objects.create(organization=branch_a, word="代开发票")
-    post = services.create_post(consultation, member_a, "低价代开发票，联系我")
+    post = posting.create_post(consultation, member_a, "低价代开发票，联系我")
     assert post.status == Post.Status.HELD
     assert "低价代开发票" not in client.get(consultation.url).content.decode()
     client.force_login(member_a)
     assert "低价代开发票" in client.get(consultation.url).content.decode()  # the author sees it, marked as held
-    services.moderate(post, editor_a, "approve")
+    moderation.moderate(post, editor_a, "approve")
     post.refresh_from_db()
     assert post.status == Post.Status.VISIBLE
     client.logout()
@@ -53,7 +53,7 @@ def test_a_post_with_a_listed_keyword_is_held_until_a_moderator_approves_it(
 
 def test_keywords_of_other_organisations_do_not_apply(consultation, member_a, branch_b):
     Keyword.objects.create(organization=branch_b, word="电梯")
-    assert services.create_post(consultation, member_a, "电梯的事").status == Post.Status.VISIBLE
+    assert posting.create_post(consultation, member_a, "电梯的事").status == Post.Status.VISIBLE
 
 
 def test_moderators_manage_the_keyword_list_on_the_site(client, consultation, editor_a):
@@ -65,7 +65,7 @@ def test_moderators_manage_the_keyword_list_on_the_site(client, consultation, ed
 def test_moderator_hides_a_post_with_a_reason_the_author_sees_and_is_notified_of(
     client, consultation, member_a, editor_a, django_capture_on_commit_callbacks
 ):
-    post = services.create_post(consultation, member_a, "不当言论")
+    post = posting.create_post(consultation, member_a, "不当言论")
     client.force_login(editor_a)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("consultation:post_moderate", args=[post.pk]), {"action": "hide", "reason": "含人身攻击"})
@@ -81,39 +81,39 @@ def test_moderator_hides_a_post_with_a_reason_the_author_sees_and_is_notified_of
 
 
 def test_hiding_needs_a_reason(consultation, member_a, editor_a):
-    post = services.create_post(consultation, member_a, "意见")
-    with pytest.raises(services.ActionError):
-        services.moderate(post, editor_a, "hide", "")
+    post = posting.create_post(consultation, member_a, "意见")
+    with pytest.raises(actions.ActionError):
+        moderation.moderate(post, editor_a, "hide", "")
 
 
 def test_moderator_restores_a_hidden_post(consultation, member_a, editor_a):
-    post = services.create_post(consultation, member_a, "意见")
-    services.moderate(post, editor_a, "hide", "误判前")
-    services.moderate(post, editor_a, "restore", "复核后恢复")
+    post = posting.create_post(consultation, member_a, "意见")
+    moderation.moderate(post, editor_a, "hide", "误判前")
+    moderation.moderate(post, editor_a, "restore", "复核后恢复")
     post.refresh_from_db()
     assert post.status == Post.Status.VISIBLE
     assert ModelLogEntry.objects.filter(action="consultation.post.restore").exists()
 
 
 def test_only_moderators_of_the_organising_branch_may_moderate(client, consultation, member_a, editor_b, resident):
-    post = services.create_post(consultation, member_a, "意见")
+    post = posting.create_post(consultation, member_a, "意见")
     for user in (editor_b, resident):
-        with pytest.raises(services.ActionError):
-            services.moderate(post, user, "hide", "越权")
+        with pytest.raises(actions.ActionError):
+            moderation.moderate(post, user, "hide", "越权")
     client.force_login(editor_b)
     assert client.get(reverse("consultation:moderation", args=[consultation.pk])).status_code == 404
 
 
 def test_secretary_and_street_admin_may_moderate(consultation, member_a, secretary_a, org_admin):
-    post = services.create_post(consultation, member_a, "意见")
-    services.moderate(post, secretary_a, "hide", "书记处理")
-    services.moderate(post, org_admin, "restore", "街道复核")
+    post = posting.create_post(consultation, member_a, "意见")
+    moderation.moderate(post, secretary_a, "hide", "书记处理")
+    moderation.moderate(post, org_admin, "restore", "街道复核")
 
 
 def test_posting_is_rate_limited_per_user(consultation, resident, settings):
     settings.GONGZHI_CONSULTATION = {"POST_RATE": (2, 60)}
-    services.create_post(consultation, resident, "一")
-    services.create_post(consultation, resident, "二")
-    with pytest.raises(services.ActionError):
-        services.create_post(consultation, resident, "三")
+    posting.create_post(consultation, resident, "一")
+    posting.create_post(consultation, resident, "二")
+    with pytest.raises(actions.ActionError):
+        posting.create_post(consultation, resident, "三")
     assert Post.objects.count() == 2

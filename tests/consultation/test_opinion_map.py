@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.factories import UserFactory
-from consultation import lib, services
 from consultation.factories import make_consultation
 from consultation.models import OpinionMap, Stage, Statement, StatementVote
+from consultation.opinion_map import opinion_groups
+from consultation.statements import add_statement, vote_statement
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 
@@ -34,7 +35,7 @@ def _two_camps(size=20, seed=1):
 
 def test_opinion_map_finds_two_opposed_camps_and_their_shared_statement():
     votes, statements, camps = _two_camps()
-    result = lib.opinion_groups(votes, statements)
+    result = opinion_groups(votes, statements)
     assert len(result.groups) == 2
     by_group = {}
     for participant, label in zip(result.participants, result.labels):
@@ -51,13 +52,13 @@ def test_opinion_map_without_structure_is_one_group():
     votes = {f"p{i}": {s: AGREE for s in statements} for i in range(12)}
     for row in votes.values():
         row[rng.choice(statements)] = PASS
-    result = lib.opinion_groups(votes, statements)
+    result = opinion_groups(votes, statements)
     assert len(result.groups) == 1 and set(result.consensus) == set(statements)
 
 
 def test_opinion_map_needs_enough_participants():
     votes, statements, _camps = _two_camps(size=3)
-    assert lib.opinion_groups(votes, statements, min_participants=8) is None
+    assert opinion_groups(votes, statements, min_participants=8) is None
 
 
 @pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_opinion_map_is_computed_by_the_command_and_shown_as_svg_and_table(clien
     for row in votes.values():
         user = UserFactory()
         for key, value in row.items():
-            services.vote_statement(statements[key], user, value)
+            vote_statement(statements[key], user, value)
     call_command("compute_opinion_maps")
     opinion_map = OpinionMap.objects.get(consultation=consultation)
     assert opinion_map.participant_count == 12 and len(opinion_map.result["groups"]) == 2
@@ -84,8 +85,8 @@ def test_opinion_map_is_computed_by_the_command_and_shown_as_svg_and_table(clien
 @pytest.mark.django_db
 def test_participants_statements_wait_for_review(branch_page, resident, editor_a):
     consultation = make_consultation(branch_page, opinion_map_enabled=True)
-    assert not services.add_statement(consultation, resident, "应优先解决停车问题").approved
-    assert services.add_statement(consultation, editor_a, "电梯费用应由政府补贴一部分").approved
+    assert not add_statement(consultation, resident, "应优先解决停车问题").approved
+    assert add_statement(consultation, editor_a, "电梯费用应由政府补贴一部分").approved
 
 
 def _identical_camps(consultation, size=20):
@@ -142,13 +143,13 @@ def test_the_map_is_recomputed_in_the_background_after_enough_new_votes(
     voters = [UserFactory() for _ in range(6)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for number, user in enumerate(voters[:2]):
-            services.vote_statement(statements[0], user, AGREE if number % 2 else DISAGREE)
-            services.vote_statement(statements[1], user, DISAGREE if number % 2 else AGREE)
+            vote_statement(statements[0], user, AGREE if number % 2 else DISAGREE)
+            vote_statement(statements[1], user, DISAGREE if number % 2 else AGREE)
     assert not callbacks and not OpinionMap.objects.exists()  # 4 votes: below the threshold
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for number, user in enumerate(voters[2:]):
-            services.vote_statement(statements[0], user, AGREE if number % 2 else DISAGREE)
-            services.vote_statement(statements[1], user, DISAGREE if number % 2 else AGREE)
+            vote_statement(statements[0], user, AGREE if number % 2 else DISAGREE)
+            vote_statement(statements[1], user, DISAGREE if number % 2 else AGREE)
     assert len(callbacks) == 1  # one task for the vote that reached the threshold
     # The immediate backend ran the task after the commit: the map exists, with every voter on it.
     opinion_map = OpinionMap.objects.get(consultation=consultation)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from wagtail.models import PageLogEntry
 
-from consultation import services
+from consultation import actions, outcome, posting, stages
 from consultation.factories import make_consultation
 from consultation.models import Notification, OutcomeRating, Stage, StageTransition
 
@@ -40,16 +40,16 @@ def test_voting_stage_exists_only_when_a_vote_is_held(branch_page, consultation)
 
 
 def test_going_back_needs_a_note(consultation, editor_a):
-    services.change_stage(consultation, editor_a, Stage.PUBLISHED)
-    with pytest.raises(services.ActionError):
-        services.change_stage(consultation, editor_a, Stage.DELIBERATING)
-    services.change_stage(consultation, editor_a, Stage.DELIBERATING, "居民要求延长讨论")
+    stages.change_stage(consultation, editor_a, Stage.PUBLISHED)
+    with pytest.raises(actions.ActionError):
+        stages.change_stage(consultation, editor_a, Stage.DELIBERATING)
+    stages.change_stage(consultation, editor_a, Stage.DELIBERATING, "居民要求延长讨论")
 
 
 def test_stage_change_notifies_everyone_who_took_part(consultation, member_a, resident, editor_a):
-    services.create_post(consultation, member_a, "意见")
-    services.react(services.create_post(consultation, resident, "另一条"), member_a, 1)
-    services.change_stage(consultation, editor_a, Stage.PUBLISHED)
+    posting.create_post(consultation, member_a, "意见")
+    posting.react(posting.create_post(consultation, resident, "另一条"), member_a, 1)
+    stages.change_stage(consultation, editor_a, Stage.PUBLISHED)
     recipients = set(Notification.objects.filter(kind=Notification.Kind.STAGE).values_list("recipient", flat=True))
     assert recipients == {member_a.pk, resident.pk}
 
@@ -57,8 +57,8 @@ def test_stage_change_notifies_everyone_who_took_part(consultation, member_a, re
 def test_publishing_the_outcome_and_progress_notifies_participants(
     client, consultation, member_a, editor_a, django_capture_on_commit_callbacks
 ):
-    services.create_post(consultation, member_a, "意见")
-    services.change_stage(consultation, editor_a, Stage.PUBLISHED)
+    posting.create_post(consultation, member_a, "意见")
+    stages.change_stage(consultation, editor_a, Stage.PUBLISHED)
     client.force_login(editor_a)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -77,11 +77,11 @@ def test_publishing_the_outcome_and_progress_notifies_participants(
 def test_residents_rate_the_outcome_on_the_shared_satisfaction_scale(
     client, consultation, member_a, resident, editor_a, branch_a
 ):
-    services.change_stage(consultation, editor_a, Stage.RATING)
+    stages.change_stage(consultation, editor_a, Stage.RATING)
     client.force_login(resident)
     client.post(reverse("consultation:rate", args=[consultation.pk]), {"rating": "satisfied"})
     client.post(reverse("consultation:rate", args=[consultation.pk]), {"rating": "basically_satisfied"})
-    services.rate_outcome(consultation, member_a, "dissatisfied")
+    outcome.rate_outcome(consultation, member_a, "dissatisfied")
     rating = OutcomeRating.objects.get(user=resident)
     assert rating.rating == "basically_satisfied" and rating.organization == branch_a and rating.rated_on
     assert OutcomeRating.objects.count() == 2
@@ -90,20 +90,20 @@ def test_residents_rate_the_outcome_on_the_shared_satisfaction_scale(
 
 
 def test_unknown_ratings_do_not_count_in_the_satisfaction_rate(consultation, member_a, resident, editor_a, client):
-    services.change_stage(consultation, editor_a, Stage.RATING)
-    services.rate_outcome(consultation, member_a, "satisfied")
-    services.rate_outcome(consultation, resident, "unknown")
+    stages.change_stage(consultation, editor_a, Stage.RATING)
+    outcome.rate_outcome(consultation, member_a, "satisfied")
+    outcome.rate_outcome(consultation, resident, "unknown")
     assert client.get(consultation.url).context["satisfaction_rate"] == 100.0
 
 
 def test_ratings_are_taken_only_in_the_rating_stage(consultation, resident):
-    with pytest.raises(services.ActionError):
-        services.rate_outcome(consultation, resident, "satisfied")
+    with pytest.raises(actions.ActionError):
+        outcome.rate_outcome(consultation, resident, "satisfied")
 
 
 def test_after_the_discussion_closes_the_empty_thread_does_not_invite_a_first_post(client, consultation, editor_a):
     """Issue 12.24: the opinions section said both that discussion had ended and 欢迎第一个发言."""
     assert "欢迎第一个发言" in client.get(consultation.url).content.decode()
-    services.change_stage(consultation, editor_a, Stage.PUBLISHED)
+    stages.change_stage(consultation, editor_a, Stage.PUBLISHED)
     html = client.get(consultation.url).content.decode()
     assert "欢迎第一个发言" not in html and "本议题没有收到意见" in html

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.factories import UserFactory
-from consultation import services
+from consultation import actions, moderation, posting
 from consultation.factories import make_consultation, make_posts
 from consultation.models import Post, Reaction, Stage
 
@@ -40,8 +40,8 @@ def test_anonymous_visitor_cannot_post(client, consultation):
 
 def test_posting_is_closed_outside_the_collecting_and_deliberating_stages(branch_page, resident):
     consultation = make_consultation(branch_page, stage=Stage.PUBLISHED)
-    with pytest.raises(services.ActionError):
-        services.create_post(consultation, resident, "太晚了")
+    with pytest.raises(actions.ActionError):
+        posting.create_post(consultation, resident, "太晚了")
     assert not Post.objects.exists()
 
 
@@ -56,39 +56,39 @@ def test_user_text_is_escaped_and_links_are_made_safe(client, consultation, resi
 
 def test_replies_nest_to_a_bounded_depth(consultation, resident, settings):
     settings.GONGZHI_CONSULTATION = {"MAX_REPLY_DEPTH": 2}
-    parent = services.create_post(consultation, resident, "顶层")
+    parent = posting.create_post(consultation, resident, "顶层")
     for level in range(4):
-        parent = services.create_post(consultation, resident, f"第{level + 1}层回复", parent=parent)
+        parent = posting.create_post(consultation, resident, f"第{level + 1}层回复", parent=parent)
     depths = sorted(Post.objects.values_list("depth", flat=True))
     assert max(depths) == 2
     assert all(p.root_id == Post.objects.get(depth=0).pk for p in Post.objects.filter(depth__gt=0))
 
 
 def test_reply_is_shown_under_its_parent(client, consultation, resident, member_a):
-    top = services.create_post(consultation, resident, "顶层意见")
-    services.create_post(consultation, member_a, "我来回复", parent=top)
+    top = posting.create_post(consultation, resident, "顶层意见")
+    posting.create_post(consultation, member_a, "我来回复", parent=top)
     html = client.get(consultation.url).content.decode()
     assert html.index("顶层意见") < html.index("我来回复")
     assert Post.objects.get(pk=top.pk).reply_count == 1
 
 
 def test_support_is_one_per_user_changeable_and_counted(consultation, resident, member_a):
-    post = services.create_post(consultation, member_a, "加装电梯")
-    services.react(post, resident, Reaction.SUPPORT)
-    services.react(post, resident, Reaction.SUPPORT)
+    post = posting.create_post(consultation, member_a, "加装电梯")
+    posting.react(post, resident, Reaction.SUPPORT)
+    posting.react(post, resident, Reaction.SUPPORT)
     post.refresh_from_db()
     assert (post.support_count, post.oppose_count) == (1, 0)
-    services.react(post, resident, Reaction.OPPOSE)
+    posting.react(post, resident, Reaction.OPPOSE)
     post.refresh_from_db()
     assert (post.support_count, post.oppose_count) == (0, 1)
-    services.react(post, resident, None)
+    posting.react(post, resident, None)
     post.refresh_from_db()
     assert (post.support_count, post.oppose_count) == (0, 0)
     assert not Reaction.objects.exists()
 
 
 def test_the_database_refuses_a_second_reaction_by_the_same_user(consultation, resident):
-    post = services.create_post(consultation, resident, "一条意见")
+    post = posting.create_post(consultation, resident, "一条意见")
     Reaction.objects.create(post=post, user=resident, value=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Reaction.objects.create(post=post, user=resident, value=-1)
@@ -96,17 +96,17 @@ def test_the_database_refuses_a_second_reaction_by_the_same_user(consultation, r
 
 def test_opposition_can_be_switched_off(branch_page, resident, member_a):
     consultation = make_consultation(branch_page, allow_oppose=False)
-    post = services.create_post(consultation, member_a, "意见")
-    with pytest.raises(services.ActionError):
-        services.react(post, resident, Reaction.OPPOSE)
+    post = posting.create_post(consultation, member_a, "意见")
+    with pytest.raises(actions.ActionError):
+        posting.react(post, resident, Reaction.OPPOSE)
 
 
 def test_thread_sorts_by_newest_or_most_supported_with_pinned_posts_first(client, consultation, resident, editor_a):
-    old = services.create_post(consultation, resident, "旧的意见很受支持")
-    new = services.create_post(consultation, resident, "刚刚发表的看法")
-    pinned = services.create_post(consultation, resident, "置顶说明")
+    old = posting.create_post(consultation, resident, "旧的意见很受支持")
+    new = posting.create_post(consultation, resident, "刚刚发表的看法")
+    pinned = posting.create_post(consultation, resident, "置顶说明")
     Post.objects.filter(pk=old.pk).update(support_count=10)
-    services.set_pinned(pinned, editor_a, True)
+    moderation.set_pinned(pinned, editor_a, True)
     newest = client.get(consultation.url).content.decode()
     assert newest.index("置顶说明") < newest.index("刚刚发表的看法") < newest.index("旧的意见很受支持")
     supported = client.get(consultation.url + "?sort=supported").content.decode()
@@ -115,15 +115,15 @@ def test_thread_sorts_by_newest_or_most_supported_with_pinned_posts_first(client
 
 
 def test_official_replies_are_marked_and_only_organisers_may_post_them(client, consultation, resident, editor_a):
-    with pytest.raises(services.ActionError):
-        services.create_post(consultation, resident, "假冒官方", official=True)
-    services.create_post(consultation, editor_a, "支部答复：下周召开协调会。", official=True)
+    with pytest.raises(actions.ActionError):
+        posting.create_post(consultation, resident, "假冒官方", official=True)
+    posting.create_post(consultation, editor_a, "支部答复：下周召开协调会。", official=True)
     html = client.get(consultation.url).content.decode()
     assert "post--official" in html and "支部答复" in html
 
 
 def test_author_may_edit_within_the_window_only(client, consultation, resident):
-    post = services.create_post(consultation, resident, "初稿")
+    post = posting.create_post(consultation, resident, "初稿")
     client.force_login(resident)
     client.post(reverse("consultation:post_edit", args=[post.pk]), {"body": "修改后"})
     post.refresh_from_db()
@@ -135,7 +135,7 @@ def test_author_may_edit_within_the_window_only(client, consultation, resident):
 
 
 def test_someone_else_cannot_edit_my_post(client, consultation, resident, member_a):
-    post = services.create_post(consultation, resident, "我的意见")
+    post = posting.create_post(consultation, resident, "我的意见")
     client.force_login(member_a)
     client.post(reverse("consultation:post_edit", args=[post.pk]), {"body": "篡改"})
     post.refresh_from_db()

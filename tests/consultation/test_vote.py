@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.factories import UserFactory
-from consultation import lib, services
+from consultation import actions, posting, stages, tally, voting
 from consultation.factories import make_consultation
 from consultation.models import Audience, ConsultationPage, ConsultationState, Stage, StageTransition, Vote
 from organizations.factories import RosterEntryFactory
@@ -17,23 +17,23 @@ TWO_THIRDS, HALF = Fraction(2, 3), Fraction(1, 2)
 
 def test_four_discussions_rule_needs_two_thirds_present_and_more_than_half_of_all_due_agreeing():
     # 30 due: at least 20 must vote, and the winner needs at least 16 (more than 15).
-    result = lib.tally(30, {"yes": 16, "no": 4}, TWO_THIRDS, HALF)
+    result = tally.tally(30, {"yes": 16, "no": 4}, TWO_THIRDS, HALF)
     assert (result.quorum_needed, result.majority_needed) == (20, 16)
     assert result.quorum_met and result.majority_met and result.passed
 
 
 def test_majority_counts_those_due_not_those_voting():
-    result = lib.tally(30, {"yes": 15, "no": 5}, TWO_THIRDS, HALF)
+    result = tally.tally(30, {"yes": 15, "no": 5}, TWO_THIRDS, HALF)
     assert result.quorum_met and not result.majority_met and not result.passed
 
 
 def test_without_quorum_the_vote_decides_nothing():
-    result = lib.tally(30, {"yes": 19}, TWO_THIRDS, HALF)
+    result = tally.tally(30, {"yes": 19}, TWO_THIRDS, HALF)
     assert not result.quorum_met and result.majority_met and not result.passed
 
 
 def test_a_tie_is_not_a_majority():
-    assert not lib.tally(4, {"a": 2, "b": 2}, Fraction(1, 2), Fraction(1, 4)).majority_met
+    assert not tally.tally(4, {"a": 2, "b": 2}, Fraction(1, 2), Fraction(1, 4)).majority_met
 
 
 def test_quorum_and_majority_are_settings(branch_page, settings):
@@ -46,7 +46,7 @@ def test_quorum_and_majority_are_settings(branch_page, settings):
 
 def test_ratio_must_be_between_zero_and_one():
     with pytest.raises(ValueError):
-        lib.parse_ratio("3/2")
+        tally.parse_ratio("3/2")
 
 
 @pytest.fixture
@@ -81,16 +81,16 @@ def test_the_database_refuses_a_second_vote_by_the_same_person(vote_consultation
 
 @pytest.mark.django_db
 def test_ineligible_resident_cannot_vote(vote_consultation, resident):
-    with pytest.raises(services.ActionError):
-        services.cast_vote(vote_consultation, resident, vote_consultation.vote_options.first().pk)
+    with pytest.raises(actions.ActionError):
+        voting.cast_vote(vote_consultation, resident, vote_consultation.vote_options.first().pk)
     assert not Vote.objects.exists()
 
 
 @pytest.mark.django_db
 def test_voting_is_possible_only_in_the_voting_stage(branch_page, resident):
     consultation = make_consultation(branch_page, options=["是", "否"], stage=Stage.DELIBERATING)
-    with pytest.raises(services.ActionError):
-        services.cast_vote(consultation, resident, consultation.vote_options.first().pk)
+    with pytest.raises(actions.ActionError):
+        voting.cast_vote(consultation, resident, consultation.vote_options.first().pk)
 
 
 @pytest.mark.django_db
@@ -100,14 +100,14 @@ def test_results_are_hidden_until_voting_closes_then_shown_with_turnout_and_rule
     for _ in range(2):
         RosterEntryFactory(branch=branch_a)  # 3 due: member_a and two members without accounts
     yes = vote_consultation.vote_options.first()
-    services.cast_vote(vote_consultation, member_a, yes.pk)
+    voting.cast_vote(vote_consultation, member_a, yes.pk)
     client.force_login(member_a)
     html = client.get(vote_consultation.url).content.decode()
     assert client.get(vote_consultation.url).context["tally"] is None  # hidden while voting is open
     assert "同意加装" in html
-    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    stages.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
     response = client.get(vote_consultation.url, HTTP_ACCEPT_LANGUAGE="en")
-    options, tally = services.vote_tally(vote_consultation)
+    options, tally = voting.vote_tally(vote_consultation)
     assert tally.eligible == 3 and tally.participants == 1
     assert not tally.quorum_met and not tally.passed
     assert response.context["tally"] is not None
@@ -116,14 +116,14 @@ def test_results_are_hidden_until_voting_closes_then_shown_with_turnout_and_rule
 @pytest.mark.django_db
 def test_number_due_can_be_set_by_the_organisers(vote_consultation):
     vote_consultation.electorate_size = 120
-    assert services.vote_tally(vote_consultation)[1].eligible == 120
+    assert voting.vote_tally(vote_consultation)[1].eligible == 120
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_votes_by_one_person_leave_exactly_one_vote(vote_consultation, member_a):
     options = list(vote_consultation.vote_options.all())
-    results = run_concurrently(lambda i: services.cast_vote(vote_consultation, member_a, options[i % 2].pk), 8)
+    results = run_concurrently(lambda i: voting.cast_vote(vote_consultation, member_a, options[i % 2].pk), 8)
     assert not [r for r in results if isinstance(r, Exception)]
     assert Vote.objects.filter(consultation=vote_consultation, voter=member_a).count() == 1
 
@@ -137,7 +137,7 @@ def test_concurrent_votes_by_many_people_are_all_counted(vote_consultation, bran
         RosterEntryFactory(branch=branch_a, user=user)
         voters.append(user)
     option = vote_consultation.vote_options.first()
-    results = run_concurrently(lambda i: services.cast_vote(vote_consultation, voters[i], option.pk), 8)
+    results = run_concurrently(lambda i: voting.cast_vote(vote_consultation, voters[i], option.pk), 8)
     assert not [r for r in results if isinstance(r, Exception)]
     assert Vote.objects.filter(consultation=vote_consultation).count() == 8
 
@@ -146,8 +146,8 @@ def test_concurrent_votes_by_many_people_are_all_counted(vote_consultation, bran
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_support_keeps_the_counter_exact(consultation):
     users = [UserFactory() for _ in range(8)]
-    post = services.create_post(consultation, users[0], "并发支持")
-    results = run_concurrently(lambda i: services.react(post, users[i], 1), 8)
+    post = posting.create_post(consultation, users[0], "并发支持")
+    results = run_concurrently(lambda i: posting.react(post, users[i], 1), 8)
     assert not [r for r in results if isinstance(r, Exception)]
     post.refresh_from_db()
     assert post.support_count == 8
@@ -177,12 +177,12 @@ def test_options_with_votes_cannot_be_removed_or_reworded(vote_consultation, mem
 @pytest.mark.django_db
 def test_a_vote_open_to_everyone_signed_in_takes_no_votes(branch_page, resident, editor_a):
     consultation = make_consultation(branch_page, slug="open-vote", options=["是", "否"], stage=Stage.DELIBERATING)
-    with pytest.raises(services.ActionError):
-        services.change_stage(consultation, editor_a, Stage.VOTING)
+    with pytest.raises(actions.ActionError):
+        stages.change_stage(consultation, editor_a, Stage.VOTING)
     ConsultationState.objects.filter(consultation=consultation).update(stage=Stage.VOTING)
     consultation = ConsultationPage.objects.get(pk=consultation.pk)
-    with pytest.raises(services.ActionError):
-        services.cast_vote(consultation, resident, consultation.vote_options.first().pk)
+    with pytest.raises(actions.ActionError):
+        voting.cast_vote(consultation, resident, consultation.vote_options.first().pk)
     assert not Vote.objects.exists()
 
 
@@ -200,7 +200,7 @@ def test_number_due_is_never_lower_than_the_audience_counts(vote_consultation, b
     for _ in range(3):
         RosterEntryFactory(branch=branch_a)
     vote_consultation.electorate_size = 2
-    assert services.vote_tally(vote_consultation)[1].eligible == 3
+    assert voting.vote_tally(vote_consultation)[1].eligible == 3
 
 
 @pytest.mark.django_db
@@ -218,8 +218,8 @@ def test_an_anonymous_visitor_is_offered_to_sign_in_to_vote(client, branch_page,
 def test_a_passed_vote_names_the_winning_option_and_counts_voters_not_attendance(
     client, vote_consultation, member_a, editor_a
 ):
-    services.cast_vote(vote_consultation, member_a, vote_consultation.vote_options.first().pk)
-    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    voting.cast_vote(vote_consultation, member_a, vote_consultation.vote_options.first().pk)
+    stages.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
     client.force_login(member_a)
     html = client.get(vote_consultation.url).content.decode()
     assert "“同意加装”获得通过" in html
@@ -231,14 +231,14 @@ def test_reopening_a_closed_vote_keeps_the_earlier_result_in_the_timeline(
     client, vote_consultation, member_a, editor_a, branch_a
 ):
     yes, no = vote_consultation.vote_options.all()
-    services.cast_vote(vote_consultation, member_a, yes.pk)
-    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
-    services.change_stage(vote_consultation, editor_a, Stage.VOTING, "补充表决")
+    voting.cast_vote(vote_consultation, member_a, yes.pk)
+    stages.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    stages.change_stage(vote_consultation, editor_a, Stage.VOTING, "补充表决")
     other = UserFactory()
     RosterEntryFactory(branch=branch_a, user=other)
-    services.cast_vote(vote_consultation, member_a, no.pk)
-    services.cast_vote(vote_consultation, other, no.pk)
-    services.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
+    voting.cast_vote(vote_consultation, member_a, no.pk)
+    voting.cast_vote(vote_consultation, other, no.pk)
+    stages.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
     first, second = StageTransition.objects.exclude(result={}).order_by("pk")
     assert first.result["options"] == [["同意加装", 1], ["暂不加装", 0]] and first.result["winner"] == "同意加装"
     assert second.result["options"] == [["同意加装", 0], ["暂不加装", 2]] and second.result["winner"] == "暂不加装"

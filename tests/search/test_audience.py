@@ -5,7 +5,7 @@ import pytest
 
 from django.urls import reverse
 
-from consultation import rules, services
+from consultation import outcome, posting, rules, stages
 from consultation.factories import make_consultation
 from consultation.models import Audience, Notification, Residence
 from home.models import BranchPage, HomePage
@@ -125,11 +125,11 @@ def test_a_member_who_left_is_no_longer_notified_nor_shown_old_notifications(cli
     from organizations.models import RosterEntry
 
     consultation = pages["members"]
-    services.create_post(consultation, member_a, "我的意见")
-    services.change_stage(consultation, editor_a, "published")
+    posting.create_post(consultation, member_a, "我的意见")
+    stages.change_stage(consultation, editor_a, "published")
     assert Notification.objects.filter(recipient=member_a).count() == 1
     RosterEntry.objects.filter(user=member_a).update(status="left")
-    services.publish_outcome(consultation, editor_a, "结果：整改完成")
+    outcome.publish_outcome(consultation, editor_a, "结果：整改完成")
     assert Notification.objects.filter(recipient=member_a).count() == 1
     client.force_login(member_a)
     assert SECRET not in client.get(reverse("consultation:notifications")).content.decode()
