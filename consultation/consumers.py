@@ -20,10 +20,9 @@ MAX_MESSAGE_CHARS = 1024
 
 def _may_receive(user, page_id: int) -> bool:
     from consultation.models import ConsultationPage
-    from consultation.rules import can_receive_live
 
     consultation = ConsultationPage.objects.live().filter(pk=page_id).first()
-    return consultation is not None and can_receive_live(user, consultation)
+    return consultation is not None and user.has_perm("consultation.receive_live", consultation)
 
 
 def _still_may_receive(user_id: int, session_key: str | None, page_id: int) -> bool:

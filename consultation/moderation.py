@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
-from consultation import rules as consultation_rules
 from consultation.actions import ActionError, permit, require
 from consultation.models import Event, Notification, Post
 from consultation.notifications import notify
@@ -17,7 +16,7 @@ from consultation.posting import on_published
 
 def moderate(post: Post, moderator, action: str, reason: str = "") -> Post:
     """hide (with a reason the author sees), restore or approve a held post. Logged in Wagtail's audit log."""
-    permit(consultation_rules.can_manage(moderator, post.consultation), _("Only moderators may do this."))
+    permit(moderator.has_perm("consultation.moderate", post.consultation), _("Only moderators may do this."))
     reason = (reason or "").strip()
     if action == "hide":
         require(bool(reason), _("Give the author a reason."))
@@ -65,7 +64,7 @@ def moderate(post: Post, moderator, action: str, reason: str = "") -> Post:
 
 
 def set_pinned(post: Post, user, pinned: bool) -> Post:
-    permit(consultation_rules.can_manage(user, post.consultation), _("Only the organisers may pin posts."))
+    permit(user.has_perm("consultation.moderate", post.consultation), _("Only the organisers may pin posts."))
     require(post.parent_id is None, _("Only top-level posts can be pinned."))
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(is_pinned=pinned)

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
-from consultation import rules as consultation_rules
 from consultation.actions import permit, require
 from consultation.models import (
     UPDATE_STAGES,
@@ -25,7 +24,10 @@ from consultation.notifications import notify, participants
 
 
 def publish_outcome(consultation: ConsultationPage, user, text: str) -> Outcome:
-    permit(consultation_rules.can_manage(user, consultation), _("Only the organisers may publish the result."))
+    permit(
+        user.has_perm("consultation.manage_consultation", consultation),
+        _("Only the organisers may publish the result."),
+    )
     text = (text or "").strip()
     require(bool(text), _("Write the result first."))
     with transaction.atomic():
@@ -52,7 +54,9 @@ def publish_outcome(consultation: ConsultationPage, user, text: str) -> Outcome:
 def add_update(
     consultation: ConsultationPage, user, text: str, progress: int, person_in_charge: str
 ) -> ImplementationUpdate:
-    permit(consultation_rules.can_manage(user, consultation), _("Only the organisers may report progress."))
+    permit(
+        user.has_perm("consultation.manage_consultation", consultation), _("Only the organisers may report progress.")
+    )
     require(consultation.stage in UPDATE_STAGES, _("Progress is reported once the result is published."))
     require(
         bool((text or "").strip()) and bool((person_in_charge or "").strip()),
@@ -87,7 +91,7 @@ def add_update(
 
 def rate_outcome(consultation: ConsultationPage, user, rating: str, comment: str = "") -> OutcomeRating:
     require(consultation.stage == Stage.RATING, _("Ratings are open in the rating stage only."))
-    permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    permit(user.has_perm("consultation.take_part", consultation), _("You cannot take part in this consultation."))
     require(rating in Satisfaction.values, _("Choose one of the answers."))
     values = {
         "rating": rating,

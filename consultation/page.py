@@ -75,27 +75,28 @@ def post_context(consultation, user) -> dict:
     return {
         "page": consultation,
         "consultation": consultation,
-        "can_take_part": consultation_rules.can_take_part(user, consultation),
-        "can_manage": consultation_rules.can_manage(user, consultation),
+        "can_take_part": user.has_perm("consultation.take_part", consultation),
+        "can_manage": user.has_perm("consultation.manage_consultation", consultation),
         "max_length": conf.get("MAX_POST_LENGTH"),
     }
 
 
 def page_context(consultation: ConsultationPage, request) -> dict:
     user = request.user
-    if not consultation_rules.can_view(user, consultation):
+    if not user.has_perm("consultation.view_consultation", consultation):
         return {"can_view": False, "stage_choices": Stage, "restricted": True}
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "newest"
     state = consultation.state
     page, posts = thread_page(consultation, user, sort=sort, number=request.GET.get("page") or 1)
     # Outcomes, implementation updates and ratings come after the decision: no queries before it.
     decided = state.stage not in (Stage.COLLECTING, Stage.DELIBERATING, Stage.VOTING)
-    can_manage = consultation_rules.can_manage(user, consultation)
-    can_take_part = consultation_rules.can_take_part(user, consultation)
+    can_manage = user.has_perm("consultation.manage_consultation", consultation)
+    can_take_part = user.has_perm("consultation.take_part", consultation)
     context = {
         "can_view": True,
         "can_manage": can_manage,
         "can_take_part": can_take_part,
+        # In the vote's electorate (not a permission, see rules.py): who is offered the ballot.
         "is_eligible": consultation_rules.is_eligible(user, consultation),
         "state": state,
         "stage": state.stage,

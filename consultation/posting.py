@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from consultation import conf
-from consultation import rules as consultation_rules
 from consultation.actions import ActionError, permit, rate_limited, require
 from consultation.models import ConsultationPage, Event, Keyword, Notification, Post, Reaction, Report
 from consultation.notifications import notify
@@ -27,13 +26,16 @@ def create_post(
     official: bool = False,
 ) -> Post:
     body = (body or "").strip()
-    permit(consultation_rules.can_take_part(author, consultation), _("You cannot take part in this consultation."))
+    permit(author.has_perm("consultation.take_part", consultation), _("You cannot take part in this consultation."))
     require(consultation.thread_open, _("This consultation is not taking opinions at this stage."))
     require(bool(body), _("Write something first."))
     limit = conf.get("MAX_POST_LENGTH")
     require(len(body) <= limit, _("Please keep to %(limit)d characters.") % {"limit": limit})
     if official:
-        permit(consultation_rules.can_manage(author, consultation), _("Only the organisers may post official replies."))
+        permit(
+            author.has_perm("consultation.manage_consultation", consultation),
+            _("Only the organisers may post official replies."),
+        )
     if parent is not None:
         require(parent.consultation_id == consultation.pk, _("That post belongs to another consultation."))
         require(parent.status == Post.Status.VISIBLE, _("That post cannot be replied to."))
@@ -95,7 +97,7 @@ def edit_post(post: Post, user, body: str) -> Post:
 def react(post: Post, user, value: int | None) -> Post:
     """Support (1), oppose (−1) or withdraw (None). One reaction per user and post, changeable."""
     consultation = post.consultation
-    permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    permit(user.has_perm("consultation.take_part", consultation), _("You cannot take part in this consultation."))
     require(consultation.thread_open, _("Support is closed at this stage."))
     require(post.status == Post.Status.VISIBLE, _("That post is not visible."))
     require(value != Reaction.OPPOSE or consultation.allow_oppose, _("This consultation does not take opposition."))
@@ -135,7 +137,7 @@ def report(post: Post, user, reason: str = "") -> bool:
     """Report a post; at the threshold it is hidden pending review. Returns True if newly reported."""
     permit(user.is_authenticated, _("Sign in to report a post."))
     require(post.author_id != user.pk, _("You cannot report your own post."))
-    permit(consultation_rules.can_view(user, post.consultation), _("You cannot see this consultation."))
+    permit(user.has_perm("consultation.view_consultation", post.consultation), _("You cannot see this consultation."))
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -177,11 +177,16 @@ def moderated_organizations(user):
     return roles.managed_organizations(user) if user.is_authenticated else Organization.objects.none()
 
 
+# Views, templates (through context flags), actions and the live consumer ask these with
+# `user.has_perm("consultation.…", consultation)`. Being in a vote's electorate (`is_eligible`) is no
+# permission: it is who counts among those due (应到), and `has_perm` says yes to every active superuser.
 view_consultation = rules.predicate(can_view, name="view_consultation")
 take_part = rules.predicate(can_take_part, name="take_part_in_consultation")
 manage_consultation = rules.predicate(can_manage, name="manage_consultation")
+receive_live = rules.predicate(can_receive_live, name="receive_live_updates")
 
 rules.add_perm("consultation.view_consultation", view_consultation)
 rules.add_perm("consultation.take_part", take_part)
 rules.add_perm("consultation.manage_consultation", manage_consultation)
 rules.add_perm("consultation.moderate", manage_consultation)
+rules.add_perm("consultation.receive_live", receive_live)

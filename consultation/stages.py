@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
-from consultation import rules as consultation_rules
 from consultation.actions import permit, require
 from consultation.models import (
     ELECTORATE_NEEDED,
@@ -25,7 +24,9 @@ from consultation.voting import vote_record
 
 
 def change_stage(consultation: ConsultationPage, user, to_stage: str, note: str = "") -> StageTransition:
-    permit(consultation_rules.can_manage(user, consultation), _("Only the organisers may change the stage."))
+    permit(
+        user.has_perm("consultation.manage_consultation", consultation), _("Only the organisers may change the stage.")
+    )
     require(to_stage in consultation.stage_sequence(), _("That stage is not part of this consultation."))
     with transaction.atomic():
         state = ConsultationState.objects.select_for_update().get(consultation=consultation)

@@ -8,7 +8,6 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from consultation import conf
-from consultation import rules as consultation_rules
 from consultation.actions import permit, rate_limited, require
 from consultation.models import ConsultationPage, ConsultationState, Keyword, Stage, Statement, StatementVote
 from consultation.tasks import recompute_opinion_map
@@ -18,11 +17,11 @@ def add_statement(consultation: ConsultationPage, user, text: str) -> Statement:
     require(
         consultation.opinion_map_enabled and consultation.stage == Stage.DELIBERATING, _("Statements are not open.")
     )
-    permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    permit(user.has_perm("consultation.take_part", consultation), _("You cannot take part in this consultation."))
     text = (text or "").strip()
     require(0 < len(text) <= 200, _("A statement is one short sentence (up to 200 characters)."))
     require(not rate_limited(user), _("You are posting too fast. Please wait a minute."))
-    manager = consultation_rules.can_manage(user, consultation)
+    manager = user.has_perm("consultation.manage_consultation", consultation)
     held = Keyword.matching(consultation, text)
     # Participants' statements are moderated; the organisers' appear at once.
     return Statement.objects.create(consultation=consultation, text=text, author=user, approved=manager and not held)
@@ -34,7 +33,7 @@ def vote_statement(statement: Statement, user, value: int) -> StatementVote:
         consultation.opinion_map_enabled and consultation.stage == Stage.DELIBERATING, _("Statements are not open.")
     )
     require(statement.approved, _("That statement is awaiting review."))
-    permit(consultation_rules.can_take_part(user, consultation), _("You cannot take part in this consultation."))
+    permit(user.has_perm("consultation.take_part", consultation), _("You cannot take part in this consultation."))
     require(value in (StatementVote.AGREE, StatementVote.DISAGREE, StatementVote.PASS), _("Unknown choice."))
     with transaction.atomic():
         try:

@@ -51,7 +51,7 @@ def post_fragment(request, post_id):
     if post is None or not post.consultation.live:
         raise Http404
     consultation = post.consultation
-    if not consultation_rules.can_view(request.user, consultation):
+    if not request.user.has_perm("consultation.view_consultation", consultation):
         raise Http404
     prepare(consultation, request.user, [post], {})
     context = {"post": post, **post_context(consultation, request.user)}
@@ -229,7 +229,7 @@ def post_pin(request, post):
 @login_required
 def moderation_queue(request, page_id):
     consultation = _consultation(page_id)
-    if not consultation_rules.can_manage(request.user, consultation):
+    if not request.user.has_perm("consultation.moderate", consultation):
         raise Http404
     if request.method == "POST":
         action = request.POST.get("action")
@@ -278,7 +278,7 @@ def moderation_queue(request, page_id):
 def events_since(request, page_id):
     """Events after the client's cursor (its last `seq`), for catch-up after a reconnect."""
     consultation = _consultation(page_id)
-    if not consultation_rules.can_receive_live(request.user, consultation):
+    if not request.user.has_perm("consultation.receive_live", consultation):
         return JsonResponse({"error": _("You cannot follow this consultation.")}, status=403)
     after = _id(request.GET.get("after", "0"))
     if after is None:

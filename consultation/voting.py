@@ -15,6 +15,7 @@ def cast_vote(consultation: ConsultationPage, user, option_id) -> Vote:
     require(consultation.voting_enabled and consultation.stage == Stage.VOTING, _("Voting is not open."))
     # "Everyone signed in" is no electorate: anyone from any community could vote against a fixed 应到.
     require(consultation.audience != Audience.EVERYONE, str(ELECTORATE_NEEDED))
+    # The electorate, not a permission (see rules.py): a superuser outside it does not vote.
     permit(consultation_rules.is_eligible(user, consultation), _("You are not eligible to vote in this consultation."))
     option = VoteOption.objects.filter(consultation=consultation, pk=option_id).first()
     require(option is not None, _("Choose one of the options."))
