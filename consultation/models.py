@@ -27,6 +27,7 @@ from consultation import conf
 from consultation.tally import parse_ratio
 from core.blocks import BodyBlock
 from core.pages import ChineseSearchMixin
+from core.tree import ancestor_paths
 from organizations.models import Grid, Organization
 
 
@@ -62,12 +63,11 @@ ELECTORATE_NEEDED = _(
 )
 
 
-def section_organization_of(page) -> Organization | None:
-    """The organisation whose section holds `page` (itself included): the nearest one up the tree."""
+def section_organization_of(page, *, inclusive: bool = True) -> Organization | None:
+    """The organisation whose section holds `page` (the page itself counted when `inclusive`): the nearest one up."""
     if page is None or not page.path:
         return None
-    steplen = page.steplen
-    paths = [page.path[: i * steplen] for i in range(1, len(page.path) // steplen + 1)]
+    paths = ancestor_paths(page, inclusive=inclusive)
     return Organization.objects.filter(page__path__in=paths).order_by("-page__depth").first()
 
 
@@ -78,7 +78,7 @@ def attributable_organizations(user, section: Organization | None):
 
     organizations = roles.managed_organizations(user) if user is not None else Organization.objects.none()
     if section is not None:
-        organizations = organizations.filter(path__startswith=section.path)
+        organizations = organizations.within(section)
     return organizations
 
 
@@ -297,10 +297,7 @@ class ConsultationPage(ChineseSearchMixin, Page):
 
     def section_organization(self) -> Organization | None:
         """The organisation whose section holds this page (nearest one up the tree)."""
-        parent_path = self.path[: -self.steplen] if self.path else None
-        if not parent_path:
-            return None
-        return section_organization_of(Page(path=parent_path))
+        return section_organization_of(self, inclusive=False)
 
     # --- state ---------------------------------------------------------------
     @cached_property
@@ -572,9 +569,7 @@ class Keyword(models.Model):
         """Words on the review list of the consultation's organisation (or its ancestors) found in `text`."""
         lookups = Q(organization__isnull=True)
         if consultation.organization_id:
-            path = consultation.organization.path
-            steplen = Organization.steplen
-            lookups |= Q(organization__path__in=[path[:i] for i in range(steplen, len(path) + 1, steplen)])
+            lookups |= Q(organization__in=Organization.objects.with_ancestors(consultation.organization))
         lowered = text.casefold()
         words = cls.objects.filter(lookups).values_list("word", flat=True)
         return [w for w in words if w.strip() and w.strip().casefold() in lowered]

@@ -5,17 +5,9 @@ from __future__ import annotations
 import rules
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from organizations import roles
 from organizations.models import Organization, RosterEntry
-
-
-def _subtree_filter(prefix: str, organizations) -> Q:
-    lookups = Q(pk__in=[])
-    for organization in organizations:
-        lookups |= Q(**{f"{prefix}path__startswith": organization.path})
-    return lookups
 
 
 def is_eligible(user, consultation) -> bool:
@@ -33,7 +25,10 @@ def is_eligible(user, consultation) -> bool:
         if not organizations:
             return False
         return (
-            RosterEntry.objects.active().filter(user=user).filter(_subtree_filter("branch__", organizations)).exists()
+            RosterEntry.objects.active()
+            .filter(user=user)
+            .filter(branch__in=Organization.objects.within(*organizations))
+            .exists()
         )
     grid_ids = list(consultation.eligible_grids.values_list("pk", flat=True))
     if not grid_ids:
@@ -65,7 +60,7 @@ def audience_count(audience: str, grid_ids: list[int], organizations: list) -> i
         return get_user_model().objects.filter(is_active=True).count()
     if audience == Audience.BRANCHES:
         return (
-            RosterEntry.objects.active().filter(_subtree_filter("branch__", organizations)).count()
+            RosterEntry.objects.active().filter(branch__in=Organization.objects.within(*organizations)).count()
             if organizations
             else 0
         )
@@ -157,7 +152,7 @@ def viewer_ids(consultation, user_ids) -> set[int]:
             allowed |= set(
                 RosterEntry.objects.active()
                 .filter(user__in=users)
-                .filter(_subtree_filter("branch__", organizations))
+                .filter(branch__in=Organization.objects.within(*organizations))
                 .values_list("user_id", flat=True)
             )
     else:

@@ -35,6 +35,7 @@ from consultation.models import (
 )
 from consultation.notifications import link_of, message_of, preference_of
 from consultation.page import post_context, prepare
+from core import params
 
 
 @require_GET
@@ -42,7 +43,7 @@ def post_fragment(request, post_id):
     """One post rendered exactly as on the page after a reload (same template, same context, for this
     viewer): open pages fetch it when a post arrives or changes live. 404 unless the viewer may see it."""
     post = (
-        Post.objects.filter(pk=_id(str(post_id)))
+        Post.objects.filter(pk=params.object_id(str(post_id)))
         .visible_to(request.user)
         .select_related("author", "consultation")
         .with_reaction_of(request.user)
@@ -83,12 +84,6 @@ def _back(request, consultation, anchor: str = ""):
     ):
         return redirect(target + anchor)
     return redirect((consultation.get_url(request) or "/") + anchor)
-
-
-def _id(raw) -> int | None:
-    """A primary key from form data; anything but a plain number ("abc", "1.5") is no id, not a server error."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 def _wants_json(request) -> bool:
@@ -144,7 +139,7 @@ def post_create(request, consultation):
     if request.POST.get("parent"):
         parent = get_object_or_404(
             Post.objects.select_related("parent", "root", "author"),
-            pk=_id(request.POST["parent"]),
+            pk=params.object_id(request.POST["parent"]),
             consultation=consultation,
         )
     kind = request.POST.get("kind") if request.POST.get("kind") in Post.Kind.values else Post.Kind.OPINION
@@ -239,17 +234,17 @@ def moderation_queue(request, page_id):
             messages.success(request, _("“%(word)s” is on the review list.") % {"word": word})
         elif action == "remove_keyword":
             Keyword.objects.filter(
-                pk=_id(request.POST.get("keyword")),
+                pk=params.object_id(request.POST.get("keyword")),
                 organization__in=consultation_rules.moderated_organizations(request.user),
             ).delete()
             messages.success(request, _("The word is off the review list."))
         elif action == "approve_statement":
-            Statement.objects.filter(consultation=consultation, pk=_id(request.POST.get("statement"))).update(
-                approved=True
-            )
+            Statement.objects.filter(
+                consultation=consultation, pk=params.object_id(request.POST.get("statement"))
+            ).update(approved=True)
         elif action == "reject_statement":
             Statement.objects.filter(
-                consultation=consultation, pk=_id(request.POST.get("statement")), approved=False
+                consultation=consultation, pk=params.object_id(request.POST.get("statement")), approved=False
             ).delete()
         return redirect("consultation:moderation", page_id=consultation.pk)
     held = (
@@ -280,7 +275,7 @@ def events_since(request, page_id):
     consultation = _consultation(page_id)
     if not request.user.has_perm("consultation.receive_live", consultation):
         return JsonResponse({"error": _("You cannot follow this consultation.")}, status=403)
-    after = _id(request.GET.get("after", "0"))
+    after = params.object_id(request.GET.get("after", "0"))
     if after is None:
         return HttpResponseBadRequest(_("“after” must be a whole number."))
     limit = 200
@@ -303,7 +298,7 @@ def stage_change(request, consultation):
 @require_POST
 @action(_consultation)
 def vote(request, consultation):
-    voting.cast_vote(consultation, request.user, _id(request.POST.get("option")))
+    voting.cast_vote(consultation, request.user, params.object_id(request.POST.get("option")))
     return _done(request, consultation, _("Your vote is recorded. You may change it until voting closes."), "#vote")
 
 
@@ -319,10 +314,9 @@ def outcome_publish(request, consultation):
 @require_POST
 @action(_consultation)
 def implementation_update(request, consultation):
-    try:
-        progress = int(request.POST.get("progress", ""))
-    except ValueError:
-        progress = -1
+    progress = params.whole_number(request.POST.get("progress"))
+    if progress is None:
+        progress = -1  # not a number: no percentage, which add_update refuses with its message
     outcome.add_update(
         consultation, request.user, request.POST.get("text", ""), progress, request.POST.get("person_in_charge", "")
     )

@@ -13,8 +13,7 @@ def oversees(user, branch: Organization) -> bool:
         return False
     if user.is_superuser or roles.holds_role(user, branch, roles.Role.SECRETARY):
         return True
-    admin_paths = roles.organizations_with_role(user, roles.Role.ADMIN).values_list("path", flat=True)
-    return any(branch.path.startswith(path) for path in admin_paths)
+    return roles.organizations_with_role(user, roles.Role.ADMIN).with_ancestors(branch).exists()
 
 
 def overseen_branches(user):

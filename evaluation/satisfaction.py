@@ -42,8 +42,7 @@ def consultation_counts(organization: Organization | None, period) -> LevelCount
     counts = LevelCounts()
     if organization is None:
         return counts
-    subtree = Organization.objects.filter(path__startswith=organization.path)
-    ratings = OutcomeRating.objects.filter(organization__in=subtree)
+    ratings = OutcomeRating.objects.filter(organization__in=Organization.objects.within(organization))
     opens, closes = period
     if opens:
         ratings = ratings.filter(rated_on__gte=opens)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from organizations.spreadsheets import safe_xlsx_row
+from core.spreadsheets import safe_xlsx_row
 
 
 def study_completion_xlsx(branch, table) -> FileResponse:

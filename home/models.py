@@ -31,7 +31,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from core import cache as page_cache
-from core import chinese
+from core import chinese, params
 from core.blocks import AttachmentsBlock, BodyBlock
 from core.pages import BasePage, CachedPageMixin, public_filter
 from organizations import roles
@@ -258,7 +258,7 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
             return redirect_to_login(request.get_full_path())
         if not self.can_see_records(request.user):
             raise Http404
-        year = _int(request.GET.get("year")) or timezone.localdate().year
+        year = params.year(request.GET.get("year")) or timezone.localdate().year
         records = MeetingRecord.objects.filter(branch_id=self.organization_id).order_by("-date", "-pk")
         page = Paginator(records.filter(date__year=year), PER_PAGE).get_page(request.GET.get("page"))
         years = records.dates("date", "year", order="DESC")
@@ -313,14 +313,6 @@ def _querystring(request) -> str:
     return f"{params.urlencode()}&" if params else ""
 
 
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 1900 <= number <= 9999 else None
-
-
 # --- Policies -----------------------------------------------------------------------
 
 
@@ -355,7 +347,7 @@ class PolicyIndexPage(CachedPageMixin, RoutablePageMixin, BasePage):
             "category": request.GET.get("category", ""),
             "status": request.GET.get("status", ""),
             "issuer": request.GET.get("issuer", "")[:100],
-            "year": _int(request.GET.get("year")),
+            "year": params.year(request.GET.get("year")),
         }
         if filters["category"] in PolicyCategory.values:
             policies = policies.filter(category=filters["category"])

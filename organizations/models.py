@@ -1,4 +1,6 @@
-from treebeard.mp_tree import MP_Node
+from __future__ import annotations
+
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -7,6 +9,36 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from core.tree import ancestor_paths
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    """Parts of the organisation tree, asked by position instead of by path arithmetic.
+
+    Both take organisations, not paths, and compose: `within(a) | with_ancestors(a)` is everything
+    above, at and below `a`. An empty argument list matches nothing.
+    """
+
+    def within(self, *organizations: Organization) -> OrganizationQuerySet:
+        """The organisations given and everything below them."""
+        lookups = Q(pk__in=[])
+        for organization in organizations:
+            lookups |= Q(path__startswith=organization.path)
+        return self.filter(lookups)
+
+    def with_ancestors(self, *organizations: Organization) -> OrganizationQuerySet:
+        """The organisations given and every organisation above them."""
+        paths = {path for organization in organizations for path in ancestor_paths(organization, inclusive=True)}
+        return self.filter(path__in=paths)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    """Treebeard's manager (ordered by path, tree-safe deletes) with the queries above."""
+
+    def get_queryset(self) -> OrganizationQuerySet:
+        # Treebeard's get_queryset names its own queryset class: ours keeps its ordering.
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Organization(MP_Node):
@@ -42,6 +74,8 @@ class Organization(MP_Node):
 
     node_order_by = ["code"]
 
+    objects = OrganizationManager()
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -66,7 +100,7 @@ class Organization(MP_Node):
         super().save(*args, **kwargs)
         self._saved_page_id = self.page_id
 
-    def section_clashes(self, page, parent: "Organization | None" = None) -> list["Organization"]:
+    def section_clashes(self, page, parent: Organization | None = None) -> list[Organization]:
         """Other organisations whose section `page` would contain, or sit inside, although they are
         neither below this organisation (for the first) nor above it (for the second).
 
@@ -78,10 +112,9 @@ class Organization(MP_Node):
         if page is None:
             return []
         own_path = self.path or None
-        ancestor_paths = [page.path[:end] for end in range(page.steplen, len(page.path), page.steplen)]
         others = (
             Organization.objects.exclude(pk=self.pk)
-            .filter(Q(page__path__startswith=page.path) | Q(page__path__in=ancestor_paths))
+            .filter(Q(page__path__startswith=page.path) | Q(page__path__in=ancestor_paths(page)))
             .select_related("page")
         )
         clashes = []
@@ -95,7 +128,7 @@ class Organization(MP_Node):
                 clashes.append(other)
         return clashes
 
-    def validate_section(self, page, parent: "Organization | None" = None) -> None:
+    def validate_section(self, page, parent: Organization | None = None) -> None:
         clashes = self.section_clashes(page, parent)
         if clashes:
             raise ValidationError(

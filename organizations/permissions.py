@@ -1,7 +1,5 @@
 """Wagtail permission policies that confine each user to the organisations they manage."""
 
-from django.db.models import Q
-
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from organizations import roles
@@ -48,10 +46,8 @@ class GridPermissionPolicy(ScopedPermissionPolicy):
     def choosable_instances(self, user):
         """Grids of the user's organisations and of the communities above them: a branch editor
         chooses among their own community's grids, never another community's."""
-        paths = list(roles.managed_organizations(user).values_list("path", flat=True))
-        steplen = Organization.steplen
-        above = {path[:end] for path in paths for end in range(steplen, len(path), steplen)}
-        return Grid.objects.filter(Q(community__path__in=above) | Q(community__in=roles.managed_organizations(user)))
+        managed = roles.managed_organizations(user).only("path", "depth")
+        return Grid.objects.filter(community__in=Organization.objects.with_ancestors(*managed))
 
 
 class OrganizationPermissionPolicy(ScopedPermissionPolicy):

@@ -202,11 +202,9 @@ def managed_organizations(user) -> models.QuerySet[Organization]:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    paths = list(organizations_with_role(user, Role.ADMIN).values_list("path", flat=True))
-    lookups = Q(pk__in=organizations_with_role(user, Role.EDITOR, Role.SECRETARY).values("pk"))
-    for path in paths:
-        lookups |= Q(path__startswith=path)
-    return Organization.objects.filter(lookups)
+    administered = organizations_with_role(user, Role.ADMIN).only("path")
+    acting = Organization.objects.filter(pk__in=organizations_with_role(user, Role.EDITOR, Role.SECRETARY).values("pk"))
+    return Organization.objects.within(*administered) | acting
 
 
 def may_assign_section(user, page) -> bool:

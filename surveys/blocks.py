@@ -18,6 +18,7 @@ from wagtail import blocks
 from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from core import params
 from surveys.lib import SATISFACTION_LEVELS
 
 # --- shared parts -----------------------------------------------------------------------------
@@ -441,10 +442,10 @@ class RankingBlock(ChoicesMixin, QuestionBlock):
             raw = (data.get(self.item_name(name, index)) or "").strip()
             if not raw:
                 continue
-            # isascii: str.isdigit() also accepts "²" and "١", which int() refuses.
-            if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= len(items):
+            position = params.whole_number(raw)
+            if position is None or not 1 <= position <= len(items):
                 raise ValidationError(_("Give each item a place from 1 to %(count)d.") % {"count": len(items)})
-            positions[item] = int(raw)
+            positions[item] = position
         if not positions:
             return None
         if len(positions) < len(items) or len(set(positions.values())) != len(items):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from organizations.spreadsheets import safe_row, safe_xlsx_row
+from core.spreadsheets import safe_row, safe_xlsx_row
 from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, SurveyPage
 from surveys.results import compute_results

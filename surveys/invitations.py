@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from core import params
 from organizations.models import Grid
 from surveys import lib
 from surveys.models import Invitation, SurveyPage, invitation_pepper
@@ -153,10 +154,11 @@ def revoke(request, page_id):
     raw = request.POST.get("invitation", "")
     if raw:
         # One code (by its listed id). A used code may be revoked too: refusing would tell who answered.
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        invitation_id = params.object_id(raw)
+        if invitation_id is None:
             raise Http404
-        chosen = survey.invitations.filter(pk=raw, revoked_at__isnull=True)
-        if not chosen.exists() and not survey.invitations.filter(pk=raw).exists():
+        chosen = survey.invitations.filter(pk=invitation_id, revoked_at__isnull=True)
+        if not chosen.exists() and not survey.invitations.filter(pk=invitation_id).exists():
             raise Http404
         chosen.update(revoked_at=timezone.now())
         messages.success(request, _("The code is revoked."))

@@ -162,9 +162,8 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
         organization = self.organization
         if organization is None:
             return Grid.objects.all().select_related("community")
-        community_paths = [a.path for a in organization.get_ancestors()] + [organization.path]
-        subtree = Q(community__path__startswith=organization.path) | Q(community__path__in=community_paths)
-        return Grid.objects.filter(subtree).select_related("community")
+        around = Organization.objects.with_ancestors(organization) | Organization.objects.within(organization)
+        return Grid.objects.filter(community__in=around).select_related("community")
 
     def is_editor(self, user) -> bool:
         if not user.is_authenticated:
@@ -184,10 +183,8 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
             return False
         if self.audience == self.Audience.GRIDS:
             return entry.grid_id is not None and self.audience_grids.filter(pk=entry.grid_id).exists()
-        lookups = Q(pk__in=[])
-        for org_path in self.audience_organizations.values_list("path", flat=True):
-            lookups |= Q(path__startswith=org_path)
-        return Organization.objects.filter(lookups, pk=entry.branch_id).exists()
+        audience = self.audience_organizations.only("path")
+        return Organization.objects.within(*audience).filter(pk=entry.branch_id).exists()
 
     def may_see_results(self, user) -> bool:
         if self.is_editor(user):
@@ -439,7 +436,7 @@ class ResponseQuerySet(models.QuerySet):
         """Responses in an organisation's subtree, a grid, and a date range (all optional)."""
         qs = self
         if organization is not None:
-            qs = qs.filter(organization__path__startswith=organization.path)
+            qs = qs.filter(organization__in=Organization.objects.within(organization))
         if grid is not None:
             qs = qs.filter(grid=grid)
         if date_from:

@@ -260,9 +260,7 @@ def _by_organization(counts: dict, cells: dict) -> list[GroupResult]:
     for (organization, _grid), n in cells.items():
         sizes[organization] += n
     direct = Organization.objects.in_bulk([pk for pk in sizes if pk is not None])
-    steplen = Organization.steplen
-    prefixes = {o.path[:i] for o in direct.values() for i in range(steplen, len(o.path) + 1, steplen)}
-    tree = list(Organization.objects.filter(path__in=prefixes).order_by("path"))
+    tree = list(Organization.objects.with_ancestors(*direct.values()).order_by("path"))
     result = []
     for org in tree:
         inside = [pk for pk, o in direct.items() if o.path.startswith(org.path)]

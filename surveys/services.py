@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import params
 from core.sealing import SealingError
 from organizations import roles
 from surveys import mixing
@@ -69,12 +70,8 @@ def check(page: SurveyPage, data: QueryDict, *, grid=None) -> Checked:
         if value.get("key"):
             selected[value["key"]] = child.block.selected(answer)
     if page.ask_grid and grid is None:
-        raw = (data.get("grid") or "").strip()
-        # isascii: str.isdigit() also accepts "²" and "١", which int() refuses.
-        # At most 18 digits: a bigger number is no grid's key and overflows the database's integers.
-        choice = (
-            page.grid_choices().filter(pk=raw).first() if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
-        )
+        grid_id = params.object_id(data.get("grid"))
+        choice = page.grid_choices().filter(pk=grid_id).first() if grid_id is not None else None
         if choice is None:
             result.errors["grid"] = _("Please choose your grid.")
         result.grid = choice

@@ -15,6 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core import params
 from organizations.models import Organization
 from surveys import exports, mixing, services
 from surveys.blocks import condition_of
@@ -136,12 +137,12 @@ def survey(request, page: SurveyPage):
     if state == "form" and request.method == "POST":
         action = request.POST.get("action", "submit")
         if action == "save" and user.is_authenticated and services.may_save_draft(page):
-            step = _int(request.POST.get("step"), maximum=max(len(page.steps()) - 1, 0))
+            step = params.bounded(request.POST.get("step"), maximum=max(len(page.steps()) - 1, 0))
             services.save_draft(page, user, request.POST, step)
             messages.success(request, _("Your answers are saved. Come back to this page to continue."))
             return HttpResponseRedirect(page.get_url(request))
         outcome, checked = services.submit(
-            page, request.POST, user=user, code=code, revision=_int(request.POST.get("revision"), maximum=MAX_INT)
+            page, request.POST, user=user, code=code, revision=params.bounded(request.POST.get("revision"))
         )
         if outcome in (services.Outcome.STORED, services.Outcome.UPDATED):
             request.session.pop(CODE_SESSION_KEY % page.pk, None)
@@ -192,22 +193,6 @@ def survey(request, page: SurveyPage):
     return TemplateResponse(request, page.get_template(request), context)
 
 
-MAX_INT = 2**31 - 1  # the largest value of an integer column: bigger numbers from a form mean nothing
-
-
-def _int(raw, *, maximum: int = MAX_INT) -> int:
-    """A non-negative whole number from a form, at most `maximum`; anything else is 0."""
-    raw = (raw or "").strip() if isinstance(raw, str) else ""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        return 0
-    return min(int(raw), maximum)
-
-
-def _pk(raw) -> str | None:
-    """A primary key from a query string: ASCII digits within the range of a bigint, else None."""
-    return raw if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
-
-
 # --- results -------------------------------------------------------------------------------------------
 
 
@@ -215,11 +200,11 @@ def _filters(request, page: SurveyPage) -> dict:
     organization = grid = None
     organizations = Organization.objects.none()
     if page.organization is not None:
-        organizations = Organization.objects.filter(path__startswith=page.organization.path).order_by("path")
-    if raw := _pk(request.GET.get("organization", "")):  # str.isdigit() also accepts "²": see _pk
+        organizations = Organization.objects.within(page.organization).order_by("path")
+    if raw := params.object_id(request.GET.get("organization")):
         organization = organizations.filter(pk=raw).first()
     grids = page.grid_choices()
-    if raw := _pk(request.GET.get("grid", "")):
+    if raw := params.object_id(request.GET.get("grid")):
         grid = grids.filter(pk=raw).first()
     dates = {"date_from": None, "date_to": None}
     # Anonymous answers are filtered by whole grids and organisations only: two overlapping date ranges

@@ -22,8 +22,8 @@ from django.urls import reverse
 from accounts.factories import UserFactory
 from consultation.factories import make_consultation
 from consultation.models import Notification, Post
+from core.spreadsheets import safe_cell
 from home.models import BranchPage
-from organizations.spreadsheets import safe_cell
 from tests.security.hostile import PAYLOADS, assert_safe
 
 pytestmark = pytest.mark.django_db

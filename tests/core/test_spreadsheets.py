@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from organizations.spreadsheets import safe_cell, safe_row, safe_xlsx_row
+from core.spreadsheets import safe_cell, safe_row, safe_xlsx_row
 
 FORMULAS = [
     "=1+1",
