@@ -308,9 +308,9 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
 
 def _querystring(request) -> str:
     """The current filters, for pagination links (ending in "&" when not empty)."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return f"{params.urlencode()}&" if params else ""
+    query = request.GET.copy()  # not `params`: that is the module imported above
+    query.pop("page", None)
+    return f"{query.urlencode()}&" if query else ""
 
 
 # --- Policies -----------------------------------------------------------------------
