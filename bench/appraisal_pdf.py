@@ -9,7 +9,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from evaluation import services, voting
+from evaluation import pdf, voting
 from evaluation.models import AppraisalCampaign, Stage
 from evaluation.voting import Choice
 from organizations.models import Organization, RosterEntry
@@ -65,17 +65,17 @@ def _timed(function, *args) -> float:
 
 def measure(campaign: AppraisalCampaign) -> dict:
     # The first report also starts the fork server (about a second, once per web process).
-    cold = _timed(services.render_appraisal_pdf, campaign)
-    full = _timed(services.render_appraisal_pdf, campaign)
-    html = services.appraisal_html(campaign)
+    cold = _timed(pdf.render_appraisal_pdf, campaign)
+    full = _timed(pdf.render_appraisal_pdf, campaign)
+    html = pdf.appraisal_html(campaign)
     start = time.perf_counter()
-    _pdf, peak_mb = services.render_pdf_measured(html)
+    _pdf, peak_mb = pdf.render_pdf_measured(html)
     alone_forked = time.perf_counter() - start
     from weasyprint import HTML
 
     from evaluation.pdf_worker import StaticOnlyFetcher
 
-    fetcher = StaticOnlyFetcher(services.static_files())
+    fetcher = StaticOnlyFetcher(pdf.static_files())
     alone = _timed(lambda: HTML(string=html, base_url="/", url_fetcher=fetcher).write_pdf())
     return {
         "members": MEMBERS,

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from evaluation import lib
+from evaluation import scoring
 from evaluation.models import AppraisalCampaign, Appraisee, Grade, Stage
 from evaluation.tally import CampaignTally
 
@@ -36,7 +36,7 @@ def record_final_grades(tally: CampaignTally, decisions: dict[int, tuple[str, st
     for result in tally.results:
         grade, reason = decisions.get(result.appraisee.pk, ("", ""))
         problems += _check_one(result.appraisee, grade, reason, suggested[result.appraisee.pk])
-        excellent += result.appraisee.is_graded and grade == lib.EXCELLENT
+        excellent += result.appraisee.is_graded and grade == scoring.EXCELLENT
     if excellent > tally.quota:
         problems.append(
             _("%(count)s members graded 优秀, but the quota is %(quota)s (a third of %(formal)s full members).")

@@ -26,15 +26,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from evaluation import lib
+from core import sealing
+from evaluation import scoring
 from organizations.models import Organization, RosterEntry
 
 
 class Grade(models.TextChoices):
-    EXCELLENT = lib.EXCELLENT, _("Excellent")
-    COMPETENT = lib.COMPETENT, _("Competent")
-    BASIC = lib.BASIC, _("Basically competent")
-    INCOMPETENT = lib.INCOMPETENT, _("Incompetent")
+    EXCELLENT = scoring.EXCELLENT, _("Excellent")
+    COMPETENT = scoring.COMPETENT, _("Competent")
+    BASIC = scoring.BASIC, _("Basically competent")
+    INCOMPETENT = scoring.INCOMPETENT, _("Incompetent")
 
 
 class Stage(models.TextChoices):
@@ -220,8 +221,8 @@ class AppraisalCampaign(models.Model):
         return self.stage in {Stage.STUDYING, Stage.SELF_ASSESSMENT}
 
     @property
-    def rules(self) -> lib.Rules:
-        return lib.Rules(
+    def rules(self) -> scoring.Rules:
+        return scoring.Rules(
             self.excellent_min_rate, self.basic_min_rate, self.incompetent_flag_rate, self.masses_trust_min
         )
 
@@ -279,8 +280,6 @@ class AppraisalCampaign(models.Model):
                 mixing.close_box(self)
 
     def _open_ballot_box(self) -> None:
-        from core import sealing
-
         if not self.seal_scope:
             self.seal_scope = f"appraisal-{uuid.uuid4().hex}"
             self.seal_public_key = sealing.create_key(self.seal_scope)

@@ -10,6 +10,8 @@ online ballot, into the same box; it has no receipt and no voter.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 
 from django import forms
 from django.conf import settings
@@ -26,13 +28,28 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core import sealing
-from evaluation import lib, voting
+from evaluation import voting
 from evaluation.forms import GRADE_CHOICES, parse_ballot
 from evaluation.models import INCOMPETENT_GROUNDS, AppraisalCampaign, PaperBallot, SealedBallot, VoterGroup
 
 
 class PaperRefused(Exception):
     """The paper ballot cannot be entered or confirmed; the message is for the scrutineer."""
+
+
+def ballot_digest(key: bytes, group: str, grades: dict, notes: dict) -> str:
+    """A keyed digest of a ballot's content, to compare two scrutineers' entries of one paper ballot."""
+    content = json.dumps(
+        {
+            "group": group,
+            "grades": {str(k): v or "" for k, v in grades.items()},
+            "notes": {str(k): v for k, v in notes.items()},
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
 
 
 def _digest_key() -> bytes:
@@ -43,7 +60,7 @@ def _content_digest(rows, cleaned: dict[int, voting.Choice]) -> str:
     graded = [row for row in rows if row.is_graded]
     grades = {row.pk: cleaned[row.pk].grade for row in graded}
     notes = {row.pk: " ".join(cleaned[row.pk].note.split()) for row in graded}
-    return lib.ballot_digest(_digest_key(), VoterGroup.MEMBERS, grades, notes)
+    return ballot_digest(_digest_key(), VoterGroup.MEMBERS, grades, notes)
 
 
 def _box_key(campaign: AppraisalCampaign) -> bytes:

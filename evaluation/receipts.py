@@ -1,6 +1,6 @@
 """Receipts prove that a ballot was counted, never what it said (issue 13, M4).
 
-At submission the voter is shown a random code (evaluation.lib.new_receipt_code) that is stored nowhere;
+At submission the voter is shown a random code (evaluation.receipt_codes.new_receipt_code) that is stored nowhere;
 its digest travels inside the sealed ballot, and the mixer writes the digests of a batch, shuffled apart
 from the ballots, into `Receipt`. After the close the digests are published in a list of their own: a
 voter finds theirs, anyone can count them against the ballots, and no receipt points at a ballot.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from evaluation import lib
+from evaluation import receipt_codes
 from evaluation.models import AppraisalCampaign, Receipt
 
 _LEGACY = re.compile(r"^[0-9a-f]{64}$")  # receipts from before the sealed box: the digest itself
@@ -23,9 +23,9 @@ def published(campaign: AppraisalCampaign) -> list[str]:
 
 def digest_of(text: str) -> str | None:
     """The digest a typed receipt code stands for, or None if the text cannot be a receipt code."""
-    code = lib.normalise_receipt(text)
+    code = receipt_codes.normalise_receipt(text)
     if code is not None:
-        return lib.receipt_digest(code)
+        return receipt_codes.receipt_digest(code)
     legacy = (text or "").strip().lower()
     return legacy if _LEGACY.match(legacy) else None
 

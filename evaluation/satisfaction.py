@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from consultation.models import OutcomeRating
 from organizations.models import Organization
+from surveys.charts import bar_chart, pie_chart
 from surveys.lib import LevelCounts
 from surveys.satisfaction import SatisfactionSummary, summarise
 
@@ -60,10 +63,6 @@ def build(survey) -> SatisfactionReport:
 
 def charts(report: SatisfactionReport) -> dict:
     """Server-rendered SVG (surveys.charts escapes every text), the same on screen and on paper."""
-    from django.utils.translation import gettext as _
-
-    from surveys.charts import bar_chart, pie_chart
-
     if report.summary.hidden:
         return {}
     dimensions = [(d.label, round((d.rate or 0) * 100, 1)) for d in report.summary.dimensions]

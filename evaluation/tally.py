@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from evaluation import lib
+from evaluation import scoring
 from evaluation.models import AppraisalCampaign, Appraisee, Ballot, BallotEntry, Grade, Participation, VoterGroup
 
 MIN_GROUP = 3  # fewer voters than this in a group: no per-member numbers for it
@@ -27,7 +27,7 @@ class GroupSummary:
     @property
     def turnout(self) -> Decimal | None:
         """Returned ÷ 应到 (every member with a vote, with or without an account); ÷ issued where no 应到."""
-        return lib.rate(self.returned, self.due if self.due is not None else self.issued)
+        return scoring.rate(self.returned, self.due if self.due is not None else self.issued)
 
     @property
     def too_many(self) -> bool:
@@ -42,8 +42,8 @@ class GroupSummary:
 @dataclass
 class MemberResult:
     appraisee: Appraisee
-    members: lib.GroupTally | None
-    masses: lib.GroupTally | None
+    members: scoring.GroupTally | None
+    masses: scoring.GroupTally | None
     combined: Decimal | None = None
     suggested: str | None = None
     flags: list[str] = field(default_factory=list)
@@ -95,7 +95,7 @@ def _group_summaries(campaign: AppraisalCampaign) -> dict[str, GroupSummary]:
     }
 
 
-def _counts(campaign: AppraisalCampaign) -> dict[tuple[int, str], lib.GroupTally]:
+def _counts(campaign: AppraisalCampaign) -> dict[tuple[int, str], scoring.GroupTally]:
     per_grade = {grade: Count("pk", filter=Q(grade=grade)) for grade in Grade.values}
     rows = (
         BallotEntry.objects.filter(ballot__campaign=campaign)
@@ -104,7 +104,7 @@ def _counts(campaign: AppraisalCampaign) -> dict[tuple[int, str], lib.GroupTally
         .order_by()
     )
     return {
-        (row["appraisee_id"], row["ballot__group"]): lib.GroupTally({g: row[g] for g in Grade.values}, row["valid"])
+        (row["appraisee_id"], row["ballot__group"]): scoring.GroupTally({g: row[g] for g in Grade.values}, row["valid"])
         for row in rows
     }
 
@@ -134,13 +134,13 @@ def compute(campaign: AppraisalCampaign) -> CampaignTally:
         results = [MemberResult(a, None, None) for a in campaign.appraisees.select_related("roster_entry")]
         formal = sum(1 for r in results if r.appraisee.is_graded)
         masses = groups["masses"] if campaign.masses_enabled else None
-        return CampaignTally(campaign, groups["members"], masses, results, formal, lib.excellent_quota(formal))
+        return CampaignTally(campaign, groups["members"], masses, results, formal, scoring.excellent_quota(formal))
     counts, notes = _counts(campaign), _notes(campaign)
     masses_on = campaign.masses_enabled
     results = []
     for appraisee in campaign.appraisees.select_related("roster_entry"):
-        members = counts.get((appraisee.pk, "members"), lib.GroupTally({}, 0))
-        masses = counts.get((appraisee.pk, "masses"), lib.GroupTally({}, 0)) if masses_on else None
+        members = counts.get((appraisee.pk, "members"), scoring.GroupTally({}, 0))
+        masses = counts.get((appraisee.pk, "masses"), scoring.GroupTally({}, 0)) if masses_on else None
         result = MemberResult(
             appraisee,
             members if groups["members"].shown else None,
@@ -148,24 +148,24 @@ def compute(campaign: AppraisalCampaign) -> CampaignTally:
             notes=notes.get(appraisee.pk, []),
         )
         if appraisee.is_graded and result.members is not None:
-            result.combined = lib.combined_score(
+            result.combined = scoring.combined_score(
                 result.members, result.masses, campaign.member_weight, campaign.masses_weight
             )
-            result.suggested = lib.suggest(result.members, campaign.rules)
-            result.flags = lib.flags(result.members, result.masses, campaign.rules)
+            result.suggested = scoring.suggest(result.members, campaign.rules)
+            result.flags = scoring.flags(result.members, result.masses, campaign.rules)
         results.append(result)
     formal = sum(1 for r in results if r.appraisee.is_graded)
-    quota = lib.excellent_quota(formal)
+    quota = scoring.excellent_quota(formal)
     _apply_quota(results, quota)
     return CampaignTally(campaign, groups["members"], groups["masses"] if masses_on else None, results, formal, quota)
 
 
 def _apply_quota(results: list[MemberResult], quota: int) -> None:
-    candidates = [(r.appraisee.pk, r.combined) for r in results if r.suggested == lib.EXCELLENT]
-    keep = lib.apply_quota(candidates, quota)
+    candidates = [(r.appraisee.pk, r.combined) for r in results if r.suggested == scoring.EXCELLENT]
+    keep = scoring.apply_quota(candidates, quota)
     for result in results:
-        if result.suggested == lib.EXCELLENT and result.appraisee.pk not in keep:
-            result.suggested = lib.COMPETENT
+        if result.suggested == scoring.EXCELLENT and result.appraisee.pk not in keep:
+            result.suggested = scoring.COMPETENT
 
 
 def published_ballots(campaign: AppraisalCampaign) -> list[dict]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from evaluation import grading, receipts, services, tally, voting
+from evaluation import grading, pdf, receipts, tally, voting
 from evaluation.forms import (
     GRADE_CHOICES,
     CampaignForm,
@@ -37,6 +37,7 @@ from evaluation.models import (
 )
 from evaluation.rules import overseen_branches
 from organizations import roles
+from surveys.models import SurveyPage
 
 User = get_user_model()
 
@@ -253,8 +254,7 @@ def published_ballots(request, pk: int):
 @login_required
 def report(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_tally")
-    pdf = services.render_appraisal_pdf(campaign)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(pdf.render_appraisal_pdf(campaign), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="appraisal-{campaign.branch.code}-{campaign.year}.pdf"'
     return response
 
@@ -360,12 +360,9 @@ def _manage(request, campaign, form, *, invitations_form=None, codes=None, confi
 
 @login_required
 def satisfaction_report(request, survey_id: int):
-    from surveys.models import SurveyPage
-
     survey = get_object_or_404(SurveyPage.objects.specific(), pk=survey_id)
     if not survey.may_see_results(request.user):
         raise PermissionDenied
-    pdf = services.render_satisfaction_pdf(survey)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(pdf.render_satisfaction_pdf(survey), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="satisfaction-{survey.pk}.pdf"'
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core import sealing
-from evaluation import lib
+from evaluation import receipt_codes
 from evaluation.models import (
     AppraisalCampaign,
     Appraisee,
@@ -108,14 +109,14 @@ def seal_into_box(campaign: AppraisalCampaign, public_key: bytes, payload: dict)
 
 
 def _cast(campaign: AppraisalCampaign, group: str, rows, cleaned, participation: dict) -> str:
-    code = lib.new_receipt_code()
-    payload = sealed_payload(group, rows, cleaned, lib.receipt_digest(code))
+    code = receipt_codes.new_receipt_code()
+    payload = sealed_payload(group, rows, cleaned, receipt_codes.receipt_digest(code))
     with transaction.atomic():
         # The participation row comes first: a concurrent second ballot waits on its unique index and
         # then fails, rolling back its own sealed ballot with it.
         Participation.objects.create(campaign=campaign, group=group, **participation)
         seal_into_box(campaign, _open_box(campaign), payload)
-    return lib.format_receipt(code)
+    return receipt_codes.format_receipt(code)
 
 
 def cast_member_ballot(campaign: AppraisalCampaign, user, choices: dict[int, Choice], rows=None) -> str:
@@ -162,8 +163,6 @@ def issue_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
 
     Only before balloting opens: the voter list is frozen from then on (ValidationError).
     """
-    import secrets
-
     if campaign.stage_reached(Stage.BALLOTING):
         raise ValidationError(_("Balloting has opened: no more invitation codes can be issued."))
     codes = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(12)) for _ in range(count)]

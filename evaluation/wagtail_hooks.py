@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from evaluation.models import AppraisalCampaign
+from evaluation.models import AppraisalCampaign, Stage
 from evaluation.rules import overseen_branches
 
 
@@ -36,8 +36,6 @@ def register_menu_item():
 @hooks.register("gongzhi_home_panels")
 def current_appraisals(request):
     """The member's appraisals still under way, on the home page."""
-    from evaluation.models import Stage
-
     campaigns = (
         AppraisalCampaign.objects.filter(appraisees__roster_entry__user=request.user)
         .exclude(stage=Stage.DONE)

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
-from evaluation import lib
+from evaluation import receipt_codes
 from evaluation.factories import AppraisalCampaignFactory
 from evaluation.models import Receipt, SealedBallot, Stage
 from organizations.factories import RosterEntryFactory
@@ -32,7 +32,7 @@ def test_member_votes_on_a_phone_gets_a_receipt_and_finds_it_after_close(mobile_
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="提交测评表").click()
     receipt = page.locator(".receipt code").inner_text().strip()
-    assert lib.normalise_receipt(receipt) and receipt.count("-") == 3  # four groups of four, read aloud
+    assert receipt_codes.normalise_receipt(receipt) and receipt.count("-") == 3  # four groups of four, read aloud
     assert SealedBallot.objects.count() == 1
     # The copy button appears with the script and copies the code as shown.
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -49,4 +49,6 @@ def test_member_votes_on_a_phone_gets_a_receipt_and_finds_it_after_close(mobile_
     page.get_by_label("您的回执码").fill(receipt.lower().replace("-", " "))
     page.get_by_role("button", name="查找").click()
     expect(page.locator("main")).to_contain_text("已找到：您的测评票已计入。")
-    assert Receipt.objects.filter(digest=lib.receipt_digest(lib.normalise_receipt(receipt))).exists()
+    assert Receipt.objects.filter(
+        digest=receipt_codes.receipt_digest(receipt_codes.normalise_receipt(receipt))
+    ).exists()

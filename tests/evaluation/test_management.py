@@ -9,7 +9,7 @@ import pytest
 
 from django.urls import reverse
 
-from evaluation import services, tally, voting
+from evaluation import pdf, tally, voting
 from evaluation.models import Stage
 from evaluation.voting import Choice
 from organizations.factories import RosterEntryFactory
@@ -119,7 +119,7 @@ def test_an_invalid_ballot_is_shown_as_invalid_everywhere(client, open_campaign,
     assert all(r.members is None and r.suggested is None and not r.notes for r in computed.results)
     results = client.get(reverse("evaluation:results", args=[open_campaign.pk])).content.decode()
     assert "本次民主测评无效" in results and '<th scope="col">建议等次</th>' not in results
-    pdf_html = services.appraisal_html(open_campaign)
+    pdf_html = pdf.appraisal_html(open_campaign)
     assert "本次民主测评无效" in pdf_html and "无效" in pdf_html
     assert (
         "党员0" not in pdf_html and '<th rowspan="2">建议等次</th>' not in pdf_html

@@ -136,3 +136,11 @@ def test_the_paper_ballots_are_reached_from_the_manage_page_and_by_scrutineers_f
     assert target in client.get(reverse("evaluation:detail", args=[with_paper.pk])).content.decode()
     client.force_login(voters[2])  # a member who is not a scrutineer sees no entry link
     assert target not in client.get(reverse("evaluation:detail", args=[with_paper.pk])).content.decode()
+
+
+def test_paper_entries_compare_by_a_keyed_digest_of_the_whole_content():
+    base = paper.ballot_digest(b"k", "members", {1: "excellent", 2: ""}, {1: "好"})
+    assert base == paper.ballot_digest(b"k", "members", {2: None, 1: "excellent"}, {1: "好"})
+    assert base != paper.ballot_digest(b"k", "members", {1: "competent", 2: ""}, {1: "好"})
+    assert base != paper.ballot_digest(b"k", "members", {1: "excellent", 2: ""}, {1: "差"})
+    assert base != paper.ballot_digest(b"k2", "members", {1: "excellent", 2: ""}, {1: "好"})

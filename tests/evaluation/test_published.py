@@ -4,7 +4,7 @@ import pytest
 
 from django.urls import reverse
 
-from evaluation import lib, tally, voting
+from evaluation import receipt_codes, tally, voting
 from evaluation.models import Stage
 from evaluation.voting import Choice
 
@@ -37,7 +37,9 @@ def test_published_ballots_carry_no_receipt_and_the_receipts_are_listed_apart(cl
     campaign, receipts, masses_receipt = with_one_masses_ballot
     client.force_login(voters[1])
     data = client.get(reverse("evaluation:published_ballots", args=[campaign.pk]), {"format": "json"}).json()
-    digests = sorted(lib.receipt_digest(lib.normalise_receipt(r)) for r in [*receipts, masses_receipt])
+    digests = sorted(
+        receipt_codes.receipt_digest(receipt_codes.normalise_receipt(r)) for r in [*receipts, masses_receipt]
+    )
     assert data["receipts"] == digests
     assert all(set(ballot) == {"key", "group", "grades"} for ballot in data["ballots"])
     text = str(data["ballots"])

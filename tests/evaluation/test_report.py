@@ -5,7 +5,7 @@ import pytest
 
 from django.core.management import call_command
 
-from evaluation import services, tally, voting
+from evaluation import pdf, tally, voting
 from evaluation.models import Stage
 from evaluation.voting import Choice
 
@@ -32,7 +32,7 @@ def _pdf_text(path) -> str:
 
 def test_appraisal_pdf_embeds_a_cjk_font(closed_campaign, tmp_path):
     path = tmp_path / "summary.pdf"
-    path.write_bytes(services.render_appraisal_pdf(closed_campaign))
+    path.write_bytes(pdf.render_appraisal_pdf(closed_campaign))
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk, fonts
@@ -42,7 +42,7 @@ def test_appraisal_pdf_embeds_a_cjk_font(closed_campaign, tmp_path):
 def test_appraisal_pdf_uses_simplified_chinese_fonts_only(closed_campaign, tmp_path):
     """The grade chart's SVG named no font, and fontconfig drew it in Noto Sans CJK JP."""
     path = tmp_path / "summary.pdf"
-    path.write_bytes(services.render_appraisal_pdf(closed_campaign))
+    path.write_bytes(pdf.render_appraisal_pdf(closed_campaign))
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert any("CJK-SC" in name for name in names), fonts
@@ -51,7 +51,7 @@ def test_appraisal_pdf_uses_simplified_chinese_fonts_only(closed_campaign, tmp_p
 
 def test_appraisal_pdf_headings_keep_whole_words(closed_campaign, tmp_path):
     path = tmp_path / "summary.pdf"
-    path.write_bytes(services.render_appraisal_pdf(closed_campaign))
+    path.write_bytes(pdf.render_appraisal_pdf(closed_campaign))
     text = _pdf_text(path)
     for word in ("自评等次", "综合得分", "建议等次", "评定等次"):
         assert word in text, f"{word} is broken across lines"
@@ -74,7 +74,7 @@ def test_numbers_in_the_pdf_equal_the_tally(closed_campaign, tmp_path):
 def test_the_report_fetches_no_outside_resources():
     from evaluation.pdf_worker import StaticOnlyFetcher
 
-    fetcher = StaticOnlyFetcher(services.static_files())
+    fetcher = StaticOnlyFetcher(pdf.static_files())
     with pytest.raises(ValueError):
         fetcher.fetch("http://example.com/x.png")
     with pytest.raises(ValueError):
@@ -84,8 +84,8 @@ def test_the_report_fetches_no_outside_resources():
 
 def test_a_report_over_its_time_limit_is_stopped():
     html = "<p>" + "长" * 200000 + "</p>"
-    with pytest.raises(services.ReportError):
-        services.render_pdf(html, timeout=0.01)
+    with pytest.raises(pdf.ReportError):
+        pdf.render_pdf(html, timeout=0.01)
 
 
 def test_secretary_downloads_the_pdf(client, closed_campaign, secretary_a, voters):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from accounts.factories import UserFactory
 from consultation.factories import make_consultation
 from consultation.models import OutcomeRating
-from evaluation import satisfaction, services
+from evaluation import pdf, satisfaction
 from surveys.factories import add_responses, q, qid, satisfaction_page
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_satisfaction_pdf_embeds_the_cjk_font_and_shows_the_rates(survey, rating
 def test_satisfaction_pdf_of_too_few_responses_shows_no_numbers(tree):
     page = satisfaction_page(tree["community"].page, target_organization=tree["community"])
     add_responses(page, [{qid(page, 0): {}}])
-    html = services.satisfaction_html(page)
+    html = pdf.satisfaction_html(page)
     assert "%" not in html.split("<h1>", 1)[1].split("</table>", 1)[1]
 
 
@@ -120,7 +120,7 @@ def typical_pdf(tree, tmp_path):
     answers = [{qid(page, 0): {d: levels[(i + j) % 5] for j, d in enumerate(TYPICAL_DIMENSIONS)}} for i in range(12)]
     add_responses(page, answers, grid=tree["grid"])
     path = tmp_path / "satisfaction.pdf"
-    path.write_bytes(services.render_satisfaction_pdf(page))
+    path.write_bytes(pdf.render_satisfaction_pdf(page))
     return path
 
 
@@ -148,7 +148,7 @@ def test_dimension_names_and_headings_keep_whole_words(typical_pdf):
 
 
 def test_previous_round_column_is_not_read_as_pagination(survey):
-    html = services.satisfaction_html(survey)
+    html = pdf.satisfaction_html(survey)
     assert "上一轮" in html and "上一页" not in html
 
 

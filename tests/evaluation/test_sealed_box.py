@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from core import sealing
-from evaluation import lib, mixing, voting
+from evaluation import mixing, receipt_codes, voting
 from evaluation.models import AppraisalCampaign, Stage
 from tests.concurrency import run_concurrently
 from tests.security import scenario
@@ -69,7 +69,9 @@ def cast(branch_a, secretary_a, settings):
     assert all(isinstance(result, str) for result in results), results
     truth = {
         "voter_of_secret": {_secret(i): voters[i].pk for i in range(VOTERS)},
-        "voter_of_receipt": {lib.receipt_digest(lib.normalise_receipt(r)): voters[i].pk for i, r in receipts.items()},
+        "voter_of_receipt": {
+            receipt_codes.receipt_digest(receipt_codes.normalise_receipt(r)): voters[i].pk for i, r in receipts.items()
+        },
     }
     return campaign, secretary_a, truth
 

@@ -4,7 +4,7 @@ import pytest
 
 from django.core.exceptions import ValidationError
 
-from evaluation import grading, lib, tally, voting
+from evaluation import grading, receipt_codes, tally, voting
 from evaluation.models import Stage
 from evaluation.receipts import published as published_receipts
 from evaluation.voting import Choice
@@ -82,7 +82,9 @@ def test_published_ballots_recompute_the_official_tally_and_every_receipt_is_lis
     campaign, _appraisees, receipts = closed
     published = tally.published_ballots(campaign)
     assert all("receipt" not in ballot for ballot in published)
-    assert sorted(lib.receipt_digest(lib.normalise_receipt(r)) for r in receipts) == published_receipts(campaign)
+    assert sorted(
+        receipt_codes.receipt_digest(receipt_codes.normalise_receipt(r)) for r in receipts
+    ) == published_receipts(campaign)
     recounted = tally.recount(published)
     official = tally.compute(campaign)
     for result in official.results:

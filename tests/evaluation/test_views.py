@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.factories import UserFactory
-from evaluation import lib
+from evaluation import receipt_codes
 from evaluation.models import Participation, SealedBallot, Stage
 from organizations import roles
 
@@ -99,7 +99,7 @@ def test_receipt_lookup_in_the_published_ballots(client, open_campaign, voters, 
         assert "已计入" in client.get(url, {"receipt": typed}).content.decode(), typed
     assert "不是回执码" in client.get(url, {"receipt": "not-a-code"}).content.decode()
     data = client.get(url, {"format": "json"}).json()
-    assert data["receipts"] == [lib.receipt_digest(receipt.replace("-", ""))]
+    assert data["receipts"] == [receipt_codes.receipt_digest(receipt.replace("-", ""))]
     assert len(data["ballots"]) == 0 and data["withheld"] == {"members": 1}  # one ballot: not published alone
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import sealing
-from evaluation import lib, mixing, tally, voting
+from evaluation import mixing, receipt_codes, tally, voting
 from evaluation.models import Ballot, BallotEntry, Participation, Receipt, SealedBallot, Stage
 from evaluation.voting import BallotRefused, Choice
 from tests.concurrency import run_concurrently
@@ -24,14 +24,14 @@ def test_casting_stores_one_participation_and_one_sealed_ballot_and_returns_a_re
     receipt = voting.cast_member_ballot(open_campaign, voters[0], choices)
     # Four groups of four, from an alphabet without 0/O or 1/I.
     assert len(receipt) == 19 and [len(part) for part in receipt.split("-")] == [4, 4, 4, 4]
-    assert set(receipt.replace("-", "")) <= set(lib.RECEIPT_ALPHABET)
+    assert set(receipt.replace("-", "")) <= set(receipt_codes.RECEIPT_ALPHABET)
     assert Participation.objects.filter(voter=voters[0]).count() == 1
     # Nothing readable is stored: only the sealed blob, until the mixer opens it.
     assert not Ballot.objects.exists() and not BallotEntry.objects.exists() and not Receipt.objects.exists()
     blob = bytes(SealedBallot.objects.get().blob)
     assert "表现突出".encode() not in blob and b"excellent" not in blob
     (opened,) = sealing.open_all(open_campaign.seal_scope, [blob])
-    assert opened["receipt"] == lib.receipt_digest(receipt.replace("-", ""))
+    assert opened["receipt"] == receipt_codes.receipt_digest(receipt.replace("-", ""))
     assert [rows[0].pk, "excellent", "表现突出"] in opened["entries"]
     assert set(opened) == {"group", "entries", "receipt"}  # no voter, no time
 

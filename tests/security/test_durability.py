@@ -26,7 +26,7 @@ import pytest
 
 from django.test import Client
 
-from evaluation import lib, mixing
+from evaluation import mixing, receipt_codes
 from evaluation.models import Participation as BallotParticipation
 from evaluation.models import Receipt
 from surveys.models import Participation as SurveyParticipation
@@ -218,7 +218,7 @@ def test_a_server_killed_mid_burst_keeps_every_confirmed_submission_and_no_half_
         digests = set(Receipt.objects.filter(campaign=campaign).values_list("digest", flat=True))
         for result in ok:
             if result.kind == "ballot":
-                assert lib.receipt_digest(lib.normalise_receipt(result.receipt)) in digests, result
+                assert receipt_codes.receipt_digest(receipt_codes.normalise_receipt(result.receipt)) in digests, result
         scenario.assert_whole(campaign, page)
         assert counts["responses"] >= sum(r.kind == "survey" for r in ok)
         assert counts["ballots"] <= VOTERS and counts["responses"] <= VOTERS

@@ -269,7 +269,7 @@ def _squeezed(text: str) -> str:
 def test_appraisal_statements_notes_and_names_are_text_on_every_page_and_in_the_pdf(
     client, branch_a, secretary_a, hostile_members
 ):
-    from evaluation import services, voting
+    from evaluation import pdf, voting
     from evaluation.factories import AppraisalCampaignFactory
     from evaluation.models import BallotEntry, SelfAssessment, Stage
 
@@ -325,10 +325,10 @@ def test_appraisal_statements_notes_and_names_are_text_on_every_page_and_in_the_
         assert_safe(mine, [kept[index]], f"my result {index}")
 
     # The HTML handed to the PDF renderer, then the PDF's own text: the payloads are literal text.
-    report_html = services.appraisal_html(campaign)
+    report_html = pdf.appraisal_html(campaign)
     assert_safe(report_html, names + kept, "appraisal PDF HTML")
-    pdf = services.render_appraisal_pdf(campaign)
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    document = pdf.render_appraisal_pdf(campaign)
+    text = subprocess.run(["pdftotext", "-", "-"], input=document, capture_output=True, check=True).stdout.decode()
     squeezed = _squeezed(text)
     missing = [note for note in kept if _squeezed(note) not in squeezed]
     assert not missing, missing

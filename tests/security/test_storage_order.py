@@ -11,7 +11,7 @@ import pytest
 
 from django.db import connection
 
-from evaluation import lib, voting
+from evaluation import receipt_codes, voting
 from evaluation.models import Ballot, BallotEntry, Participation, Receipt, SealedBallot, Stage
 from tests.security import scenario
 
@@ -112,5 +112,5 @@ def test_ballots_racing_the_close_are_either_mixed_with_the_rest_or_refused(bran
     assert Ballot.objects.count() == Participation.objects.count() == len(stored)
     assert not SealedBallot.objects.exists()
     assert set(Receipt.objects.values_list("digest", flat=True)) == {
-        lib.receipt_digest(lib.normalise_receipt(r)) for r in stored
+        receipt_codes.receipt_digest(receipt_codes.normalise_receipt(r)) for r in stored
     }

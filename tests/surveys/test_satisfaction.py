@@ -156,10 +156,10 @@ def test_ratings_from_elsewhere_count_in_the_dimensions_and_the_overall_rate(rat
 def test_the_pdf_shows_the_same_hand_computed_rates(rated, tmp_path):
     import subprocess
 
-    from evaluation import services
+    from evaluation import pdf
 
     path = tmp_path / "satisfaction.pdf"
-    path.write_bytes(services.render_satisfaction_pdf(SatisfactionSurveyPage.objects.get(pk=rated.pk)))
+    path.write_bytes(pdf.render_satisfaction_pdf(SatisfactionSurveyPage.objects.get(pk=rated.pk)))
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     for figure in ("87.5%", "66.7%", "76.5%", "73.6", "+37.5"):
         assert figure in text, figure

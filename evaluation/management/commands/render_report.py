@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from evaluation import services, tally
+from evaluation import pdf, tally
 from evaluation.models import AppraisalCampaign
+from surveys.models import SurveyPage
 
 
 class Command(BaseCommand):
@@ -16,35 +17,33 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", type=int)
         parser.add_argument("--survey", type=int)
         parser.add_argument("-o", "--output", type=Path, required=True)
-        parser.add_argument("--timeout", type=int, default=services.DEFAULT_TIMEOUT)
+        parser.add_argument("--timeout", type=int, default=pdf.DEFAULT_TIMEOUT)
 
     def handle(self, *args, kind, output: Path, timeout: int, **options):
         translation.activate(settings.LANGUAGE_CODE)
         if kind == "appraisal":
-            pdf = self._appraisal(options["campaign"], timeout)
+            document = self._appraisal(options["campaign"], timeout)
         else:
-            pdf = self._satisfaction(options["survey"], timeout)
-        output.write_bytes(pdf)
-        self.stdout.write(f"{output} ({len(pdf):,} bytes)")
+            document = self._satisfaction(options["survey"], timeout)
+        output.write_bytes(document)
+        self.stdout.write(f"{output} ({len(document):,} bytes)")
 
     def _appraisal(self, campaign_id: int | None, timeout: int) -> bytes:
         campaign = AppraisalCampaign.objects.filter(pk=campaign_id).select_related("branch").first()
         if campaign is None:
             raise CommandError(f"No appraisal campaign with id {campaign_id}.")
         try:
-            return services.render_appraisal_pdf(campaign, timeout=timeout)
+            return pdf.render_appraisal_pdf(campaign, timeout=timeout)
         except tally.ResultsHidden:
             raise CommandError("Results exist only after balloting closes.") from None
-        except services.ReportError as error:
+        except pdf.ReportError as error:
             raise CommandError(f"The report failed: {error}") from None
 
     def _satisfaction(self, survey_id: int | None, timeout: int) -> bytes:
-        from surveys.models import SurveyPage
-
         survey = SurveyPage.objects.filter(pk=survey_id).specific().first()
         if survey is None:
             raise CommandError(f"No survey with id {survey_id}.")
         try:
-            return services.render_satisfaction_pdf(survey, timeout=timeout)
-        except services.ReportError as error:
+            return pdf.render_satisfaction_pdf(survey, timeout=timeout)
+        except pdf.ReportError as error:
             raise CommandError(f"The report failed: {error}") from None

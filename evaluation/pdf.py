@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from evaluation import tally
+from evaluation import satisfaction, tally
 
 DEFAULT_TIMEOUT = 120
 
@@ -45,6 +45,7 @@ def render_pdf(html: str, timeout: int = DEFAULT_TIMEOUT) -> bytes:
 
 def render_pdf_measured(html: str, timeout: int = DEFAULT_TIMEOUT) -> tuple[bytes, float]:
     """The PDF and the worker's peak memory in MB."""
+    # Imported here, not at the top: it imports WeasyPrint, which the web process loads only to render.
     from evaluation.pdf_worker import write_pdf
 
     context = _context()
@@ -75,8 +76,6 @@ def render_appraisal_pdf(campaign, timeout: int = DEFAULT_TIMEOUT) -> bytes:
 
 
 def satisfaction_html(survey) -> str:
-    from evaluation import satisfaction
-
     report = satisfaction.build(survey)
     context = {"survey": survey, "report": report, "charts": satisfaction.charts(report)}
     return render_to_string("evaluation/reports/satisfaction_summary.html", context)
