@@ -49,6 +49,7 @@ def mix(campaign: AppraisalCampaign, *, final: bool = False) -> int:
         locked = AppraisalCampaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
         if not locked.seal_scope:
             return 0
+        # Only the current round's box holds sealed ballots: an earlier round's was emptied at its close.
         pending = list(SealedBallot.objects.filter(campaign=locked).values_list("id", "blob"))
         if final:
             batch = pending
@@ -67,13 +68,23 @@ def _write(campaign: AppraisalCampaign, blobs: list[bytes]) -> None:
     listed = set(campaign.appraisees.values_list("pk", flat=True))
     ballots, entries, receipts = [], [], []
     for payload in sealing.shuffled(sealing.open_all(campaign.seal_scope, blobs)):
-        ballot = Ballot(id=uuid.uuid4(), campaign=campaign, group=payload["group"], cast_on=campaign.ballot_date)
+        ballot = Ballot(
+            id=uuid.uuid4(),
+            campaign=campaign,
+            ballot_round=campaign.ballot_round,
+            group=payload["group"],
+            cast_on=campaign.ballot_date,
+        )
         ballots.append(ballot)
         for appraisee_id, grade, note in payload["entries"]:
             if appraisee_id in listed:
                 entries.append(BallotEntry(ballot=ballot, appraisee_id=appraisee_id, grade=grade, note=note))
         if payload.get("receipt"):
-            receipts.append(Receipt(id=uuid.uuid4(), campaign=campaign, digest=payload["receipt"]))
+            receipts.append(
+                Receipt(
+                    id=uuid.uuid4(), campaign=campaign, ballot_round=campaign.ballot_round, digest=payload["receipt"]
+                )
+            )
     # Each list in its own random order: the n-th receipt stored is not the n-th ballot's.
     Ballot.objects.bulk_create(ballots)
     BallotEntry.objects.bulk_create(sealing.shuffled(entries))

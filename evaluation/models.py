@@ -10,6 +10,9 @@ Secrecy by construction (docs/security.md):
   than the ballot date. After the final mix the private key is destroyed.
 - Closing balloting is final, and settings, the voter list and enrolment freeze when it opens: a ballot
   can never be re-opened to catch one voter's ballot alone.
+- A ballot closed below the minimum turnout is held again as a new round (轮次): a fresh box with a new
+  key, and everyone votes again. Every ballot row carries its round; rounds are never merged, and an invalid
+  round's ballots are never published one by one (docs/security.md, H3).
 """
 
 from __future__ import annotations
@@ -112,6 +115,9 @@ class AppraisalCampaign(models.Model):
     # unique across databases); the public key is safe to store, the private key never enters the database.
     seal_scope = models.CharField(max_length=90, blank=True, editable=False)
     seal_public_key = models.BinaryField(null=True, blank=True, editable=False)
+    # The round of balloting under way or last closed (1 unless an invalid ballot was held again). The box and
+    # the paper-ballot count above are this round's; earlier rounds are kept in `BallotRound`.
+    ballot_round = models.PositiveSmallIntegerField(_("ballot round"), default=1, editable=False)
     # Paper ballots for members who cannot vote online, entered twice by two scrutineers (计票人).
     paper_ballots_issued = models.PositiveIntegerField(_("paper ballots issued"), default=0)
     first_scrutineer = models.ForeignKey(
@@ -165,10 +171,11 @@ class AppraisalCampaign(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
-        if self.pk and (update_fields is None or "stage" in update_fields):
-            # Whatever path saves the stage (a form, the admin, a script), closing stays final.
-            stored = AppraisalCampaign.objects.filter(pk=self.pk).values_list("stage", flat=True).first()
-            if stored and stored != self.stage and self.stage not in AppraisalCampaign(stage=stored).allowed_stages():
+        if self.pk and (update_fields is None or {"stage", "ballot_round"} & set(update_fields)):
+            # Whatever path saves the stage (a form, the admin, a script), closing stays final: balloting opens
+            # again only as the next round, with a new box (start_new_round).
+            stored = AppraisalCampaign.objects.filter(pk=self.pk).values("stage", "ballot_round", "seal_scope").first()
+            if stored and not self._stage_change_allowed(stored):
                 raise ValidationError(_("Balloting has closed for good: it cannot be opened again."))
         if update_fields is None or set(update_fields) & set(self.FROZEN_WHEN_BALLOTING):
             frozen = self.frozen_changes()
@@ -178,6 +185,19 @@ class AppraisalCampaign(models.Model):
                     % {"fields": ", ".join(str(self._meta.get_field(name).verbose_name) for name in frozen)}
                 )
         super().save(*args, **kwargs)
+
+    def _stage_change_allowed(self, stored: dict) -> bool:
+        if self.ballot_round == stored["ballot_round"]:
+            return (
+                stored["stage"] == self.stage or self.stage in AppraisalCampaign(stage=stored["stage"]).allowed_stages()
+            )
+        # A new round starts only from the organisational assessment, one round on, with a new box.
+        return (
+            self.ballot_round == stored["ballot_round"] + 1
+            and stored["stage"] == Stage.ASSESSMENT
+            and self.stage == Stage.BALLOTING
+            and self.seal_scope != stored["seal_scope"]
+        )
 
     def frozen_changes(self) -> list[str]:
         """Frozen settings this unsaved instance would change, if balloting has opened (in the database)."""
@@ -279,10 +299,48 @@ class AppraisalCampaign(models.Model):
             if closing:
                 mixing.close_box(self)
 
+    def start_new_round(self, user) -> None:
+        """Hold the ballot again after an invalid close (shared/domain.md: turnout): the next round opens
+        with a new box (new key), the paper-ballot count back to 0 and every member voting again.
+
+        Only from the organisational assessment, and only when the round that closed is not valid: a valid
+        ballot is never held again. Round n is never re-opened: its ballots stay mixed and counted as round
+        n only; the new round's ballots, participations and receipts carry the new number.
+        """
+        from evaluation import tally  # tally imports this module
+
+        with transaction.atomic():
+            locked = AppraisalCampaign.objects.select_for_update().get(pk=self.pk)
+            if locked.stage != Stage.ASSESSMENT:
+                raise ValidationError(_("A new round of balloting can start only after balloting has closed."))
+            if tally.ballot_valid(locked, tally.turnout_now(locked)):
+                raise ValidationError(_("The ballot is valid: it is not held again."))
+            if locked.sealed_ballots.exists():
+                raise ValidationError(_("The last round's ballots are not all counted yet: try again shortly."))
+            BallotRound.objects.create(
+                campaign=locked, number=locked.ballot_round, paper_ballots_issued=locked.paper_ballots_issued
+            )
+            spent = locked.seal_scope
+            locked.ballot_round += 1
+            locked.paper_ballots_issued = 0
+            locked.seal_scope = ""
+            locked._open_ballot_box()
+            locked.stage = Stage.BALLOTING
+            locked.save(
+                update_fields=["stage", "ballot_round", "paper_ballots_issued", "seal_scope", "seal_public_key"]
+            )
+            StageChange.objects.create(campaign=locked, stage=Stage.BALLOTING, changed_by=user)
+            if spent:  # destroyed at the close already, unless that process died before it could
+                transaction.on_commit(lambda: sealing.destroy(spent) if sealing.has_key(spent) else None)
+        for name in ("stage", "ballot_round", "paper_ballots_issued", "seal_scope", "seal_public_key"):
+            setattr(self, name, getattr(locked, name))
+
     def _open_ballot_box(self) -> None:
         if not self.seal_scope:
             self.seal_scope = f"appraisal-{uuid.uuid4().hex}"
             self.seal_public_key = sealing.create_key(self.seal_scope)
+        if self.ballot_round > 1:
+            return  # the voter list froze when the first round opened
         # The voter list freezes: who may vote is whoever the roster linked to each member now.
         appraisees = list(self.appraisees.select_related("roster_entry"))
         for appraisee in appraisees:
@@ -290,16 +348,21 @@ class AppraisalCampaign(models.Model):
         Appraisee.objects.bulk_update(appraisees, ["user"])
 
     # Turnout: what the tally and the summary read (应到 / 发出 / 收回).
-    def ballot_counts(self) -> BallotCounts:
-        """The members' ballot counts, online and on paper, in four queries."""
+    def ballot_counts(self, ballot_round: int | None = None) -> BallotCounts:
+        """The members' ballot counts of one round (by default the current one), online and on paper."""
+        number = ballot_round or self.ballot_round
         online_voters = self.appraisees.filter(user__isnull=False).count()
         due = self.appraisees.count()
-        online_returned = self.participations.filter(group=VoterGroup.MEMBERS).count()
-        paper_entered = self.paper_ballots.filter(confirmed=True).count()
+        online_returned = self.participations.filter(group=VoterGroup.MEMBERS, ballot_round=number).count()
+        paper_entered = self.paper_ballots.filter(confirmed=True, ballot_round=number).count()
+        if number == self.ballot_round:
+            paper_issued = self.paper_ballots_issued
+        else:
+            paper_issued = self.rounds.get(number=number).paper_ballots_issued
         return BallotCounts(
             due=due,
             online_issued=online_voters,
-            paper_issued=self.paper_ballots_issued,
+            paper_issued=paper_issued,
             online_returned=online_returned,
             paper_returned=paper_entered,
         )
@@ -328,6 +391,22 @@ class BallotCounts:
             f"BallotCounts(due={self.due}, issued={self.online_issued}+{self.paper_issued}, "
             f"returned={self.online_returned}+{self.paper_returned})"
         )
+
+
+class BallotRound(models.Model):
+    """An earlier round of balloting, closed below the minimum turnout and held again.
+
+    Written when the next round starts; it keeps what the campaign's current-round fields held for it.
+    Its ballots, participations, receipts and paper ballots keep its number.
+    """
+
+    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    paper_ballots_issued = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="one_record_per_round")]
 
 
 class StageChange(models.Model):
@@ -405,13 +484,20 @@ class Participation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="participations")
+    ballot_round = models.PositiveSmallIntegerField(default=1)
     group = models.CharField(max_length=10, choices=VoterGroup.choices)
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    invitation = models.OneToOneField(MassesInvitation, null=True, on_delete=models.PROTECT, related_name="+")
+    # A masses' representative keeps their code for a round held again: one ballot per code per round.
+    invitation = models.ForeignKey(MassesInvitation, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "voter"], name="one_ballot_per_voter"),
+            models.UniqueConstraint(
+                fields=["campaign", "ballot_round", "voter"], name="one_ballot_per_voter_per_round"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "ballot_round", "invitation"], name="one_ballot_per_invitation_per_round"
+            ),
             models.CheckConstraint(
                 condition=(Q(group="members", voter__isnull=False, invitation__isnull=True))
                 | Q(group="masses", voter__isnull=True, invitation__isnull=False),
@@ -428,6 +514,8 @@ class SealedBallot(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No round: only the current round's box holds sealed ballots (each close mixes them all, and the next
+    # round starts only once the box is empty); the mixer writes the campaign's current round on the rows.
     campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="sealed_ballots")
     blob = models.BinaryField()
 
@@ -437,6 +525,7 @@ class Ballot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="ballots")
+    ballot_round = models.PositiveSmallIntegerField(default=1)
     group = models.CharField(max_length=10, choices=VoterGroup.choices)
     cast_on = models.DateField()
 
@@ -463,6 +552,7 @@ class Receipt(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="receipts")
+    ballot_round = models.PositiveSmallIntegerField(default=1)
     digest = models.CharField(max_length=64, unique=True)
 
 
@@ -476,6 +566,7 @@ class PaperBallot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE, related_name="paper_ballots")
+    ballot_round = models.PositiveSmallIntegerField(default=1)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

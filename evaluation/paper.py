@@ -84,12 +84,13 @@ def enter(campaign: AppraisalCampaign, user, choices: dict[int, voting.Choice]) 
     cleaned = voting._validate(rows, choices)
     with transaction.atomic():
         campaign = AppraisalCampaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.paper_ballots.count() >= campaign.paper_ballots_issued:
+        if campaign.paper_ballots.filter(ballot_round=campaign.ballot_round).count() >= campaign.paper_ballots_issued:
             raise PaperRefused(_("Every paper ballot issued has already been entered."))
         public_key = _box_key(campaign)
         payload = voting.sealed_payload(VoterGroup.MEMBERS, rows, cleaned, None)
         return PaperBallot.objects.create(
             campaign=campaign,
+            ballot_round=campaign.ballot_round,
             entered_by=user,
             digest=_content_digest(rows, cleaned),
             blob=sealing.seal(public_key, payload),
@@ -99,7 +100,7 @@ def enter(campaign: AppraisalCampaign, user, choices: dict[int, voting.Choice]) 
 def confirm(paper: PaperBallot, user, choices: dict[int, voting.Choice]) -> None:
     """The second entry: if it equals the first, the sealed ballot goes into the box."""
     campaign = AppraisalCampaign.objects.get(pk=paper.campaign_id)
-    if not campaign.ballot_open:
+    if not campaign.ballot_open or paper.ballot_round != campaign.ballot_round:
         raise PaperRefused(_("Balloting is not open."))
     if not is_scrutineer(campaign, user):
         raise PaperRefused(_("Only the two scrutineers enter paper ballots."))
@@ -151,7 +152,7 @@ class PaperSettingsForm(forms.ModelForm):
     def clean_paper_ballots_issued(self):
         issued = self.cleaned_data["paper_ballots_issued"]
         counts = self.instance.ballot_counts()
-        entered = self.instance.paper_ballots.count()
+        entered = self.instance.paper_ballots.filter(ballot_round=self.instance.ballot_round).count()
         if issued < entered:
             raise ValidationError(
                 _("%(entered)s paper ballots have already been entered: no fewer can have been issued.")
@@ -201,7 +202,9 @@ def paper_ballots(request, pk: int):
             form.save()
             messages.success(request, _("Paper-ballot settings saved."))
             return redirect("evaluation:paper_ballots", pk=campaign.pk)
-    pending = campaign.paper_ballots.filter(confirmed=False).select_related("entered_by")
+    pending = campaign.paper_ballots.filter(confirmed=False, ballot_round=campaign.ballot_round).select_related(
+        "entered_by"
+    )
     context = {
         "campaign": campaign,
         "form": form,
@@ -242,7 +245,9 @@ def paper_enter(request, pk: int):
 @login_required
 def paper_confirm(request, pk: int, paper_id):
     campaign = _campaign(request, pk)
-    paper = get_object_or_404(PaperBallot, pk=paper_id, campaign=campaign, confirmed=False)
+    paper = get_object_or_404(
+        PaperBallot, pk=paper_id, campaign=campaign, ballot_round=campaign.ballot_round, confirmed=False
+    )
     if not is_scrutineer(campaign, request.user) or paper.entered_by_id == request.user.pk:
         raise PermissionDenied
     rows = voting.ballot_rows(campaign)
@@ -265,7 +270,9 @@ def paper_confirm(request, pk: int, paper_id):
 @login_required
 def paper_discard(request, pk: int, paper_id):
     campaign = _campaign(request, pk)
-    paper = get_object_or_404(PaperBallot, pk=paper_id, campaign=campaign, confirmed=False)
+    paper = get_object_or_404(
+        PaperBallot, pk=paper_id, campaign=campaign, ballot_round=campaign.ballot_round, confirmed=False
+    )
     discard(paper)
     messages.success(request, _("Paper ballot %(label)s discarded: enter the sheet again.") % {"label": paper.label})
     return redirect("evaluation:paper_ballots", pk=campaign.pk)

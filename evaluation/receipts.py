@@ -16,9 +16,11 @@ from evaluation.models import AppraisalCampaign, Receipt
 _LEGACY = re.compile(r"^[0-9a-f]{64}$")  # receipts from before the sealed box: the digest itself
 
 
-def published(campaign: AppraisalCampaign) -> list[str]:
-    """Every receipt digest of the campaign, sorted (a random order: they are hashes)."""
-    return sorted(Receipt.objects.filter(campaign=campaign).values_list("digest", flat=True))
+def published(campaign: AppraisalCampaign, ballot_round: int | None = None) -> list[str]:
+    """Every receipt digest of a round (by default the current one), sorted (a random order: they are
+    hashes). Also for an invalid round: a receipt says a ballot was counted, not what it said."""
+    number = ballot_round or campaign.ballot_round
+    return sorted(Receipt.objects.filter(campaign=campaign, ballot_round=number).values_list("digest", flat=True))
 
 
 def digest_of(text: str) -> str | None:
@@ -30,6 +32,7 @@ def digest_of(text: str) -> str | None:
     return legacy if _LEGACY.match(legacy) else None
 
 
-def counted(campaign: AppraisalCampaign, text: str) -> bool:
+def counted(campaign: AppraisalCampaign, text: str, ballot_round: int | None = None) -> bool:
     digest = digest_of(text)
-    return digest is not None and Receipt.objects.filter(campaign=campaign, digest=digest).exists()
+    number = ballot_round or campaign.ballot_round
+    return digest is not None and Receipt.objects.filter(campaign=campaign, ballot_round=number, digest=digest).exists()

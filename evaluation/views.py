@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -223,32 +223,53 @@ def _notice(campaign: AppraisalCampaign) -> dict:
     return {"notice_starts": starts, "notice_ends": ends, "contacts": contacts, "level_above": branch.get_parent()}
 
 
+def _round_asked(request, campaign: AppraisalCampaign) -> int:
+    """The round named by `?round=` (a closed one), by default the current round."""
+    try:
+        number = int(request.GET.get("round") or campaign.ballot_round)
+    except ValueError:
+        raise Http404 from None
+    if not 1 <= number <= campaign.ballot_round or (number == campaign.ballot_round and not campaign.ballot_closed):
+        raise Http404
+    return number
+
+
 @login_required
 def published_ballots(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_published_ballots")
-    ballots = tally.published_ballots(campaign)
+    number = _round_asked(request, campaign)
+    ballots = tally.published_ballots(campaign, number)
     names = dict(campaign.appraisees.values_list("pk", "name"))
-    published_receipts = receipts.published(campaign)
-    withheld = tally.withheld_groups(campaign)
+    published_receipts = receipts.published(campaign, number)
+    withheld = tally.withheld_groups(campaign, number)
+    # Pages and exports say as plainly whether the round is valid (below the minimum turnout it is not).
+    valid = tally.round_valid(campaign, number)
     if request.GET.get("format") == "json":
         data = {"appraisees": names, "ballots": ballots, "receipts": published_receipts, "withheld": withheld}
-        # An export says as plainly as the pages whether the ballot is valid (below the minimum turnout it is not).
-        data["valid"] = tally.ballot_valid(campaign, tally.turnout_now(campaign))
-        return JsonResponse({"campaign": campaign.pk, **data})
+        rounds = [{"round": n, "valid": tally.round_valid(campaign, n)} for n in _closed_rounds(campaign)]
+        return JsonResponse({"campaign": campaign.pk, "round": number, "valid": valid, "rounds": rounds, **data})
     # Receipts and ballots are separate lists: a receipt shows that a ballot was counted, not which one.
     query = request.GET.get("receipt", "").strip()[:64]
     context = {
         "campaign": campaign,
+        "ballot_round": number,
+        "rounds": _closed_rounds(campaign),
+        "valid": valid,
         "ballots": Paginator(ballots, 20).get_page(request.GET.get("page")),
         "names": names,
         "query": query,
         "well_formed": receipts.digest_of(query) is not None,
-        "found": bool(query) and receipts.counted(campaign, query),
+        "found": bool(query) and receipts.counted(campaign, query, number),
         "receipts": published_receipts,
         "withheld": [(VoterGroup(group).label, count) for group, count in withheld.items()],
-        "ballot_count": len(ballots) + sum(withheld.values()),
+        "ballot_count": tally.ballots_counted(campaign, number),
     }
     return render(request, "evaluation/published_ballots.html", context)
+
+
+def _closed_rounds(campaign: AppraisalCampaign) -> list[int]:
+    last = campaign.ballot_round if campaign.ballot_closed else campaign.ballot_round - 1
+    return list(range(1, last + 1))
 
 
 @login_required
@@ -308,6 +329,18 @@ def campaign_manage(request, pk: int):
                 return redirect("evaluation:manage", pk=campaign.pk)
             messages.success(request, _("Stage changed to %(stage)s.") % {"stage": campaign.get_stage_display()})
             return redirect("evaluation:manage", pk=campaign.pk)
+    if action == "new_round":
+        try:
+            campaign.start_new_round(request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("evaluation:manage", pk=campaign.pk)
+        messages.success(
+            request,
+            _("Round %(round)s of the democratic ballot is open: every member votes again.")
+            % {"round": campaign.ballot_round},
+        )
+        return redirect("evaluation:manage", pk=campaign.pk)
     if action == "enrol":
         added = campaign.enrol_members()
         messages.success(request, _("%(count)s members added.") % {"count": added})
@@ -332,7 +365,7 @@ def _invalid_ballot_blocks(campaign: AppraisalCampaign, target: str) -> str | No
         return None
     return _(
         "The ballot is not valid (turnout below the minimum): no organisational assessment, notice or "
-        "filing can rest on it. The branch must hold the ballot again."
+        "filing can rest on it. The branch must hold the ballot again: open the next round on this page."
     )
 
 
@@ -341,6 +374,7 @@ def _manage(request, campaign, form, *, invitations_form=None, codes=None, confi
     stage_form = StageForm(initial={"stage": campaign.stage})
     stage_form.fields["stage"].choices = [(value, label) for value, label in Stage.choices if value in allowed]
     counts = tally.turnout_now(campaign) if campaign.stage_reached(Stage.BALLOTING) else None
+    turnout_ok = counts is not None and tally.ballot_valid(campaign, counts)
     next_stage = next((s for s in STAGE_ORDER[STAGE_ORDER.index(campaign.stage) + 1 :] if s in allowed), None)
     context = {
         "campaign": campaign,
@@ -352,7 +386,10 @@ def _manage(request, campaign, form, *, invitations_form=None, codes=None, confi
         "codes": codes,
         "appraisees": campaign.appraisees.select_related("self_assessment"),
         "counts": counts,
-        "turnout_ok": counts is not None and tally.ballot_valid(campaign, counts),
+        "turnout_ok": turnout_ok,
+        # After an invalid close the branch holds the ballot again: a new round, from this page.
+        "may_hold_again": campaign.stage == Stage.ASSESSMENT and not turnout_ok,
+        "earlier_rounds": tally.earlier_rounds(campaign),
         "confirm_close": (confirm_close, Stage(confirm_close).label) if confirm_close else None,
     }
     return render(request, "evaluation/campaign_manage.html", context, status=200)

@@ -57,7 +57,8 @@ def voter_appraisee(campaign: AppraisalCampaign, user) -> Appraisee | None:
 
 
 def has_voted(campaign: AppraisalCampaign, user) -> bool:
-    return Participation.objects.filter(campaign=campaign, voter=user).exists()
+    """Whether the user has voted in the current round (a round held again is voted in afresh)."""
+    return Participation.objects.filter(campaign=campaign, ballot_round=campaign.ballot_round, voter=user).exists()
 
 
 def _validate(rows: list[Appraisee], choices: dict[int, Choice]) -> dict[int, Choice]:
@@ -80,7 +81,8 @@ def _validate(rows: list[Appraisee], choices: dict[int, Choice]) -> dict[int, Ch
 
 def _open_box(campaign: AppraisalCampaign) -> bytes:
     """Check again, inside the ballot's transaction, that balloting has not closed since the page was
-    loaded (a ballot stored after the final mix would never be counted), and return the box's public key.
+    loaded (a ballot stored after the final mix would never be counted) and that the round is still the
+    one the ballot was made for (never a round closed meanwhile), and return the box's public key.
 
     On PostgreSQL the campaign row is read FOR SHARE: ballots do not wait for each other, closing
     (AppraisalCampaign.move_to, FOR UPDATE) waits for the ballots already past this point, and a ballot
@@ -90,9 +92,12 @@ def _open_box(campaign: AppraisalCampaign) -> bytes:
     table = connection.ops.quote_name(AppraisalCampaign._meta.db_table)
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stage, seal_public_key FROM {table} WHERE id = %s{lock}", [campaign.pk])  # noqa: S608
+        cursor.execute(
+            f"SELECT stage, seal_public_key, ballot_round FROM {table} WHERE id = %s{lock}",  # noqa: S608
+            [campaign.pk],
+        )
         row = cursor.fetchone()
-    if row is None or row[0] != Stage.BALLOTING or not row[1]:
+    if row is None or row[0] != Stage.BALLOTING or not row[1] or row[2] != campaign.ballot_round:
         raise BallotRefused(_("Balloting is not open."))
     return bytes(row[1])
 
@@ -114,7 +119,9 @@ def _cast(campaign: AppraisalCampaign, group: str, rows, cleaned, participation:
     with transaction.atomic():
         # The participation row comes first: a concurrent second ballot waits on its unique index and
         # then fails, rolling back its own sealed ballot with it.
-        Participation.objects.create(campaign=campaign, group=group, **participation)
+        Participation.objects.create(
+            campaign=campaign, ballot_round=campaign.ballot_round, group=group, **participation
+        )
         seal_into_box(campaign, _open_box(campaign), payload)
     return receipt_codes.format_receipt(code)
 

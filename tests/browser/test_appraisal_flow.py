@@ -132,3 +132,62 @@ def test_secretary_runs_an_appraisal_through_every_stage_from_the_site(
     assert [change.stage for change in campaign.stage_changes.all()] == list(Stage.values)
     assert dt.date(2026, 12, 18) == campaign.ballot_date
     expect(page.locator(".stages li")).to_have_text(STAGES)
+
+
+def test_an_invalid_close_is_followed_by_a_second_round_from_the_sites_pages(
+    page, browser, live_server, branch_a, secretary_a
+):
+    """Only one of three members votes; the secretary is warned, closes anyway, sees the ballot is not
+    valid and holds it again from the manage page; round 2 is voted by everyone, the member who voted in
+    round 1 included, and the tally shows round 1 as not valid beside round 2's valid result."""
+    members = [UserFactory(display_name=f"党员{i}") for i in range(3)]
+    for index, user in enumerate(members):
+        RosterEntryFactory(branch=branch_a, user=user, name=f"党员{index}", member_no=f"R{index}")
+    campaign = AppraisalCampaign.objects.create(branch=branch_a, year=2026, ballot_date=dt.date(2026, 12, 18))
+    campaign.enrol_members()
+    campaign.move_to(Stage.BALLOTING, secretary_a)
+
+    def vote(user, round_label=None):
+        context, member = _member_page(browser, live_server, user)
+        member.goto(f"/evaluation/{campaign.pk}/")
+        if round_label:
+            expect(member.locator("main")).to_contain_text(round_label)
+        member.get_by_role("link", name="填写民主测评表").click()
+        rows = member.locator("fieldset.ballot-row")
+        for row in range(rows.count()):
+            rows.nth(row).get_by_label("合格", exact=True).check()
+        member.get_by_role("button", name="提交测评表").click()
+        expect(member.locator("main")).to_contain_text("回执")
+        context.close()
+        assert not member.js_errors, member.js_errors
+
+    vote(members[0])
+    sign_in(page, secretary_a)
+    page.goto(f"/evaluation/{campaign.pk}/manage/")
+    page.get_by_role("button", name="进入下一阶段：组织评定").click()
+    expect(page.locator(".confirm-close")).to_contain_text("33.3%")
+    page.get_by_role("button", name="仍然结束（本次测评将无效）").click()
+    expect(page.locator("main")).to_contain_text("已进入“组织评定”阶段")
+
+    # Round 2, from the site's own manage page, with the explanation in Chinese.
+    hold_again = page.locator("section", has=page.get_by_role("heading", name="重新进行民主测评（第2轮）"))
+    expect(hold_again).to_contain_text("每名党员都重新投票")
+    axe_check(page)
+    hold_again.get_by_role("button", name="开启第2轮民主测评").click()
+    expect(page.locator("main")).to_contain_text("第2轮民主测评已开启")
+    expect(page.locator("main")).to_contain_text("此前各轮测评（无效）")
+
+    for user in members:
+        vote(user, round_label="这是第2轮")
+    page.reload()
+    page.get_by_role("button", name="进入下一阶段：组织评定").click()
+    page.get_by_role("button", name="结束测评，进入“组织评定”阶段").click()
+    expect(page.locator("main")).to_contain_text("已进入“组织评定”阶段")
+    page.get_by_role("link", name="计票与组织评定").first.click()
+    tally = page.locator("main")
+    expect(tally).to_contain_text("第2轮民主测评（重新测评）")
+    expect(tally.locator(".earlier-rounds")).to_contain_text("否：参评率低于规定比例")
+    expect(page.get_by_role("combobox", name="评定等次").first).to_be_visible()  # round 2 is valid
+    axe_check(page)
+    campaign.refresh_from_db()
+    assert (campaign.ballot_round, campaign.stage) == (2, Stage.ASSESSMENT)
