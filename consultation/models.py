@@ -27,6 +27,7 @@ from consultation import conf
 from consultation.tally import parse_ratio
 from core.blocks import BodyBlock
 from core.pages import ChineseSearchMixin
+from core.satisfaction import Satisfaction  # the shared scale: outcome ratings use its codes
 from core.tree import ancestor_paths
 from organizations.models import Grid, Organization
 
@@ -649,15 +650,6 @@ class ImplementationUpdate(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("implementation update")
-
-
-class Satisfaction(models.TextChoices):
-    """The shared satisfaction scale (see CONTRIBUTING.md)."""
-
-    SATISFIED = "satisfied", _("Satisfied")
-    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")
-    UNKNOWN = "unknown", _("Don't know")
 
 
 class OutcomeRatingQuerySet(models.QuerySet):

@@ -21,6 +21,7 @@ from consultation.models import (
     Stage,
 )
 from consultation.notifications import notify, participants
+from core.satisfaction import LevelCounts
 
 
 def publish_outcome(consultation: ConsultationPage, user, text: str) -> Outcome:
@@ -111,12 +112,6 @@ def rate_outcome(consultation: ConsultationPage, user, rating: str, comment: str
     return obj
 
 
-SATISFACTION_CODES = ("satisfied", "basically_satisfied", "dissatisfied", "unknown")
-
-
 def satisfaction_rate(counts: dict[str, int]) -> float | None:
     """满意率 = (satisfied + basically_satisfied) ÷ (answers − unknown); None when nobody gave a valid answer."""
-    valid = sum(counts.get(code, 0) for code in ("satisfied", "basically_satisfied", "dissatisfied"))
-    if not valid:
-        return None
-    return (counts.get("satisfied", 0) + counts.get("basically_satisfied", 0)) / valid
+    return LevelCounts.of(counts).rate

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from consultation.models import OutcomeRating
+from core.satisfaction import VALID_CODES, LevelCounts, label_of
 from organizations.models import Organization
 from surveys.charts import bar_chart, pie_chart
-from surveys.lib import LevelCounts
 from surveys.satisfaction import SatisfactionSummary, summarise
 
 
@@ -42,18 +42,15 @@ def _period(survey) -> tuple[dt.date | None, dt.date | None]:
 
 def consultation_counts(organization: Organization | None, period) -> LevelCounts:
     """Outcome ratings for consultations of the organisation and everything below it, in the period."""
-    counts = LevelCounts()
     if organization is None:
-        return counts
+        return LevelCounts()
     ratings = OutcomeRating.objects.filter(organization__in=Organization.objects.within(organization))
     opens, closes = period
     if opens:
         ratings = ratings.filter(rated_on__gte=opens)
     if closes:
         ratings = ratings.filter(rated_on__lte=closes)
-    for code, count in ratings.counts().items():
-        counts.add(code, count)
-    return counts
+    return LevelCounts.of(ratings.counts())
 
 
 def build(survey) -> SatisfactionReport:
@@ -72,11 +69,7 @@ def charts(report: SatisfactionReport) -> dict:
             dimensions, title=_("Satisfaction rate per dimension"), max_value=100, value_suffix="%"
         ),
         "levels": pie_chart(
-            [
-                (_("Satisfied"), shares.satisfied),
-                (_("Basically satisfied"), shares.basically_satisfied),
-                (_("Dissatisfied"), shares.dissatisfied),
-            ],
+            [(label_of(code), getattr(shares, code)) for code in VALID_CODES],
             title=_("Shares of the levels"),
         ),
     }

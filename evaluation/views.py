@@ -398,7 +398,7 @@ def _manage(request, campaign, form, *, invitations_form=None, codes=None, confi
 @login_required
 def satisfaction_report(request, survey_id: int):
     survey = get_object_or_404(SurveyPage.objects.specific(), pk=survey_id)
-    if not survey.may_see_results(request.user):
+    if not request.user.has_perm("surveys.view_results", survey):
         raise PermissionDenied
     response = HttpResponse(pdf.render_satisfaction_pdf(survey), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="satisfaction-{survey.pk}.pdf"'

@@ -20,33 +20,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.satisfaction import CODES, label_of
 from core.spreadsheets import safe_row, safe_xlsx_row
-from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, SurveyPage
+from surveys.questions.base import QuestionBlock
 from surveys.results import compute_results
 from surveys.satisfaction import MIN_RESPONSES, small_cells
 
 CHUNK = 2000
 
 
-def _columns(page: SurveyPage) -> tuple[list[str], dict[tuple[str, str], int], dict[str, str]]:
-    """Header cells and where each (question, row) goes; matrix rows and ranked items get a column each."""
-    headers, position, kinds = [], {}, {}
+def _columns(page: SurveyPage) -> tuple[list[str], dict[tuple[str, str], int], dict[str, QuestionBlock]]:
+    """Header cells, where each (question, column key) goes, and each question's block (which gives
+    the columns of its answers: matrix rows and ranked items get a column each)."""
+    headers, position, blocks = [], {}, {}
     for number, (qid, block, value, _section) in enumerate(page.question_list(), start=1):
         label = f"{number}. {value.get('label', '')}"
-        kinds[qid] = block.question_type
-        if block.question_type in ("matrix", "satisfaction"):
-            for row in block.rows_of(value):
-                position[(qid, row)] = len(headers)
-                headers.append(f"{label} [{row}]")
-        elif block.question_type == "ranking":
-            for item in block.choices_of(value):
-                position[(qid, item)] = len(headers)
-                headers.append(f"{label} [{item}]")
-        else:
-            position[(qid, "")] = len(headers)
-            headers.append(label)
-    return headers, position, kinds
+        blocks[qid] = block
+        for key in block.export_columns(value):
+            position[(qid, key)] = len(headers)
+            headers.append(f"{label} [{key}]" if key else label)
+    return headers, position, blocks
 
 
 def response_rows(page: SurveyPage, responses, *, narrowed: bool = False) -> Iterator[list]:
@@ -58,13 +52,12 @@ def response_rows(page: SurveyPage, responses, *, narrowed: bool = False) -> Ite
             responses = responses.none()  # a filtered group under three: no rows at all
         elif not narrowed:
             hidden_cells = small_cells(responses)
-    headers, position, kinds = _columns(page)
+    headers, position, blocks = _columns(page)
     fixed = [pgettext("survey export", "No."), pgettext("survey export", "Date")]
     fixed += [pgettext("survey export", "Organisation"), pgettext("survey export", "Grid")]
     if identified:
         fixed += [pgettext("survey export", "Email"), pgettext("survey export", "Name")]
     yield fixed + headers
-    levels = {code: str(label) for code, label in SATISFACTION_LEVELS}
     fields = ["response_id", "response__submitted_on", "response__organization__name", "response__grid__name"]
     if identified:
         fields += ["response__user__email", "response__user__display_name"]
@@ -91,25 +84,15 @@ def response_rows(page: SurveyPage, responses, *, narrowed: bool = False) -> Ite
             current = head[0]
             where = ["", ""] if tuple(cell) in hidden_cells else [head[2] or "", head[3] or ""]
             cells = [number, head[1].isoformat(), *where] + list(head[4:]) + [""] * len(headers)
-        kind = kinds.get(question)
-        if kind is None:
+        block = blocks.get(question)
+        if block is None:
             continue
-        if kind == "ranking":
-            index, shown = position.get((question, choice)), int(num) if num is not None else ""
-        else:
-            index = position.get((question, row))
-            if kind == "satisfaction":
-                shown = levels.get(choice, choice)
-            elif kind == "number":
-                shown = num if num is None or not float(num).is_integer() else int(num)
-            elif kind == "date":
-                shown = date.isoformat() if date else ""
-            else:
-                shown = choice or text
+        key, shown = block.export_cell(row, choice, num, text, date)
+        index = position.get((question, key))
         if index is None:
             continue
         slot = width + index
-        cells[slot] = f"{cells[slot]}；{shown}" if cells[slot] != "" and kind == "multiple_choice" else shown
+        cells[slot] = block.export_join(cells[slot], shown)
     if cells is not None:
         yield cells
 
@@ -146,10 +129,7 @@ def aggregate_rows(page: SurveyPage, responses) -> Iterator[list]:
         yield [
             _("Dimension"),
             _("Satisfaction rate"),
-            _("Satisfied"),
-            _("Basically satisfied"),
-            _("Dissatisfied"),
-            _("Don't know"),
+            *(label_of(code) for code in CODES),
             _("Blank"),
             _("Valid answers"),
         ]
@@ -158,10 +138,7 @@ def aggregate_rows(page: SurveyPage, responses) -> Iterator[list]:
             yield [
                 d.label if d else _("Overall"),
                 cell(round(counts.rate, 4) if counts.rate is not None else None),
-                cell(counts.satisfied),
-                cell(counts.basically_satisfied),
-                cell(counts.dissatisfied),
-                cell(counts.unknown),
+                *(cell(getattr(counts, code)) for code in CODES),
                 cell(counts.blank),
                 cell(counts.valid),
             ]

@@ -78,7 +78,7 @@ def add_responses(
 ):
     """Store responses directly (bulk): each item maps question id → choice, list of choices, or {row: choice}.
 
-    Used by tests and the demo; real submissions go through `surveys.services.submit`.
+    Used by tests and the demo; real submissions go through `surveys.answering.submit`.
     """
     from surveys.models import Answer, Response
 

@@ -1,6 +1,6 @@
 """Invitation codes: issue (for a roster of names, or a printed batch per grid), print with QR codes, revoke.
 
-Codes are shown once, when issued; the database keeps only their HMAC (see `surveys.lib.hash_code`).
+Codes are shown once, when issued; the database keeps only their HMAC (see `surveys.codes.hash_code`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from core import params
 from organizations.models import Grid
-from surveys import lib
+from surveys import codes
 from surveys.models import Invitation, SurveyPage, invitation_pepper
 
 MAX_BATCH = 2000
@@ -64,9 +64,9 @@ def issue(survey: SurveyPage, labels: list[str], grid=None) -> list[tuple[str, I
     """Create one code per label, in one transaction; returns the plain codes (never stored)."""
     pepper = invitation_pepper()
     for _attempt in range(3):
-        issued = [(lib.new_code(), label) for label in labels]
+        issued = [(codes.new_code(), label) for label in labels]
         invitations = [
-            Invitation(survey=survey, code_hash=lib.hash_code(code, pepper), label=label, grid=grid)
+            Invitation(survey=survey, code_hash=codes.hash_code(code, pepper), label=label, grid=grid)
             for code, label in issued
         ]
         try:
@@ -90,7 +90,7 @@ def _survey(request, page_id) -> SurveyPage:
     if page_id > 2**63 - 1:  # beyond any primary key (and the database's integer range)
         raise Http404
     survey = get_object_or_404(SurveyPage, pk=page_id).specific
-    if not survey.is_editor(request.user):
+    if not request.user.has_perm("surveys.manage_survey", survey):
         raise PermissionDenied
     return survey
 

@@ -1,6 +1,6 @@
 """The sealed ballot box of anonymous and invitation surveys: seal at submission, mix in batches.
 
-At submission (surveys/services.py) the answers, with the organisation and grid results are counted
+At submission (surveys/answering.py) the answers, with the organisation and grid results are counted
 under and the day, are sealed to the survey's public key (core/sealing.py) and stored as a
 `SealedResponse` in the same transaction as the `Participation` row or the code's use. Nothing readable
 is written next to the participant.

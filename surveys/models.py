@@ -31,13 +31,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core import satisfaction
 from core.blocks import BodyBlock
 from core.pages import ChineseSearchMixin
-from organizations import roles
 from organizations.models import Grid, Organization
-from surveys import lib
-from surveys.blocks import SurveyQuestionsBlock, condition_of
+from surveys import codes
 from surveys.presets import satisfaction_preset
+from surveys.questions import SurveyQuestionsBlock, condition_of
 
 
 class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
@@ -118,7 +118,7 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
         """(block id, block, value, section id) for each question, in order; sections are skipped."""
         items, section = [], None
         for child in questions if questions is not None else self.questions:
-            if child.block_type == "section":
+            if child.block.is_section:
                 section = child.id
                 continue
             items.append((child.id, child.block, child.value, section))
@@ -128,7 +128,7 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
         """[(section child or None, [question children])]: one step per section."""
         steps = [(None, [])]
         for child in self.questions:
-            if child.block_type == "section":
+            if child.block.is_section:
                 steps.append((child, []))
             else:
                 steps[-1][1].append(child)
@@ -164,34 +164,6 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
             return Grid.objects.all().select_related("community")
         around = Organization.objects.with_ancestors(organization) | Organization.objects.within(organization)
         return Grid.objects.filter(community__in=around).select_related("community")
-
-    def is_editor(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        if self.permissions_for_user(user).can_edit():
-            return True
-        return self.organization is not None and roles.can_manage(user, self.organization)
-
-    def may_answer(self, user) -> bool:
-        """Whether the audience admits a signed-in user (invitation codes are checked separately)."""
-        if not user.is_authenticated:
-            return False
-        if self.audience in (self.Audience.EVERYONE, self.Audience.SIGNED_IN):
-            return True
-        entry = roles.roster_entry(user)
-        if entry is None:
-            return False
-        if self.audience == self.Audience.GRIDS:
-            return entry.grid_id is not None and self.audience_grids.filter(pk=entry.grid_id).exists()
-        audience = self.audience_organizations.only("path")
-        return Organization.objects.within(*audience).filter(pk=entry.branch_id).exists()
-
-    def may_see_results(self, user) -> bool:
-        if self.is_editor(user):
-            return True
-        if self.results_visibility == self.ResultsVisibility.PUBLIC_AFTER_CLOSE and self.has_closed():
-            return self.audience == self.Audience.EVERYONE or self.may_answer(user)
-        return False
 
     # --- validation ---------------------------------------------------------------------------------
 
@@ -230,7 +202,7 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
                         "key": key,
                         "values": "、".join(sorted(unknown)) or "—",
                     }
-            key = child.value.get("key") if child.block_type != "section" else None
+            key = None if child.block.is_section else child.value.get("key")
             if key:
                 if key in seen:
                     return _("The reference name “%(key)s” is used twice.") % {"key": key}
@@ -408,9 +380,9 @@ class SatisfactionSurveyPage(SurveyPage):
     @property
     def level_scores(self) -> dict[str, float]:
         return {
-            lib.SATISFIED: float(self.score_satisfied),
-            lib.BASICALLY_SATISFIED: float(self.score_basically_satisfied),
-            lib.DISSATISFIED: float(self.score_dissatisfied),
+            satisfaction.SATISFIED: float(self.score_satisfied),
+            satisfaction.BASICALLY_SATISFIED: float(self.score_basically_satisfied),
+            satisfaction.DISSATISFIED: float(self.score_dissatisfied),
         }
 
     def find_previous_round(self) -> SatisfactionSurveyPage | None:
@@ -517,7 +489,7 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(used=False, revoked_at__isnull=True)
 
     def matching(self, code: str):
-        return self.filter(code_hash=lib.hash_code(code, invitation_pepper()))
+        return self.filter(code_hash=codes.hash_code(code, invitation_pepper()))
 
 
 def invitation_pepper() -> str:

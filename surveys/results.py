@@ -9,9 +9,10 @@ from django.db.models import Avg, Count, F, Max, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
+from core.satisfaction import CODES, label_of
 from surveys import charts
-from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, SurveyPage
+from surveys.questions.base import Tally
 from surveys.satisfaction import MIN_RESPONSES, SatisfactionSummary, small_cells, summarise
 
 TEXT_SAMPLE = 10
@@ -41,6 +42,8 @@ class QuestionResult:
     columns: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)
+    # Whether `rows` are (item, places given, average place), best first, rather than (choice, count, share).
+    ranked: bool = False
     bar: str = ""
     pie: str = ""
 
@@ -94,7 +97,7 @@ def compute_results(page: SurveyPage, responses, *, narrowed: bool = True) -> Re
         .order_by()
     }
     texts: dict[str, list[str]] = defaultdict(list)
-    text_ids = [qid for qid, b, _v, _s in page.question_list() if b.question_type in ("short_text", "long_text")]
+    text_ids = [qid for qid, block, _v, _s in page.question_list() if block.samples_texts]
     if text_ids and total >= MIN_RESPONSES:
         sample = (
             answers.filter(question__in=text_ids)
@@ -109,69 +112,17 @@ def compute_results(page: SurveyPage, responses, *, narrowed: bool = True) -> Re
     questions = []
     for number, (qid, block, value, _section) in enumerate(page.question_list(), start=1):
         result = QuestionResult(qid, number, value.get("label", ""), block.question_type, answered.get(qid, 0))
-        kind = block.question_type
-        if kind in ("single_choice", "multiple_choice", "rating", "nps"):
-            base = result.answered
-            result.rows = [
-                (choice, counts[qid].get(("", choice), 0), (counts[qid].get(("", choice), 0) / base if base else None))
-                for choice in block.choices_of(value)
-            ]
-            if kind in ("rating", "nps") and base:
-                result.stats["mean"] = sum(float(c) * n for c, n, _s in result.rows) / base
-            if kind == "nps" and base:
-                promoters = sum(n for c, n, _s in result.rows if int(c) >= 9)
-                detractors = sum(n for c, n, _s in result.rows if int(c) <= 6)
-                result.stats["nps"] = round((promoters - detractors) * 100 / base)
-        elif kind in ("matrix", "satisfaction"):
-            labels = dict(SATISFACTION_LEVELS) if kind == "satisfaction" else {}
-            columns = block.choices_of(value)
-            result.columns = [str(labels.get(c, c)) for c in columns]
-            for row in block.rows_of(value):
-                cells = [counts[qid].get((row, c), 0) for c in columns]
-                row_total = sum(cells)
-                result.matrix.append(
-                    {
-                        "row": row,
-                        "cells": [(n, n / row_total if row_total else None) for n in cells],
-                        "total": row_total,
-                    }
-                )
-        elif kind == "ranking":
-            stats = numbers.get(qid, {})
-            result.rows = sorted(
-                (
-                    (item, stats.get(item, {}).get("n", 0), stats.get(item, {}).get("avg"))
-                    for item in block.choices_of(value)
-                ),
-                key=lambda r: (r[2] is None, r[2] or 0),
-            )
-        elif kind == "number":
-            stats = numbers.get(qid, {}).get("", {})
-            result.stats = {"mean": stats.get("avg"), "low": stats.get("low"), "high": stats.get("high")}
-        elif kind == "date":
-            stats = dates.get(qid, {})
-            result.stats = {"low": stats.get("low"), "high": stats.get("high")}
+        tally = Tally(result.answered, counts.get(qid, {}), numbers.get(qid, {}), dates.get(qid, {}))
+        block.summarise(value, tally, result)
         result.texts = texts.get(qid, [])
         if not result.hidden and not (total < MIN_RESPONSES):
-            _charts(result)
+            block.draw(result, f"{result.number}. {result.label}")
         questions.append(result)
 
     satisfaction = None
-    if any(q.type == "satisfaction" for q in questions):
+    if any(block.rates_satisfaction for _qid, block, _v, _s in page.question_list()):
         satisfaction = summarise(page.specific if type(page) is SurveyPage else page, responses if narrowed else None)
     return Results(total=total, questions=questions, satisfaction=satisfaction)
-
-
-def _charts(result: QuestionResult) -> None:
-    title = f"{result.number}. {result.label}"
-    if result.type in ("single_choice", "multiple_choice", "rating", "nps") and result.rows:
-        items = [(label, count) for label, count, _share in result.rows]
-        result.bar = charts.bar_chart(items, title=title)
-        if result.type == "single_choice":
-            result.pie = charts.pie_chart(items, title=title)
-    elif result.type == "ranking" and result.rows:
-        items = [(label, avg or 0) for label, _n, avg in result.rows]
-        result.bar = charts.bar_chart(items, title=title, desc=_("Average place of each item (1 is first)."))
 
 
 def satisfaction_charts(summary: SatisfactionSummary) -> dict[str, str]:
@@ -179,12 +130,11 @@ def satisfaction_charts(summary: SatisfactionSummary) -> dict[str, str]:
     if summary.hidden:
         return {}
     rates = [(d.label, round((d.rate or 0) * 100, 1)) for d in summary.dimensions]
-    levels = dict(SATISFACTION_LEVELS)
     overall = summary.overall
     return {
         "rates": charts.bar_chart(rates, title=_("Satisfaction rate by dimension"), max_value=100, value_suffix="%"),
         "levels": charts.pie_chart(
-            [(str(levels[code]), getattr(overall, code)) for code in levels],
+            [(label_of(code), getattr(overall, code)) for code in CODES],
             title=_("All answers by level"),
         ),
     }

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from core.satisfaction import DEFAULT_LEVEL_SCORES, LevelCounts, WeightedItem, weighted_score
 from organizations.models import Grid, Organization
 from surveys import mixing
-from surveys.lib import DEFAULT_LEVEL_SCORES, LevelCounts, WeightedItem, weighted_score
 from surveys.models import Answer, Response, SurveyPage
 
 MIN_RESPONSES = 3
@@ -128,11 +128,11 @@ class SatisfactionSummary:
 
 
 def satisfaction_questions(survey: SurveyPage) -> list[tuple[str, object, object]]:
-    return [(qid, b, v) for qid, b, v, _s in survey.question_list() if b.question_type == "satisfaction"]
+    return [(qid, b, v) for qid, b, v, _s in survey.question_list() if b.rates_satisfaction]
 
 
 def comment_questions(survey: SurveyPage) -> list[str]:
-    return [qid for qid, b, _v, _s in survey.question_list() if b.question_type == "long_text"]
+    return [qid for qid, b, _v, _s in survey.question_list() if b.collects_comments]
 
 
 def _dimensions(surveys: Iterable[SurveyPage]) -> tuple[list[str], dict[str, float], list[str]]:

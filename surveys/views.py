@@ -5,22 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+import rules
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
-from django.http import HttpResponseRedirect, QueryDict
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core import params
 from organizations.models import Organization
-from surveys import exports, mixing, services
-from surveys.blocks import condition_of
-from surveys.lib import normalise_code
-from surveys.models import Invitation, Response, SurveyPage
+from organizations.roles import roster_entry
+from surveys import answering, drafts, exports, mixing
+from surveys.codes import normalise_code
+from surveys.models import Invitation, Participation, Response, SurveyPage
+from surveys.questions import condition_of
 from surveys.results import cells_q, compute_results, small_cells
 
 CODE_SESSION_KEY = "survey-code-%s"
@@ -30,12 +34,12 @@ CODE_SESSION_KEY = "survey-code-%s"
 
 
 def _question_context(child, data: QueryDict, errors: dict) -> dict:
+    """What a question's template draws: the common parts here, its own parts from its block."""
     value, block = child.value, child.block
-    name = services.field_name(child.id)
-    item = {
+    name = answering.field_name(child.id)
+    return {
         "id": child.id,
         "child": child,
-        "type": child.block_type,
         "value": value,
         "name": name,
         "error": errors.get(child.id),
@@ -43,28 +47,8 @@ def _question_context(child, data: QueryDict, errors: dict) -> dict:
         "key": value.get("key") or "",
         "condition": condition_of(value),
         "current": data.get(name, ""),
+        **block.form_context(value, name, data),
     }
-    if child.block_type in ("single_choice", "rating", "nps"):
-        current = data.get(name, "")
-        item["options"] = [(choice, choice, choice == current) for choice in block.choices_of(value)]
-    elif child.block_type == "multiple_choice":
-        current = set(data.getlist(name))
-        item["options"] = [(choice, choice, choice in current) for choice in block.choices_of(value)]
-    elif child.block_type in ("matrix", "satisfaction"):
-        labels = block.choice_labels(value) if hasattr(block, "choice_labels") else {}
-        item["columns"] = [(choice, labels.get(choice, choice)) for choice in block.choices_of(value)]
-        item["rows"] = [
-            {"label": row, "name": f"{name}-{i}", "current": data.get(f"{name}-{i}", "")}
-            for i, row in enumerate(block.rows_of(value))
-        ]
-    elif child.block_type == "ranking":
-        items = block.choices_of(value)
-        item["positions"] = [str(n) for n in range(1, len(items) + 1)]
-        item["items"] = [
-            {"label": label, "name": f"{name}-{i}", "current": data.get(f"{name}-{i}", "")}
-            for i, label in enumerate(items)
-        ]
-    return item
 
 
 def form_steps(page: SurveyPage, data: QueryDict, errors: dict) -> list[dict]:
@@ -102,7 +86,7 @@ def survey(request, page: SurveyPage):
     context.update(
         is_open=page.is_open(),
         has_closed=page.has_closed(),
-        may_see_results=page.may_see_results(request.user),
+        may_see_results=request.user.has_perm("surveys.view_results", page),
         results_url=page.route_url("results_route", request),
     )
     user = request.user
@@ -124,48 +108,48 @@ def survey(request, page: SurveyPage):
     elif not user.is_authenticated:
         state = "sign_in"
         context["sign_in_url"] = reverse("account_login") + "?" + urlencode({"next": request.get_full_path()})
-    elif not page.may_answer(user):
+    elif not rules.test_rule("surveys.answer_survey", user, page):
         state = "not_audience"
-    elif page.mode == SurveyPage.Mode.ANONYMOUS and services.has_answered(page, user):
+    elif page.mode == SurveyPage.Mode.ANONYMOUS and answering.has_answered(page, user):
         state = "answered"
     elif page.mode == SurveyPage.Mode.IDENTIFIED:
         response = Response.objects.filter(survey=page, user=user).first()
         if response is not None:
-            data, revision = services.form_data_of(page, response)
+            data, revision = answering.form_data_of(page, response)
             context["existing"] = response
 
     if state == "form" and request.method == "POST":
         action = request.POST.get("action", "submit")
-        if action == "save" and user.is_authenticated and services.may_save_draft(page):
+        if action == "save" and user.is_authenticated and drafts.may_save_draft(page):
             step = params.bounded(request.POST.get("step"), maximum=max(len(page.steps()) - 1, 0))
-            services.save_draft(page, user, request.POST, step)
+            drafts.save_draft(page, user, request.POST, step)
             messages.success(request, _("Your answers are saved. Come back to this page to continue."))
             return HttpResponseRedirect(page.get_url(request))
-        outcome, checked = services.submit(
+        outcome, checked = answering.submit(
             page, request.POST, user=user, code=code, revision=params.bounded(request.POST.get("revision"))
         )
-        if outcome in (services.Outcome.STORED, services.Outcome.UPDATED):
+        if outcome in (answering.Outcome.STORED, answering.Outcome.UPDATED):
             request.session.pop(CODE_SESSION_KEY % page.pk, None)
-            if outcome is services.Outcome.UPDATED:
+            if outcome is answering.Outcome.UPDATED:
                 messages.success(request, _("Your changed answers are saved."))
             return HttpResponseRedirect(page.get_url(request) + "?done=1")
-        if outcome is services.Outcome.INVALID:
+        if outcome is answering.Outcome.INVALID:
             data, errors = request.POST, checked.errors
             context["error_count"] = len(errors)
-        elif outcome in (services.Outcome.ALREADY_ANSWERED, services.Outcome.STALE):
+        elif outcome in (answering.Outcome.ALREADY_ANSWERED, answering.Outcome.STALE):
             messages.info(request, _("Your response was already recorded; nothing new was stored."))
             return HttpResponseRedirect(page.get_url(request) + "?done=1")
-        elif outcome is services.Outcome.CODE_INVALID:
+        elif outcome is answering.Outcome.CODE_INVALID:
             request.session.pop(CODE_SESSION_KEY % page.pk, None)
             messages.error(request, _("This code is not valid for this survey, has been used or was revoked."))
             return HttpResponseRedirect(page.get_url(request))
-        elif outcome is services.Outcome.CLOSED:
+        elif outcome is answering.Outcome.CLOSED:
             messages.error(request, _("This survey has closed: your answers were not stored."))
             return HttpResponseRedirect(page.get_url(request))
         else:
             raise PermissionDenied
     elif state == "form" and user.is_authenticated and not revision:
-        draft = services.draft_data(page, user)
+        draft = drafts.draft_data(page, user)
         if draft is not None:
             data, step = draft
             context["from_draft"] = True
@@ -174,8 +158,6 @@ def survey(request, page: SurveyPage):
     first_error_step = next((i for i, s in enumerate(steps) if s["has_error"]), None)
     grid_current = data.get("grid", "")
     if not grid_current and user.is_authenticated and page.ask_grid:
-        from organizations.roles import roster_entry
-
         entry = roster_entry(user)
         grid_current = str(entry.grid_id) if entry and entry.grid_id else ""
     context.update(
@@ -188,7 +170,7 @@ def survey(request, page: SurveyPage):
         grids=page.grid_choices() if (state == "form" and page.ask_grid and code is None) else None,
         grid_current=grid_current,
         grid_error=errors.get("grid"),
-        can_save=user.is_authenticated and services.may_save_draft(page),
+        can_save=user.is_authenticated and drafts.may_save_draft(page),
     )
     return TemplateResponse(request, page.get_template(request), context)
 
@@ -226,7 +208,7 @@ def _filters(request, page: SurveyPage) -> dict:
 
 
 def _results_allowed(request, page):
-    if not page.may_see_results(request.user):
+    if not request.user.has_perm("surveys.view_results", page):
         if not request.user.is_authenticated:
             return False
         raise PermissionDenied
@@ -285,7 +267,7 @@ def results(request, page: SurveyPage):
         cache_key=f"{page.pk}:{page.latest_revision_id}:{everything}:{stamp['n']}:{stamp['revisions']}:{hashlib.sha256(filter_key.encode()).hexdigest()[:16]}",
         filters=filters,
         query=query,
-        is_editor=page.is_editor(request.user),
+        is_editor=request.user.has_perm("surveys.manage_survey", page),
         export_urls={
             f"{what}_{fmt}": page.route_url("export_route", request, what=what, fmt=fmt)
             + (f"?{query}" if query else "")
@@ -298,14 +280,12 @@ def results(request, page: SurveyPage):
 
 def export(request, page: SurveyPage, what: str, fmt: str):
     if what not in ("responses", "aggregates") or fmt not in ("csv", "xlsx"):
-        from django.http import Http404
-
         raise Http404
     if not request.user.is_authenticated:
         # As for the results page: exports are for signed-in users, so ask anonymous visitors to sign in.
         return HttpResponseRedirect(reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}))
-    if not page.is_editor(request.user):
-        if what == "responses" or not page.may_see_results(request.user):
+    if not request.user.has_perm("surveys.manage_survey", page):
+        if what == "responses" or not request.user.has_perm("surveys.view_results", page):
             raise PermissionDenied
     if page.is_sealed:
         mixing.settle_closed([page])
@@ -319,9 +299,6 @@ def export(request, page: SurveyPage, what: str, fmt: str):
 
 def index(request):
     """Open surveys, then closed ones, newest first: where residents find what to answer."""
-    from django.db.models import Q
-    from django.utils import timezone
-
     now = timezone.now()
     live = SurveyPage.objects.live().public().specific().order_by("-opens_at", "-first_published_at")
     open_now = live.filter(
@@ -331,8 +308,6 @@ def index(request):
     answered = set()
     if request.user.is_authenticated:
         answered = set(Response.objects.filter(user=request.user).values_list("survey_id", flat=True))
-        from surveys.models import Participation
-
         answered |= set(Participation.objects.filter(user=request.user).values_list("survey_id", flat=True))
     return TemplateResponse(
         request, "surveys/survey_index.html", {"open_surveys": open_now, "closed_surveys": closed, "answered": answered}

@@ -20,7 +20,7 @@ def register_survey_urls():
 @hooks.register("register_page_listing_more_buttons")
 def survey_buttons(page, user, next_url=None):
     specific = page.specific_deferred
-    if not isinstance(specific, SurveyPage) or not specific.permissions_for_user(user).can_edit():
+    if not isinstance(specific, SurveyPage) or not user.has_perm("surveys.edit_survey", specific):
         return
     yield Button(_("Results"), url=specific.route_url("results_route"), icon_name="table", priority=90)
     if isinstance(specific, SatisfactionSurveyPage) and (url := report_url_of(specific)):
@@ -35,7 +35,7 @@ def survey_buttons(page, user, next_url=None):
 def survey_header_buttons(page, user, view_name, next_url=None):
     """Results and, for a satisfaction survey, its PDF report, from the survey's editor and listing header."""
     specific = page.specific_deferred
-    if not isinstance(specific, SurveyPage) or not specific.permissions_for_user(user).can_edit():
+    if not isinstance(specific, SurveyPage) or not user.has_perm("surveys.edit_survey", specific):
         return
     yield Button(_("Results"), url=specific.route_url("results_route"), icon_name="table", priority=80)
     if isinstance(specific, SatisfactionSurveyPage) and (url := report_url_of(specific)):

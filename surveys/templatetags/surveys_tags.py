@@ -28,14 +28,14 @@ def satisfaction_charts(summary):
 
 
 def has_satisfaction_question(page) -> bool:
-    return any(child.block_type == "satisfaction" for child in page.questions)
+    return any(block.rates_satisfaction for _qid, block, _value, _section in page.question_list())
 
 
 def report_url_of(page) -> str:
     """The URL of the satisfaction PDF of `page` ("" when the `evaluation` app that draws it is absent).
 
     `evaluation` is a higher floor, never imported here: its URL is looked up by name. Show it only to
-    people who may see the results, as the report view itself checks (`SurveyPage.may_see_results`).
+    people who may see the results, as the report view itself checks (`surveys.view_results`).
     """
     try:
         return reverse("evaluation:satisfaction_report", kwargs={"survey_id": page.pk})

@@ -19,6 +19,7 @@ from accounts.factories import UserFactory
 from consultation.factories import make_consultation, make_posts
 from consultation.models import ConsultationPage
 from consultation.models import Stage as ConsultationStage
+from core.satisfaction import SATISFIED
 from evaluation.factories import AppraisalCampaignFactory
 from evaluation.models import Stage
 from home import factories as content
@@ -35,7 +36,6 @@ from home.models import (
 )
 from organizations.factories import RosterEntryFactory
 from surveys.factories import q, satisfaction_page, section, survey_page
-from surveys.lib import SATISFACTION_LEVELS
 from surveys.models import Answer, Response, SatisfactionSurveyPage, SurveyPage
 
 CONTENT_LANG = "zh-hans"  # WAGTAIL_CONTENT_LANGUAGES: editors write in Chinese whatever the reader's language
@@ -62,7 +62,7 @@ SAMPLE_ANSWERS = {
     "rating": "4",
     "nps": "9",
     "matrix": {"便民服务": "好", "文体活动": "一般"},
-    "satisfaction": {"服务态度": SATISFACTION_LEVELS[0][0]},
+    "satisfaction": {"服务态度": SATISFIED},
     "ranking": {"停车": 1, "绿化": 2, "安防": 3},
     "short_text": "3号楼",
     "long_text": "希望增加夜间照明。",

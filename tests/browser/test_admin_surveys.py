@@ -14,10 +14,10 @@ from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import translation
 
-from surveys.blocks import SurveyQuestionsBlock
 from surveys.factories import add_responses, q, qid, satisfaction_page, section, survey_page
 from surveys.models import Answer, Response, SatisfactionSurveyPage, SurveyPage
 from surveys.presets import DEFAULT_DIMENSIONS
+from surveys.questions import SurveyQuestionsBlock
 
 from .conftest import add_session, axe_check
 

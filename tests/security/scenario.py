@@ -13,7 +13,7 @@ from evaluation.models import Ballot, BallotEntry, SealedBallot, Stage
 from evaluation.models import Participation as BallotParticipation
 from organizations.factories import RosterEntryFactory
 from organizations.models import RosterEntry
-from surveys import services
+from surveys import answering
 from surveys.factories import qid, survey_page
 from surveys.models import Answer, Response, SealedResponse, SurveyPage
 from surveys.models import Participation as SurveyParticipation
@@ -69,8 +69,8 @@ def fill(campaign, page, voters) -> None:
         data = QueryDict(mutable=True)
         for key, value in survey_form(page, index).items():
             data.setlist(key, value if isinstance(value, list) else [value])
-        outcome, _checked = services.submit(page, data, user=voter)
-        assert outcome is services.Outcome.STORED, outcome
+        outcome, _checked = answering.submit(page, data, user=voter)
+        assert outcome is answering.Outcome.STORED, outcome
         grades = {
             int(key.removeprefix("grade-")): voting.Choice(grade)
             for key, grade in ballot_form(campaign, voter, index).items()

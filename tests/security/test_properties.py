@@ -138,14 +138,14 @@ def _form_data(page, form: dict) -> QueryDict:
 def test_any_submission_is_stored_whole_or_refused_with_errors_and_stores_nothing(
     every_kind_of_question, resident, form
 ):
-    from surveys import services
+    from surveys import answering
     from surveys.models import Answer, Response
 
     page = every_kind_of_question
     with transaction.atomic():
-        outcome, checked = services.submit(page, _form_data(page, form), user=resident)
+        outcome, checked = answering.submit(page, _form_data(page, form), user=resident)
         stored = list(Answer.objects.filter(survey=page))
-        if outcome is services.Outcome.STORED:
+        if outcome is answering.Outcome.STORED:
             assert checked.is_valid and Response.objects.filter(survey=page).count() == 1
             expected = sum(
                 len(block.answer_rows(value, checked.answers[qid]))
@@ -154,7 +154,7 @@ def test_any_submission_is_stored_whole_or_refused_with_errors_and_stores_nothin
             )
             assert len(stored) == expected
         else:
-            assert outcome is services.Outcome.INVALID and checked.errors
+            assert outcome is answering.Outcome.INVALID and checked.errors
             assert not stored and not Response.objects.filter(survey=page).exists()
         transaction.set_rollback(True)  # the next example starts from no response
 

@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+import rules
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -274,7 +275,8 @@ def test_audience_of_given_branches_admits_their_members_only(client, member_a, 
     page = survey_page(branch_a.page, audience=SurveyPage.Audience.ORGANIZATIONS)
     page.audience_organizations.set([branch_a])
     page.save()
-    assert page.may_answer(member_a) and not page.may_answer(resident)
+    assert rules.test_rule("surveys.answer_survey", member_a, page)
+    assert not rules.test_rule("surveys.answer_survey", resident, page)
     client.force_login(resident)
     assert client.get(page.url).context["state"] == "not_audience"
 

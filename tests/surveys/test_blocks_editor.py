@@ -13,14 +13,11 @@ from wagtail import blocks
 from wagtail.admin.telepath import JSContext
 from wagtail.blocks.struct_block import BlockGroup, StructBlockValidationError
 
-from surveys.blocks import (
-    MatrixBlock,
-    NPSBlock,
-    RatingBlock,
-    SatisfactionBlock,
-    SurveyQuestionsBlock,
-)
 from surveys.presets import satisfaction_preset
+from surveys.questions import SurveyQuestionsBlock
+from surveys.questions.matrix import MatrixBlock
+from surveys.questions.satisfaction import SatisfactionBlock
+from surveys.questions.scale import NPSBlock, RatingBlock
 
 QUESTION_TYPES = list(SurveyQuestionsBlock().child_blocks)
 

@@ -5,7 +5,7 @@ import pytest
 from django.http import QueryDict
 
 from accounts.factories import UserFactory
-from surveys import services
+from surveys import answering
 from surveys.factories import qid, survey_page
 from surveys.models import Answer, Participation, Response, SealedResponse, SurveyBox, SurveyPage
 from tests.concurrency import run_concurrently
@@ -26,7 +26,7 @@ def _hammer(page, user):
     data = _form(page)
     outcomes = []
     for _wave in range(WAVES):
-        outcomes += run_concurrently(lambda i: services.submit(page, data, user=user)[0], PER_WAVE)
+        outcomes += run_concurrently(lambda i: answering.submit(page, data, user=user)[0], PER_WAVE)
     return outcomes
 
 
@@ -38,8 +38,8 @@ def test_a_hundred_concurrent_submissions_by_one_user_store_one_response(branch_
     user = UserFactory()
     outcomes = _hammer(page, user)
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
-    assert outcomes.count(services.Outcome.STORED) == 1
-    assert outcomes.count(services.Outcome.ALREADY_ANSWERED) == WAVES * PER_WAVE - 1
+    assert outcomes.count(answering.Outcome.STORED) == 1
+    assert outcomes.count(answering.Outcome.ALREADY_ANSWERED) == WAVES * PER_WAVE - 1
     if mode == SurveyPage.Mode.ANONYMOUS:
         # Sealed until a batch is mixed: one blob, one participation, one box (the first answers raced to make it).
         assert Participation.objects.filter(survey=page, user=user).count() == 1

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys import mixing
+from surveys.codes import hash_code
 from surveys.factories import qid, survey_page
 from surveys.invitations import issue
-from surveys.lib import hash_code
 from surveys.models import Invitation, Response, SealedResponse, SurveyPage, invitation_pepper
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 
 from django.utils import timezone
 
+from core.satisfaction import LevelCounts, WeightedItem, weighted_score
 from surveys import satisfaction
 from surveys.factories import add_responses, q, qid, satisfaction_page
-from surveys.lib import LevelCounts, WeightedItem, weighted_score
 from surveys.models import SatisfactionSurveyPage
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.factories import UserFactory
 from core import sealing
-from surveys import mixing, services
+from surveys import answering, mixing
 from surveys.factories import qid, survey_page
 from surveys.invitations import issue
 from surveys.models import SurveyPage
@@ -166,20 +166,20 @@ def _answer_anonymous(page, count: int, *, at_once: bool) -> dict[str, str]:
     offset = 100 if at_once else 0
     forms = [_form(page, _secret("居民", offset + i), i) for i in range(count)]
     if at_once:
-        outcomes = run_concurrently(lambda i: services.submit(page, forms[i], user=users[i])[0], count)
+        outcomes = run_concurrently(lambda i: answering.submit(page, forms[i], user=users[i])[0], count)
     else:
-        outcomes = [services.submit(page, forms[i], user=users[i])[0] for i in range(count)]
-    assert outcomes == [services.Outcome.STORED] * count, outcomes
+        outcomes = [answering.submit(page, forms[i], user=users[i])[0] for i in range(count)]
+    assert outcomes == [answering.Outcome.STORED] * count, outcomes
     return {str(user.pk): _secret("居民", offset + i) for i, user in enumerate(users)}
 
 
 def _answer_by_code(page, codes: list[tuple[str, str]], *, at_once: bool, offset: int) -> dict[str, str]:
     forms = [_form(page, _secret("受邀者", offset + i), i) for i in range(len(codes))]
     if at_once:
-        outcomes = run_concurrently(lambda i: services.submit(page, forms[i], code=codes[i][0])[0], len(codes))
+        outcomes = run_concurrently(lambda i: answering.submit(page, forms[i], code=codes[i][0])[0], len(codes))
     else:
-        outcomes = [services.submit(page, forms[i], code=code)[0] for i, (code, _name) in enumerate(codes)]
-    assert outcomes == [services.Outcome.STORED] * len(codes), outcomes
+        outcomes = [answering.submit(page, forms[i], code=code)[0] for i, (code, _name) in enumerate(codes)]
+    assert outcomes == [answering.Outcome.STORED] * len(codes), outcomes
     return {name: _secret("受邀者", offset + i) for i, (_code, name) in enumerate(codes)}
 
 

@@ -1,10 +1,13 @@
-"""Reading a submitted survey form and storing it: validation, conditions, one transaction per submission."""
+"""Answering a survey: reading a submitted form (validation, conditions), storing it in one transaction,
+and putting an identified response back into the form to edit it."""
 
 from __future__ import annotations
 
 import enum
 import logging
 from dataclasses import dataclass, field
+
+import rules
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,8 +20,8 @@ from core import params
 from core.sealing import SealingError
 from organizations import roles
 from surveys import mixing
-from surveys.blocks import condition_of
 from surveys.models import Answer, Draft, Invitation, Participation, Response, SurveyPage
+from surveys.questions import condition_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ def check(page: SurveyPage, data: QueryDict, *, grid=None) -> Checked:
         value = child.value
         condition = condition_of(value)
         visible = condition is None or bool(selected.get(condition[0], set()) & condition[1])
-        if child.block_type == "section":
+        if child.block.is_section:
             section_visible = visible
             continue
         if not (section_visible and visible):
@@ -131,7 +134,7 @@ def submit(page: SurveyPage, data: QueryDict, *, user=None, code: str | None = N
         invitation = Invitation.objects.usable().matching(code or "").filter(survey=page).first()
         if invitation is None:
             return Outcome.CODE_INVALID, Checked()
-    elif user is None or not user.is_authenticated or not page.may_answer(user):
+    elif user is None or not user.is_authenticated or not rules.test_rule("surveys.answer_survey", user, page):
         return Outcome.NOT_ALLOWED, Checked()
     checked = check(page, data, grid=invitation.grid if invitation else None)
     if not checked.is_valid:
@@ -221,53 +224,9 @@ def form_data_of(page: SurveyPage, response: Response) -> tuple[QueryDict, int]:
     data = QueryDict(mutable=True)
     blocks = {qid: (block, value) for qid, block, value, _s in page.question_list()}
     for answer in response.answers.all():
-        if answer.question not in blocks:
-            continue
-        block, value = blocks[answer.question]
-        name = field_name(answer.question)
-        if block.question_type in ("matrix", "satisfaction"):
-            rows = block.rows_of(value)
-            if answer.row in rows:
-                data[f"{name}-{rows.index(answer.row)}"] = answer.choice
-        elif block.question_type == "ranking":
-            items = block.choices_of(value)
-            if answer.choice in items:
-                data[f"{name}-{items.index(answer.choice)}"] = str(int(answer.number))
-        elif block.question_type == "multiple_choice":
-            data.appendlist(name, answer.choice)
-        elif answer.choice:
-            data[name] = answer.choice
-        elif answer.number is not None:
-            data[name] = f"{answer.number:g}"
-        elif answer.date is not None:
-            data[name] = answer.date.isoformat()
-        else:
-            data[name] = answer.text
+        if answer.question in blocks:
+            block, value = blocks[answer.question]
+            block.form_data(value, field_name(answer.question), answer, data)
     if response.grid_id:
         data["grid"] = str(response.grid_id)
     return data, response.revision
-
-
-def may_save_draft(page: SurveyPage) -> bool:
-    """Only identified surveys keep drafts: a draft holds a named person's answers in plain text."""
-    return page.mode == SurveyPage.Mode.IDENTIFIED
-
-
-def save_draft(page: SurveyPage, user, data: QueryDict, step: int = 0) -> None:
-    """Keep what was typed so far (no validation); submitting deletes it. Identified surveys only."""
-    if not may_save_draft(page):
-        raise ValueError("Anonymous and invitation surveys keep no drafts.")
-    kept = {key: data.getlist(key) for key in data if key.startswith("q-") or key == "grid"}
-    Draft.objects.update_or_create(survey=page, user=user, defaults={"data": kept, "step": step})
-
-
-def draft_data(page: SurveyPage, user) -> tuple[QueryDict, int] | None:
-    if not may_save_draft(page):
-        return None
-    draft = Draft.objects.filter(survey=page, user=user).first()
-    if draft is None:
-        return None
-    data = QueryDict(mutable=True)
-    for key, values in draft.data.items():
-        data.setlist(key, values)
-    return data, draft.step

@@ -1,27 +1,49 @@
-"""Framework-free helpers for surveys: the satisfaction scale and its arithmetic, invitation codes."""
+"""The satisfaction scale: 满意 / 基本满意 / 不满意 / 不了解, and its arithmetic.
+
+One scale for every app that asks residents how satisfied they are: the satisfaction questions of
+surveys, the ratings of consultation outcomes, and the reports that pool both. The codes are what the
+database stores (answers, ratings), so they never change:
+
+    from core.satisfaction import LevelCounts, Satisfaction
+    counts = LevelCounts.of({"satisfied": 5, "dissatisfied": 1})
+    counts.rate                                  # 满意率, 5 ÷ 6
+    Satisfaction.choices                         # [(code, label)], for forms and model fields
+
+满意率 = (满意 + 基本满意) ÷ valid answers, where 不了解 and blanks are not valid.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.db import models
+from django.utils.translation import pgettext_lazy
 
-# The shared contract (CONTRIBUTING.md): codes stored in answers, and their labels.
-SATISFIED = "satisfied"
-BASICALLY_SATISFIED = "basically_satisfied"
-DISSATISFIED = "dissatisfied"
-UNKNOWN = "unknown"
-SATISFACTION_LEVELS = [
-    (SATISFIED, _("Satisfied")),
-    (BASICALLY_SATISFIED, _("Basically satisfied")),
-    (DISSATISFIED, _("Dissatisfied")),
-    (UNKNOWN, _("Don't know")),
-]
+
+class Satisfaction(models.TextChoices):
+    """The levels, in the order they are offered and shown."""
+
+    SATISFIED = "satisfied", pgettext_lazy("satisfaction level", "Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", pgettext_lazy("satisfaction level", "Basically satisfied")
+    DISSATISFIED = "dissatisfied", pgettext_lazy("satisfaction level", "Dissatisfied")
+    UNKNOWN = "unknown", pgettext_lazy("satisfaction level", "Don't know")
+
+
+SATISFIED = Satisfaction.SATISFIED.value
+BASICALLY_SATISFIED = Satisfaction.BASICALLY_SATISFIED.value
+DISSATISFIED = Satisfaction.DISSATISFIED.value
+UNKNOWN = Satisfaction.UNKNOWN.value
+CODES = tuple(Satisfaction.values)
+# The levels that count in 满意率 (不了解 is no judgement).
+VALID_CODES = (SATISFIED, BASICALLY_SATISFIED, DISSATISFIED)
 # The national default of the weighted score: 满意 100%, 基本满意 75%, 不满意 0 of each item's weight.
 DEFAULT_LEVEL_SCORES = {SATISFIED: 100.0, BASICALLY_SATISFIED: 75.0, DISSATISFIED: 0.0}
+
+
+def label_of(code: str) -> str:
+    """The translated label of a level's code; an unknown code is shown as it is."""
+    return str(Satisfaction(code).label) if code in CODES else code
 
 
 @dataclass
@@ -37,6 +59,14 @@ class LevelCounts:
     unknown: int = 0
     blank: int = 0
 
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> LevelCounts:
+        """The counts of a {code: count} mapping (codes off the scale are left aside)."""
+        result = cls()
+        for code, count in counts.items():
+            result.add(code, count)
+        return result
+
     def __add__(self, other: LevelCounts) -> LevelCounts:
         return LevelCounts(
             self.satisfied + other.satisfied,
@@ -47,7 +77,7 @@ class LevelCounts:
         )
 
     def add(self, code: str, count: int) -> None:
-        if code in (SATISFIED, BASICALLY_SATISFIED, DISSATISFIED, UNKNOWN):
+        if code in CODES:
             setattr(self, code, getattr(self, code) + count)
 
     @property
@@ -66,20 +96,14 @@ class LevelCounts:
     @property
     def shares(self) -> dict[str, float | None]:
         """Share of 满意, 基本满意 and 不满意 among valid answers."""
-        return {
-            code: (getattr(self, code) / self.valid if self.valid else None)
-            for code in (SATISFIED, BASICALLY_SATISFIED, DISSATISFIED)
-        }
+        return {code: (getattr(self, code) / self.valid if self.valid else None) for code in VALID_CODES}
 
     def score(self, level_scores: dict[str, float] | None = None) -> float | None:
         """Mean level score of the valid answers (0–100 with the default scores)."""
         if not self.valid:
             return None
         scores = level_scores or DEFAULT_LEVEL_SCORES
-        total = sum(
-            getattr(self, code) * scores.get(code, 0.0) for code in (SATISFIED, BASICALLY_SATISFIED, DISSATISFIED)
-        )
-        return total / self.valid
+        return sum(getattr(self, code) * scores.get(code, 0.0) for code in VALID_CODES) / self.valid
 
 
 @dataclass
@@ -98,40 +122,3 @@ def weighted_score(items: list[WeightedItem], level_scores: dict[str, float] | N
         total += item.weight * score
         weights += item.weight
     return total / weights if weights else None
-
-
-@dataclass
-class Distribution:
-    """Counts per option of a question, in the question's order, with their shares of `base`."""
-
-    options: list[tuple[str, str]]  # (value, label)
-    counts: dict[str, int] = field(default_factory=dict)
-    base: int = 0
-
-    def rows(self):
-        for value, label in self.options:
-            count = self.counts.get(value, 0)
-            yield label, count, (count / self.base if self.base else None)
-
-
-# --- invitation codes ----------------------------------------------------------------------------
-
-# No 0/O, 1/I/L: codes are typed from paper by people of every age.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10
-
-
-def new_code() -> str:
-    """A random invitation code, ~49 bits, printed in two groups of five."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return f"{raw[:5]}-{raw[5:]}"
-
-
-def normalise_code(code: str) -> str:
-    """Upper-case, without spaces or dashes: what a resident types is compared as printed."""
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
-
-
-def hash_code(code: str, pepper: str) -> str:
-    """HMAC-SHA256 of the normalised code with a server-side pepper: the database never holds codes."""
-    return hmac.new(pepper.encode(), normalise_code(code).encode(), hashlib.sha256).hexdigest()
