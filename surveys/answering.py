@@ -22,6 +22,7 @@ from organizations import roles
 from surveys import mixing
 from surveys.models import Answer, Draft, Invitation, Participation, Response, SurveyPage
 from surveys.questions import condition_of
+from surveys.tasks import mix_survey
 
 logger = logging.getLogger(__name__)
 
@@ -202,8 +203,6 @@ def _submit_sealed(page: SurveyPage, checked: Checked, *, user, invitation, day,
             box, rows, organization_id=getattr(organization, "pk", None), grid_id=getattr(grid, "pk", None), day=day
         ).save(force_insert=True)
     if mixing.should_mix(mixing.pending(page)):
-        from surveys.tasks import mix_survey
-
         try:
             mix_survey.enqueue(page.pk)
         except SealingError:  # the answer is stored; `manage.py mix_responses` reports the key problem

@@ -30,7 +30,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core import sealing
@@ -94,8 +94,6 @@ def lock_box_for_submission(page: SurveyPage) -> SurveyBox | None:
     A shared row lock on PostgreSQL: submissions do not wait for each other, but the final mix (which
     locks the box for update) waits for submissions in flight, and they then see the box final.
     """
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(SurveyBox._meta.db_table)
         with connection.cursor() as cursor:

@@ -15,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -31,7 +31,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from core import satisfaction
+from core import satisfaction, sealing
 from core.blocks import BodyBlock
 from core.pages import ChineseSearchMixin
 from organizations.models import Grid, Organization
@@ -579,9 +579,5 @@ class Draft(models.Model):
 @receiver(post_delete, sender=SurveyBox)
 def _destroy_key_of_deleted_box(sender, instance: SurveyBox, **kwargs):
     """A deleted survey's key goes with it (once the deletion is committed)."""
-    from django.db import transaction
-
-    from core import sealing
-
     scope = instance.scope
     transaction.on_commit(lambda: sealing.destroy(scope))
