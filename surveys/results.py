@@ -97,7 +97,8 @@ def compute_results(page: SurveyPage, responses, *, narrowed: bool = True) -> Re
         .order_by()
     }
     texts: dict[str, list[str]] = defaultdict(list)
-    text_ids = [qid for qid, block, _v, _s in page.question_list() if block.samples_texts]
+    question_list = page.question_list()
+    text_ids = [qid for qid, block, _v, _s in question_list if block.samples_texts]
     if text_ids and total >= MIN_RESPONSES:
         sample = (
             answers.filter(question__in=text_ids)
@@ -110,7 +111,7 @@ def compute_results(page: SurveyPage, responses, *, narrowed: bool = True) -> Re
             texts[qid].append(text)
 
     questions = []
-    for number, (qid, block, value, _section) in enumerate(page.question_list(), start=1):
+    for number, (qid, block, value, _section) in enumerate(question_list, start=1):
         result = QuestionResult(qid, number, value.get("label", ""), block.question_type, answered.get(qid, 0))
         tally = Tally(result.answered, counts.get(qid, {}), numbers.get(qid, {}), dates.get(qid, {}))
         block.summarise(value, tally, result)
@@ -120,7 +121,7 @@ def compute_results(page: SurveyPage, responses, *, narrowed: bool = True) -> Re
         questions.append(result)
 
     satisfaction = None
-    if any(block.rates_satisfaction for _qid, block, _v, _s in page.question_list()):
+    if any(block.rates_satisfaction for _qid, block, _v, _s in question_list):
         satisfaction = summarise(page.specific if type(page) is SurveyPage else page, responses if narrowed else None)
     return Results(total=total, questions=questions, satisfaction=satisfaction)
 
