@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageViewRestriction
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from core import cache as page_cache
 from core import chinese
+
+PER_PAGE = 20
 
 
 class ChineseSearchMixin:
@@ -60,6 +68,41 @@ class BasePage(ChineseSearchMixin, Page):
 
     class Meta:
         abstract = True
+
+
+class ListingPage(CachedPageMixin, RoutablePageMixin, BasePage):
+    """An index page: an introduction over its items, a page of `per_page` at a time.
+
+    A subclass says which items it lists (`listed`), under which name its template reads the current
+    page of them (`items_name`), and may narrow them by the request's filters (`items`).
+    """
+
+    intro = models.CharField(_("introduction"), max_length=250, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    per_page = PER_PAGE
+    items_name = "items"
+
+    class Meta:
+        abstract = True
+
+    def listed(self) -> PageQuerySet:
+        """Every published, public item of this index, in the order the list shows them."""
+        raise NotImplementedError
+
+    def items(self, request) -> PageQuerySet:
+        """The items shown for this request (a subclass applies its filters here)."""
+        return self.listed()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context[self.items_name] = Paginator(self.items(request), self.per_page).get_page(request.GET.get("page"))
+        return context
+
+
+def route_url(page: RoutablePageMixin, name: str) -> str:
+    """The address of one of a routable page's own routes; empty while the page has none (not in a site)."""
+    return page.url + page.reverse_subpage(name) if page.url else ""
 
 
 def public_filter() -> Q:

@@ -1,0 +1,245 @@
+"""The site's frame: the home page and each organisation's section, with the lists and links they show."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from core import cache as page_cache
+from core.blocks import BodyBlock
+from core.pages import BasePage, CachedPageMixin, public_filter
+from home import views
+from home.models.news import NewsPage
+from home.models.policy import PolicyPage
+from home.models.study import StudyIndexPage, StudyPage
+
+LATEST_COUNT = 5
+
+
+def _optional_model(label: str):
+    """A model of a higher-floor app, or None while that app does not define it (no import)."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def home_panels(request) -> list[dict]:
+    """Per-user panels that higher-floor apps contribute through the `gongzhi_home_panels` hook.
+
+    Each hook returns None or {"key", "heading", "items": [{"title", "url", "meta"}]}; home imports
+    none of those apps. Anonymous visitors get no panels, so their cached page stays the same.
+    """
+    if not request.user.is_authenticated:
+        return []
+    return [panel for hook in hooks.get_hooks("gongzhi_home_panels") if (panel := hook(request))]
+
+
+def open_now(model, pages, now=None):
+    """The pages whose window (`opens_at`, `closes_at`; either may be empty) includes now.
+
+    "Open surveys" on the home page lists no survey that has closed or not yet opened. A model
+    without these fields is returned unchanged.
+    """
+    names = {field.name for field in model._meta.get_fields()}
+    if not {"opens_at", "closes_at"} <= names:
+        return pages
+    now = now or timezone.now()
+    return pages.filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now)).filter(
+        Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+    )
+
+
+def _claims_path(page, components) -> bool:
+    """Whether a live routable page answers these path components with one of its own routes."""
+    cls = page.specific_class
+    if not page.live or cls is None or not issubclass(cls, RoutablePageMixin):
+        return False
+    try:
+        cls.get_resolver().resolve("/" + "/".join(components) + "/")
+    except Http404:
+        return False
+    return True
+
+
+class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
+    """The front page of a street's Gongzhi site."""
+
+    intro = models.CharField(_("introduction"), max_length=250, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "home.BranchPage",
+        "home.PolicyIndexPage",
+        "home.StudyIndexPage",
+        "home.NewsIndexPage",
+        # Higher-floor apps, named as strings (no import).
+        "consultation.ConsultationPage",
+        "surveys.SurveyPage",
+        "surveys.SatisfactionSurveyPage",
+    ]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Wagtail's .public() reads the view restrictions once per list; read them once for all lists.
+        public = public_filter()
+        context["sections"] = BranchPage.objects.child_of(self).live().filter(public).specific()
+        context["latest_policies"] = (
+            PolicyPage.objects.live().filter(public).descendant_of(self).order_by("-issued_on")[:LATEST_COUNT]
+        )
+        context["latest_study"] = (
+            StudyPage.objects.live().filter(public).descendant_of(self).order_by("-first_published_at")[:LATEST_COUNT]
+        )
+        context["latest_news"] = (
+            NewsPage.objects.live().filter(public).descendant_of(self).order_by("-date")[:LATEST_COUNT]
+        )
+        context["featured"] = self.featured_sections(public)
+        # Lazy: read only when the cached lists are rendered again, for the "my study progress" link.
+        context["study_indexes"] = StudyIndexPage.objects.live().filter(public).descendant_of(self).order_by("path")[:1]
+        context["panels"] = home_panels(request)
+        context["cache_generation"] = page_cache.generation()
+        return context
+
+    def featured_sections(self, public: Q | None = None) -> list[dict]:
+        """Consultations, surveys and appraisals, read from the page tree (those apps are higher floors)."""
+        public = public_filter() if public is None else public
+        sections = []
+        for label, heading in (
+            ("consultation.ConsultationPage", _("Consultations")),
+            ("surveys.SurveyPage", _("Open surveys")),
+        ):
+            model = _optional_model(label)
+            if model is None:
+                continue
+            pages = model.objects.live().filter(public).descendant_of(self).order_by("-first_published_at")
+            # Contract with those apps: an optional classmethod narrows the list (e.g. open ones only);
+            # without it, pages with an opening window (opens_at / closes_at) are listed only while open.
+            if hasattr(model, "featured_on_home"):
+                pages = model.featured_on_home(pages)
+            else:
+                pages = open_now(model, pages)
+            sections.append({"heading": heading, "pages": pages[:LATEST_COUNT], "key": label.split(".")[0]})
+        return sections
+
+    def route(self, request, path_components):
+        """Wagtail's routing, with one query for the whole path instead of one or two per level.
+
+        Same rules: a live routable page on the way answers a path its own routes match before any
+        child page is looked at; the page found then routes what is left (404 if it cannot).
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        paths = [
+            self.url_path + "".join(f"{c}/" for c in path_components[: i + 1]) for i in range(len(path_components))
+        ]
+        on_the_way = {page.url_path: page for page in Page.objects.filter(url_path__in=paths)}
+        current, consumed = self, 0
+        while consumed < len(path_components):
+            if _claims_path(current, path_components[consumed:]):
+                break
+            following = on_the_way.get(paths[consumed])
+            if following is None:
+                break
+            current, consumed = following, consumed + 1
+        if current is self:
+            return super().route(request, path_components)
+        return current.specific.route(request, path_components[consumed:])
+
+    @path("sitemap/", name="sitemap")
+    def sitemap(self, request):
+        return views.sitemap(request)
+
+
+class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
+    """An organisation's own section of the site: its editors work only below it."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="section",
+    )
+    intro = models.CharField(_("introduction"), max_length=250, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("organization"), FieldPanel("intro"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["home.HomePage", "home.BranchPage"]
+    subpage_types = [
+        "home.BranchPage",
+        "home.PolicyIndexPage",
+        "home.StudyIndexPage",
+        "home.NewsIndexPage",
+        # Higher-floor apps, named as strings (no import).
+        "consultation.ConsultationPage",
+        "surveys.SurveyPage",
+        "surveys.SatisfactionSurveyPage",
+    ]
+
+    class Meta:
+        verbose_name = _("organisation section")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["subsections"] = BranchPage.objects.child_of(self).live().public().specific()
+        context["latest_news"] = NewsPage.objects.live().public().descendant_of(self).order_by("-date")[:LATEST_COUNT]
+        context["latest_policies"] = (
+            PolicyPage.objects.live().public().descendant_of(self).order_by("-issued_on")[:LATEST_COUNT]
+        )
+        context["latest_study"] = (
+            StudyPage.objects.live().public().descendant_of(self).order_by("-first_published_at")[:LATEST_COUNT]
+        )
+        context["featured"] = HomePage.featured_sections(self)
+        context["show_meetings"] = self.allows(request.user, "home.view_meeting_records")
+        context["show_study_table"] = self.allows(request.user, "home.view_study_completion")
+        if self.organization_id:
+            organization = self.organization
+            context["member_count"] = organization.roster.active().count()
+            secretary_group = organization.secretaries_group_id
+            context["secretaries"] = (
+                list(
+                    organization.roster.active()
+                    .filter(user__groups__id=secretary_group)
+                    .values_list("name", flat=True)[:3]
+                )
+                if secretary_group
+                else []
+            )
+        return context
+
+    def allows(self, user, perm: str) -> bool:
+        """Whether `user` has `perm` (home/rules.py) on this section; one of no organisation has no records,
+        not even for a superuser."""
+        return self.organization_id is not None and user.has_perm(perm, self)
+
+    @path("meetings/", name="meetings")
+    def meetings(self, request):
+        return views.branch_meetings(request, self)
+
+    @path("study/", name="study")
+    def study_table(self, request):
+        return views.study_completion(request, self)
+
+    @path("study/export/", name="study_export")
+    def study_export(self, request):
+        return views.study_completion_export(request, self)
