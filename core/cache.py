@@ -29,12 +29,16 @@ import time
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_max_age
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import get_language
+
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 CACHE_ALIAS = "pages"
 TIMEOUT = 600
@@ -188,11 +192,6 @@ class AnonymousPageCacheMiddleware:
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    from wagtail.models import PageViewRestriction
-    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
-
     page_published.connect(purge, dispatch_uid="page_cache_published")
     page_unpublished.connect(purge, dispatch_uid="page_cache_unpublished")
     post_page_move.connect(purge, dispatch_uid="page_cache_moved")
@@ -205,15 +204,11 @@ def connect_signals() -> None:
 
 
 def _purge_on_page_delete(sender, instance, **kwargs) -> None:
-    from wagtail.models import Page
-
     if isinstance(instance, Page):
         purge()
 
 
 def _purge_on_site_change(sender, instance, created=False, **kwargs) -> None:
-    from wagtail.models import Page, Site
-
     # A page created live (not through a revision, e.g. by seed_demo) is a publish too.
     if isinstance(instance, Site) or (created and isinstance(instance, Page) and instance.live):
         purge()
