@@ -27,8 +27,7 @@ def oversees_section(user, section: BranchPage) -> bool:
     """The branch's secretary and the admins of the branch or above it (as for the appraisal); not editors."""
     if user.is_superuser or roles.holds_role(user, section.organization, roles.Role.SECRETARY):
         return True
-    admin_paths = roles.organizations_with_role(user, roles.Role.ADMIN).values_list("path", flat=True)
-    return any(section.organization.path.startswith(path) for path in admin_paths)
+    return roles.organizations_with_role(user, roles.Role.ADMIN).with_ancestors(section.organization).exists()
 
 
 @rules.predicate
