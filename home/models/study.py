@@ -128,9 +128,9 @@ class StudyPage(CachedPageMixin, RoutablePageMixin, BasePage):
         context = super().get_context(request, *args, **kwargs)
         if request.user.is_authenticated:
             context["study_record"] = StudyRecord.objects.filter(user=request.user, page=self).first()
-            index = self.get_parent().specific
-            if isinstance(index, StudyIndexPage) and index.url:
-                context["progress_url"] = route_url(index, "progress")
+            parent = self.get_parent().specific
+            if isinstance(parent, StudyIndexPage) and parent.url:
+                context["progress_url"] = route_url(parent, "progress")
         context["mark_url"] = route_url(self, "mark_studied")
         return context
 
