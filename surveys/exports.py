@@ -23,24 +23,23 @@ from django.utils.translation import pgettext
 from core.satisfaction import CODES, label_of
 from core.spreadsheets import safe_row, safe_xlsx_row
 from surveys.models import Answer, SurveyPage
-from surveys.questions.base import QuestionBlock
 from surveys.results import compute_results
 from surveys.satisfaction import MIN_RESPONSES, small_cells
 
 CHUNK = 2000
 
 
-def _columns(page: SurveyPage) -> tuple[list[str], dict[tuple[str, str], int], dict[str, QuestionBlock]]:
-    """Header cells, where each (question, column key) goes, and each question's block (which gives
-    the columns of its answers: matrix rows and ranked items get a column each)."""
-    headers, position, blocks = [], {}, {}
+def _columns(page: SurveyPage) -> tuple[list[str], dict[tuple[str, str], int], dict[str, tuple]]:
+    """Header cells, where each (question, column key) goes, and how each question's answer rows are
+    read and joined into cells (from its block: matrix rows and ranked items get a column each)."""
+    headers, position, readers = [], {}, {}
     for number, (qid, block, value, _section) in enumerate(page.question_list(), start=1):
         label = f"{number}. {value.get('label', '')}"
-        blocks[qid] = block
+        readers[qid] = (block.export_reader(value), block.export_join)
         for key in block.export_columns(value):
             position[(qid, key)] = len(headers)
             headers.append(f"{label} [{key}]" if key else label)
-    return headers, position, blocks
+    return headers, position, readers
 
 
 def response_rows(page: SurveyPage, responses, *, narrowed: bool = False) -> Iterator[list]:
@@ -52,7 +51,7 @@ def response_rows(page: SurveyPage, responses, *, narrowed: bool = False) -> Ite
             responses = responses.none()  # a filtered group under three: no rows at all
         elif not narrowed:
             hidden_cells = small_cells(responses)
-    headers, position, blocks = _columns(page)
+    headers, position, readers = _columns(page)
     fixed = [pgettext("survey export", "No."), pgettext("survey export", "Date")]
     fixed += [pgettext("survey export", "Organisation"), pgettext("survey export", "Grid")]
     if identified:
@@ -84,15 +83,16 @@ def response_rows(page: SurveyPage, responses, *, narrowed: bool = False) -> Ite
             current = head[0]
             where = ["", ""] if tuple(cell) in hidden_cells else [head[2] or "", head[3] or ""]
             cells = [number, head[1].isoformat(), *where] + list(head[4:]) + [""] * len(headers)
-        block = blocks.get(question)
-        if block is None:
+        reader = readers.get(question)
+        if reader is None:
             continue
-        key, shown = block.export_cell(row, choice, num, text, date)
+        read, join = reader
+        key, shown = read(row, choice, num, text, date)
         index = position.get((question, key))
         if index is None:
             continue
         slot = width + index
-        cells[slot] = block.export_join(cells[slot], shown)
+        cells[slot] = join(cells[slot], shown)
     if cells is not None:
         yield cells
 

@@ -7,7 +7,7 @@ A question type is one `QuestionBlock` subclass that owns everything about its a
 - `form_context` gives the answering template what it draws (options, rows, current values);
 - `form_data` puts a stored answer back into form data, to edit an identified response;
 - `summarise` turns the counted answers into the results page's figures, `draw` into its charts;
-- `export_columns`, `export_cell` and `export_join` place answers in the responses export.
+- `export_columns`, `export_cell` (or `export_reader`) and `export_join` place answers in the responses export.
 
 The defaults below suit a question with one plain answer (a text); each family overrides what differs.
 """
@@ -15,6 +15,7 @@ The defaults below suit a question with one plain answer (a text); each family o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -173,6 +174,11 @@ class QuestionBlock(blocks.StructBlock):
     def export_cell(self, row: str, choice: str, number, text: str, date) -> tuple[str, object]:
         """(column key, cell value) of one stored answer row."""
         return row, choice or text
+
+    def export_reader(self, value) -> Callable[[str, str, float | None, str, dt.date | None], tuple[str, object]]:
+        """What turns each stored answer row into (column key, cell value): `export_cell` unless a type
+        prepares something once per export (an export reads millions of rows)."""
+        return self.export_cell
 
     def export_join(self, before, shown):
         """The cell when a response has several answer rows for one column: the last one by default."""

@@ -67,5 +67,7 @@ class SatisfactionBlock(MatrixBlock):
         # Weights may change after responses: they are not stored with the answers.
         return {"type": self.question_type, "rows": self.rows_of(value)}
 
-    def export_cell(self, row: str, choice: str, number, text: str, date) -> tuple[str, object]:
-        return row, label_of(choice)
+    def export_reader(self, value):
+        """Each level's label, translated once per export rather than once per answer."""
+        labels = self.choice_labels(value)
+        return lambda row, choice, number, text, date: (row, labels.get(choice, choice))
