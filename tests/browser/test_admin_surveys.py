@@ -6,16 +6,17 @@ workflow); a satisfaction survey is made from its preset; a resident answers at 
 answer shows in the results. The `page` and `mobile_page` fixtures fail on any console error.
 """
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from surveys.factories import add_responses, q, qid, satisfaction_page, section, survey_page
-from surveys.models import Answer, Response, SatisfactionSurveyPage, SurveyPage
+from surveys.models import Answer, Response, SatisfactionSurveyPage, SealedResponse, SurveyPage
 from surveys.presets import DEFAULT_DIMENSIONS
 from surveys.questions import SurveyQuestionsBlock
 
@@ -278,5 +279,50 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
     expect(age_rows.filter(has_text="30岁以下").locator("td").first).to_have_text("2")
     expect(page.locator(".table-scroll[tabindex='0'][role='region']").first).to_be_visible()
     expect(page.get_by_role("link", name="下载群众满意度测评报告（PDF）")).to_be_visible()
+    axe_check(page)
+
+    # 6. The satisfaction survey made from the preset: the secretary publishes the editor's draft, a resident
+    # answers it on the phone (sealed: anonymous answers wait unread in the ballot box), the secretary closes
+    # it in the admin, and on the results page (which settles a closed survey: the final mix) the resident's
+    # answer is counted, beside two more residents' (three, the fewest for numbers to show).
+    satisfaction = SatisfactionSurveyPage.objects.get(title="2026年度群众满意度测评")
+    page.goto(reverse("wagtailadmin_pages:edit", args=[satisfaction.pk]))
+    footer_action(page, re.compile(r"^发布$"))
+    expect(page.locator(".messages")).to_contain_text("2026年度群众满意度测评")
+    satisfaction.refresh_from_db()
+    assert satisfaction.live and satisfaction.mode == SurveyPage.Mode.ANONYMOUS
+
+    phone.goto(satisfaction.url)
+    grid = phone.locator("#survey-grid")
+    grid.select_option(index=1)
+    dimensions = question("您对以下各方面工作是否满意").locator(".survey-matrix__row")
+    expect(dimensions).to_have_count(len(DEFAULT_DIMENSIONS))
+    for row in dimensions.all():
+        row.get_by_text("满意", exact=True).click()
+    question("意见建议").locator("textarea").fill("希望物业服务再及时一些")
+    phone.get_by_role("button", name="提交").click()
+    expect(phone.get_by_role("heading", name="谢谢您的参与！")).to_be_visible()
+    assert SealedResponse.objects.filter(survey_id=satisfaction.pk).count() == 1
+    assert not Response.objects.filter(survey=satisfaction).exists()  # nothing readable while it is open
+
+    page.goto(reverse("wagtailadmin_pages:edit", args=[satisfaction.pk]))
+    page.get_by_role("tab", name="设置").click()
+    closed_at = timezone.localtime(timezone.now() - dt.timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M")
+    page.locator("#id_closes_at").fill(closed_at)
+    page.locator("#id_closes_at").press("Escape")
+    footer_action(page, re.compile(r"^发布$"))
+    expect(page.locator(".messages")).to_contain_text("2026年度群众满意度测评")
+    satisfaction.refresh_from_db()
+    assert satisfaction.has_closed()
+
+    others = {qid(satisfaction, 0): dict.fromkeys(DEFAULT_DIMENSIONS, "basically_satisfied")}
+    add_responses(satisfaction, [others] * 2)
+    page.goto(satisfaction.url + "results/")
+    expect(page.get_by_text("3 份答卷")).to_be_visible()
+    satisfaction_table = page.locator("section[aria-labelledby='satisfaction-heading'] table").first
+    attitude = satisfaction_table.locator("tbody tr", has_text=DEFAULT_DIMENSIONS[0])
+    expect(attitude.first.locator("td").nth(1)).to_have_text("1（33.3%）")  # 满意: the resident's answer
+    expect(attitude.first.locator("td").nth(2)).to_have_text("2（66.7%）")  # 基本满意: the two others
+    assert not SealedResponse.objects.filter(survey_id=satisfaction.pk).exists()  # mixed at the close
     axe_check(page)
     forgive_autosave_errors(page, refused)
