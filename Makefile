@@ -12,7 +12,7 @@ PORT ?= 8000
 # Java runs the Nu HTML Checker (vnu-jar from npm) in the browser tests.
 APT_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils nginx-light wrk default-jre-headless
 
-.PHONY: help run run-prod stop-prod test bench system messages migrate demo lint format
+.PHONY: help run run-prod stop-prod test bench lighthouse system messages migrate demo lint format
 
 help: ## List the targets
 	@echo "Usage: make <target>   (see README.md)"
@@ -72,6 +72,11 @@ demo: migrate ## Seed the demo site (manage.py seed_demo)
 # Benchmarks P1–P6 against the production topology, in their own database (bench/run.py); ~15 minutes.
 bench: system $(VENV)/.dev messages ## Benchmarks P1–P6 (~15 minutes, own database)
 	$(BIN)/python -m bench.run
+
+# Lighthouse (mobile) on every public page type of the demo behind the production topology, in its own
+# database (bench/lighthouse.py); not in `make test`: the performance score follows the machine's load.
+lighthouse: system $(VENV)/.dev node_modules/.installed messages ## Lighthouse scores per public page type (~10 minutes, own database)
+	$(BIN)/python -m bench.lighthouse
 
 # Imports between apps follow the floors: the contracts in pyproject.toml.
 lint: $(VENV)/.dev ## Ruff and the import contracts (lint-imports), checked

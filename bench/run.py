@@ -40,12 +40,13 @@ def _environment() -> None:
     )
 
 
-def _reset_services() -> None:
+def _reset_services(database_url: str = DATABASE_URL, redis_url: str = REDIS_URL) -> None:
+    """Drop and re-create the database, flush the Redis database (the bench's, or the ones given)."""
     import psycopg
     import redis
     from psycopg import sql
 
-    parsed = urlparse(DATABASE_URL)
+    parsed = urlparse(database_url)
     name = parsed.path.lstrip("/")
     with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as connection:
         connection.execute(
@@ -54,7 +55,7 @@ def _reset_services() -> None:
         )
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
 
 
 def _prodctl():
