@@ -58,8 +58,7 @@ def connect_signals() -> None:
     from django.contrib.auth.signals import user_logged_out
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from consultation.models import Residence
-    from organizations.models import RosterEntry
+    from organizations.models import Residence, RosterEntry
 
     def by_user_id(sender, instance, **kwargs):
         rights_changed(instance.user_id)

@@ -576,21 +576,6 @@ class Keyword(models.Model):
         return [w for w in words if w.strip() and w.strip().casefold() in lowered]
 
 
-class Residence(models.Model):
-    """The grid a resident lives in (for consultations open to residents of given grids)."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="residence")
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="residents", verbose_name=_("grid"))
-    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("residence")
-        verbose_name_plural = _("residences")
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.grid}"
-
-
 # --- Vote -------------------------------------------------------------------------
 
 

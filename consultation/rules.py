@@ -6,7 +6,7 @@ import rules
 
 from django.contrib.auth import get_user_model
 
-from organizations import roles
+from organizations import residents, roles
 from organizations.models import Organization, RosterEntry
 
 
@@ -14,7 +14,7 @@ def is_eligible(user, consultation) -> bool:
     """May `user` take part (post, support, vote, rate)? Everyone signed in, residents of the
     chosen grids (their residence or, for members, their roster grid), or members of the chosen
     organisations and every branch below them."""
-    from consultation.models import Audience, Residence
+    from consultation.models import Audience
 
     if not user.is_authenticated or not user.is_active:
         return False
@@ -33,10 +33,7 @@ def is_eligible(user, consultation) -> bool:
     grid_ids = list(consultation.eligible_grids.values_list("pk", flat=True))
     if not grid_ids:
         return False
-    return (
-        Residence.objects.filter(user=user, grid_id__in=grid_ids).exists()
-        or RosterEntry.objects.active().filter(user=user, grid_id__in=grid_ids).exists()
-    )
+    return residents.lives_in(user, grid_ids)
 
 
 def eligible_count(consultation) -> int:
@@ -54,7 +51,7 @@ def audience_count(audience: str, grid_ids: list[int], organizations: list) -> i
     """Those the audience rule names: every active member on the roster of the organisations and the
     branches below (with or without an account); residents with a confirmed residence in the grids plus
     members whose roster grid is one of them. "Everyone signed in" names no electorate: all active accounts."""
-    from consultation.models import Audience, Residence
+    from consultation.models import Audience
 
     if audience == Audience.EVERYONE:
         return get_user_model().objects.filter(is_active=True).count()
@@ -64,13 +61,7 @@ def audience_count(audience: str, grid_ids: list[int], organizations: list) -> i
             if organizations
             else 0
         )
-    residents = Residence.objects.filter(grid_id__in=grid_ids)
-    members = (
-        RosterEntry.objects.active()
-        .filter(grid_id__in=grid_ids)
-        .exclude(user__in=residents.exclude(user=None).values("user"))
-    )
-    return residents.count() + members.count()
+    return residents.count(grid_ids)
 
 
 def can_manage(user, consultation) -> bool:
@@ -107,7 +98,7 @@ def hidden_consultation_ids(user) -> set[int]:
     The one audience rule for every list that shows consultations (index, search, notifications):
     anonymous visitors see none of them; signed-in users see those they are eligible for or manage.
     """
-    from consultation.models import Audience, ConsultationPage, Residence
+    from consultation.models import Audience, ConsultationPage
 
     restricted = dict(ConsultationPage.objects.exclude(audience=Audience.EVERYONE).values_list("pk", "audience"))
     if not restricted or not user.is_authenticated or not user.is_active:
@@ -116,11 +107,8 @@ def hidden_consultation_ids(user) -> set[int]:
         return set()
     organisers = dict(ConsultationPage.objects.filter(pk__in=restricted).values_list("pk", "organization_id"))
     managed = set(roles.managed_organizations(user).values_list("pk", flat=True))
-    entries = list(RosterEntry.objects.active().filter(user=user).values_list("branch__path", "grid_id"))
-    branch_paths = [path for path, _grid in entries if path]
-    grids = {grid for _path, grid in entries if grid} | set(
-        Residence.objects.filter(user=user).values_list("grid_id", flat=True)
-    )
+    branch_paths = list(RosterEntry.objects.active().filter(user=user).values_list("branch__path", flat=True))
+    grids = residents.grids_of(user)
     visible = {pk for pk, organization_id in organisers.items() if organization_id in managed}
     through_grids = ConsultationPage.eligible_grids.through.objects.filter(consultationpage_id__in=restricted)
     visible |= {
@@ -139,7 +127,7 @@ def hidden_consultation_ids(user) -> set[int]:
 
 def viewer_ids(consultation, user_ids) -> set[int]:
     """Those of `user_ids` who may see `consultation` (for notifications), in a fixed number of queries."""
-    from consultation.models import Audience, Residence
+    from consultation.models import Audience
 
     user_ids = set(user_ids)
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
@@ -157,10 +145,7 @@ def viewer_ids(consultation, user_ids) -> set[int]:
             )
     else:
         grid_ids = list(consultation.eligible_grids.values_list("pk", flat=True))
-        allowed |= set(Residence.objects.filter(user__in=users, grid_id__in=grid_ids).values_list("user_id", flat=True))
-        allowed |= set(
-            RosterEntry.objects.active().filter(user__in=users, grid_id__in=grid_ids).values_list("user_id", flat=True)
-        )
+        allowed |= set(users.filter(residents.living_in(grid_ids)).values_list("pk", flat=True))
     organization = consultation.organization
     for user in users.exclude(pk__in=allowed):  # organisers: few, checked one by one
         if organization is not None and roles.can_manage(user, organization):

@@ -2,11 +2,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from consultation.models import Keyword, Residence
+from consultation.models import Keyword
 
 
 @hooks.register("register_log_actions")
@@ -35,14 +34,4 @@ class KeywordViewSet(SnippetViewSet):
     add_to_admin_menu = False
 
 
-class ResidenceViewSet(SnippetViewSet):
-    model = Residence
-    icon = "home"
-    menu_label = _("Residences")
-    list_display = [Column("user", label=_("Resident")), "grid", "confirmed_at"]
-    panels = [FieldPanel("user", heading=_("Resident")), FieldPanel("grid"), FieldPanel("confirmed_at")]
-    add_to_admin_menu = False
-
-
 register_snippet(KeywordViewSet)
-register_snippet(ResidenceViewSet)

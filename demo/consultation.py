@@ -15,7 +15,6 @@ from consultation.models import (
     OutcomeRating,
     Post,
     Reaction,
-    Residence,
     Stage,
     StagePlan,
     StageTransition,
@@ -26,7 +25,7 @@ from consultation.models import (
 )
 from consultation.opinion_map import compute
 from consultation.rules import is_eligible
-from organizations.models import Organization
+from organizations.models import Organization, Residence
 
 OPINIONS = [
     "3号楼住的老人多，上下楼很困难，我支持尽快加装电梯。",

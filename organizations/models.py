@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -159,6 +160,23 @@ class Grid(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Residence(models.Model):
+    """The grid a resident lives in, as they confirmed it (members also live in their roster grid:
+    organizations.residents answers who lives where)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="residence")
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="residents", verbose_name=_("grid"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+
+    class Meta:
+        db_table = "consultation_residence"  # the table it had in consultation, kept when the model moved here
+        verbose_name = _("residence")
+        verbose_name_plural = _("residences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.grid}"
 
 
 class RosterEntryQuerySet(models.QuerySet):

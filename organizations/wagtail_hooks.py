@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
@@ -16,7 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from organizations import roles, views
 from organizations.forms import GridForm, OrganizationForm, RosterEntryForm
-from organizations.models import Grid, Organization, RosterEntry
+from organizations.models import Grid, Organization, Residence, RosterEntry
 from organizations.permissions import (
     GridPermissionPolicy,
     OrganizationPermissionPolicy,
@@ -186,6 +187,17 @@ class RosterEntryViewSet(ScopedSnippetViewSet):
         return super().get_queryset(request).select_related("branch", "grid")
 
 
+class ResidenceViewSet(SnippetViewSet):
+    """Residences, for site admins: no role group holds permissions on them, so no organisation scope applies."""
+
+    model = Residence
+    icon = "home"
+    menu_label = _("Residences")
+    list_display = [Column("user", label=_("Resident")), "grid", "confirmed_at"]
+    panels = [FieldPanel("user", heading=_("Resident")), FieldPanel("grid"), FieldPanel("confirmed_at")]
+    add_to_admin_menu = False
+
+
 class OrganizationsGroup(SnippetViewSetGroup):
     items = (OrganizationViewSet, GridViewSet, RosterEntryViewSet)
     menu_icon = "group"
@@ -194,6 +206,7 @@ class OrganizationsGroup(SnippetViewSetGroup):
 
 
 register_snippet(OrganizationsGroup)
+register_snippet(ResidenceViewSet)
 
 
 @hooks.register("register_admin_urls")

@@ -51,7 +51,7 @@ class SurveyPage(ChineseSearchMixin, RoutablePageMixin, Page):
     class Audience(models.TextChoices):
         EVERYONE = "everyone", _("Everyone (answering needs an account or an invitation code)")
         SIGNED_IN = "signed_in", _("Signed-in users")
-        GRIDS = "grids", _("Members living in the chosen grids")
+        GRIDS = "grids", _("Residents of the chosen grids")
         ORGANIZATIONS = "organizations", _("Members of the chosen organisations")
 
     class ResultsVisibility(models.TextChoices):

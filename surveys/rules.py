@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import rules
 
-from organizations import roles
+from organizations import residents, roles
 from organizations.models import Organization
 
 
@@ -26,17 +26,18 @@ def manages_organization(user, page) -> bool:
 
 @rules.predicate
 def in_audience(user, page) -> bool:
-    """Whether the survey's audience admits a signed-in user: everyone signed in, members living in the
-    chosen grids, or members of the chosen organisations and the branches below them."""
+    """Whether the survey's audience admits a signed-in user: everyone signed in, those living in the chosen
+    grids (organizations.residents: a confirmed residence or a roster grid), or members of the chosen
+    organisations and the branches below them."""
     if not user.is_authenticated:
         return False
     if page.audience in (page.Audience.EVERYONE, page.Audience.SIGNED_IN):
         return True
+    if page.audience == page.Audience.GRIDS:
+        return residents.lives_in(user, page.audience_grids.values_list("pk", flat=True))
     entry = roles.roster_entry(user)
     if entry is None:
         return False
-    if page.audience == page.Audience.GRIDS:
-        return entry.grid_id is not None and page.audience_grids.filter(pk=entry.grid_id).exists()
     audience = page.audience_organizations.only("path")
     return Organization.objects.within(*audience).filter(pk=entry.branch_id).exists()
 

@@ -252,7 +252,7 @@ def test_the_admin_reads_in_chinese_for_a_branch_editor(client, editor_a, branch
 @pytest.mark.django_db
 def test_snippet_forms_of_our_models_have_no_english_labels(client, superuser):
     client.force_login(superuser)
-    for url in ["/admin/snippets/consultation/keyword/add/", "/admin/snippets/consultation/residence/add/"]:
+    for url in ["/admin/snippets/consultation/keyword/add/", "/admin/snippets/organizations/residence/add/"]:
         html = client.get(url).content.decode()
         assert not re.search(r">\s*(Created at|User)\s*<", html), url
         assert "居民" in html or "keyword" in url

@@ -6,8 +6,9 @@ from django.urls import reverse
 from accounts.factories import UserFactory
 from consultation import actions, notifications, posting, rules
 from consultation.factories import make_consultation
-from consultation.models import Audience, Notification, NotificationPreference, Residence
+from consultation.models import Audience, Notification, NotificationPreference
 from organizations.factories import GridFactory, RosterEntryFactory
+from organizations.models import Residence
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from consultation import outcome, posting, rules, stages
 from consultation.factories import make_consultation
-from consultation.models import Audience, Notification, Residence
+from consultation.models import Audience, Notification
 from home.models import BranchPage, HomePage
+from organizations.models import Residence
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from accounts.factories import UserFactory
 from consultation.factories import make_consultation
-from consultation.models import Audience, Keyword, Post, Residence, Stage, Statement
+from consultation.models import Audience, Keyword, Post, Stage, Statement
 from evaluation import voting
 from evaluation.factories import AppraisalCampaignFactory
 from evaluation.models import Stage as AppraisalStage
@@ -31,7 +31,7 @@ from home import factories as content
 from home.models import BranchPage, HomePage, MeetingRecord
 from organizations import roles
 from organizations.factories import GridFactory, OrganizationFactory, RosterEntryFactory
-from organizations.models import Organization
+from organizations.models import Organization, Residence
 from surveys.factories import add_responses, qid, satisfaction_page, survey_page
 from surveys.models import SurveyPage
 

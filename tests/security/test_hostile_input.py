@@ -562,8 +562,8 @@ def test_malformed_post_forms_get_a_clear_error_and_store_nothing(client, thread
 
 
 def test_a_vote_for_a_malformed_option_gets_a_clear_error_and_stores_nothing(client, branch_a, resident):
-    from consultation.models import Audience, Residence, Stage, Vote
-    from organizations.models import Grid
+    from consultation.models import Audience, Stage, Vote
+    from organizations.models import Grid, Residence
 
     grid = Grid.objects.get(code="heping-g1")
     Residence.objects.create(user=resident, grid=grid)  # a vote has a defined electorate: residents of a grid

@@ -795,11 +795,13 @@ ADMIN_ROWS = [
     # Review keywords of all organisations and residents' addresses are the site admins' alone.
     Row("wagtailsnippets_consultation_keyword:list", _snippet("consultation.keyword", "list"), ADMIN_SUPERUSER_ONLY),
     Row(
-        "wagtailsnippets_consultation_residence:list", _snippet("consultation.residence", "list"), ADMIN_SUPERUSER_ONLY
+        "wagtailsnippets_organizations_residence:list",
+        _snippet("organizations.residence", "list"),
+        ADMIN_SUPERUSER_ONLY,
     ),
     Row(
-        "wagtailsnippets_consultation_residence:edit",
-        _snippet("consultation.residence", "edit", "residence"),
+        "wagtailsnippets_organizations_residence:edit",
+        _snippet("organizations.residence", "edit", "residence"),
         ADMIN_SUPERUSER_ONLY,
     ),
     # Project admin views.

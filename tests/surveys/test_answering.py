@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core import sealing
+from organizations.models import Residence, RosterEntry
 from surveys import mixing
 from surveys.factories import q, qid, section, survey_page
 from surveys.models import Answer, Draft, Participation, Response, SealedResponse, SurveyPage
@@ -279,6 +280,22 @@ def test_audience_of_given_branches_admits_their_members_only(client, member_a, 
     assert not rules.test_rule("surveys.answer_survey", resident, page)
     client.force_login(resident)
     assert client.get(page.url).context["state"] == "not_audience"
+
+
+def test_audience_of_given_grids_admits_those_who_live_there_as_consultations_do(client, member_a, resident, tree):
+    """One answer to "who lives in this grid" (organizations.residents): a confirmed residence or a roster grid."""
+    grid = tree["grid"]
+    page = survey_page(tree["branch_a"].page, audience=SurveyPage.Audience.GRIDS)
+    page.audience_grids.set([grid])
+    page.save()
+    assert not rules.test_rule("surveys.answer_survey", resident, page)
+    assert not rules.test_rule("surveys.answer_survey", member_a, page)
+    Residence.objects.create(user=resident, grid=grid)
+    RosterEntry.objects.filter(user=member_a).update(grid=grid)
+    assert rules.test_rule("surveys.answer_survey", resident, page)
+    assert rules.test_rule("surveys.answer_survey", member_a, page)
+    client.force_login(resident)
+    assert client.get(page.url).context["state"] != "not_audience"
 
 
 def test_survey_index_lists_open_surveys_and_marks_the_answered_ones(client, resident, branch_a):
