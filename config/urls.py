@@ -25,6 +25,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", search_views.search, name="search"),
+    path("notifications/", include("notifications.urls")),
+    # Where notifications lived while consultation held them: e-mails already sent link the settings here.
+    path("consultations/notifications/", RedirectView.as_view(pattern_name="notifications:index", permanent=True)),
+    path(
+        "consultations/notifications/settings/",
+        RedirectView.as_view(pattern_name="notifications:settings", permanent=True),
+    ),
     path("consultations/", include("consultation.urls")),
     path("surveys/", include("surveys.urls")),
     path("evaluation/", include("evaluation.urls")),

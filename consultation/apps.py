@@ -8,5 +8,8 @@ class ConsultationConfig(AppConfig):
 
     def ready(self) -> None:
         from consultation.live import connect_signals
+        from consultation.recipients import hidden_notifications
+        from notifications import visibility
 
         connect_signals()
+        visibility.register(hidden_notifications)

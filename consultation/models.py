@@ -729,54 +729,6 @@ class Event(models.Model):
         return event
 
 
-# --- Notifications ----------------------------------------------------------------
-
-
-class Notification(models.Model):
-    """Something a user should know about: shown in the site and, per their settings, emailed."""
-
-    class Kind(models.TextChoices):
-        REPLY = "reply", _("A reply to my post")
-        STAGE = "stage", _("A stage change of a consultation I took part in")
-        OUTCOME = "outcome", _("A published outcome or implementation update")
-        MODERATION = "moderation", _("Moderation of my post")
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    consultation = models.ForeignKey(ConsultationPage, null=True, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    actor_name = models.CharField(max_length=64, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
-
-
-class NotificationPreference(models.Model):
-    """Which notifications a user wants by email, and how often."""
-
-    class Email(models.TextChoices):
-        IMMEDIATE = "immediate", _("One email per event")
-        DAILY = "daily", _("A daily digest")
-        NEVER = "never", _("No email, only on the site")
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
-    )
-    email = models.CharField(_("email"), max_length=16, choices=Email.choices, default=Email.IMMEDIATE)
-    on_reply = models.BooleanField(_("replies to my posts"), default=True)
-    on_stage = models.BooleanField(_("stage changes of consultations I took part in"), default=True)
-    on_outcome = models.BooleanField(_("published outcomes and implementation updates"), default=True)
-    on_moderation = models.BooleanField(_("moderation of my posts"), default=True)
-
-    def wants(self, kind: str) -> bool:
-        return getattr(self, f"on_{kind}", True)
-
-
 # --- Opinion map ------------------------------------------------------------------
 
 

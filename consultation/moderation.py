@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from consultation.actions import ActionError, permit, require
-from consultation.models import Event, Notification, Post
-from consultation.notifications import notify
+from consultation.models import Event, Post
 from consultation.posting import on_published
+from consultation.recipients import notify
+from notifications.models import Notification
 
 
 def moderate(post: Post, moderator, action: str, reason: str = "") -> Post:

@@ -14,14 +14,14 @@ from consultation.models import (
     ConsultationPage,
     Event,
     ImplementationUpdate,
-    Notification,
     Outcome,
     OutcomeRating,
     Satisfaction,
     Stage,
 )
-from consultation.notifications import notify, participants
+from consultation.recipients import notify, participants
 from core.satisfaction import LevelCounts
+from notifications.models import Notification
 
 
 def publish_outcome(consultation: ConsultationPage, user, text: str) -> Outcome:

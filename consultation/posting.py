@@ -12,8 +12,9 @@ from wagtail.log_actions import log
 
 from consultation import conf
 from consultation.actions import ActionError, permit, rate_limited, require
-from consultation.models import ConsultationPage, Event, Keyword, Notification, Post, Reaction, Report
-from consultation.notifications import notify
+from consultation.models import ConsultationPage, Event, Keyword, Post, Reaction, Report
+from consultation.recipients import notify
+from notifications.models import Notification
 
 
 def create_post(

@@ -15,12 +15,12 @@ from consultation.models import (
     ConsultationPage,
     ConsultationState,
     Event,
-    Notification,
     Stage,
     StageTransition,
 )
-from consultation.notifications import notify, participants
+from consultation.recipients import notify, participants
 from consultation.voting import vote_record
+from notifications.models import Notification
 
 
 def change_stage(consultation: ConsultationPage, user, to_stage: str, note: str = "") -> StageTransition:

@@ -21,6 +21,4 @@ urlpatterns = [
     path("posts/<int:post_id>/moderate/", views.post_moderate, name="post_moderate"),
     path("posts/<int:post_id>/pin/", views.post_pin, name="post_pin"),
     path("statements/<int:statement_id>/vote/", views.statement_vote, name="statement_vote"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -1,5 +1,5 @@
 """Consultation endpoints: the forms' actions (each works without JavaScript, and answers JSON to scripts),
-the moderation queue, live catch-up, the index and notifications. The page itself is drawn by page.py."""
+the moderation queue, live catch-up and the index. The page itself is drawn by page.py."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,19 +19,16 @@ from django.views.decorators.http import require_GET, require_POST
 from consultation import conf, moderation, outcome, posting, stages, statements, voting
 from consultation import rules as consultation_rules
 from consultation.actions import ActionError
-from consultation.forms import NotificationPreferenceForm
 from consultation.models import (
     ConsultationPage,
     ConsultationState,
     Event,
     Keyword,
-    Notification,
     Post,
     Reaction,
     Stage,
     Statement,
 )
-from consultation.notifications import link_of, message_of, preference_of
 from consultation.page import post_context, prepare
 from core import params
 
@@ -349,7 +344,7 @@ def statement_vote(request, statement):
     return _done(request, statement.consultation, None, f"#statement-{statement.pk}")
 
 
-# --- index and notifications ---------------------------------------------------------------------
+# --- index -----------------------------------------------------------------------------------------
 
 
 def index(request):
@@ -366,32 +361,3 @@ def index(request):
     for consultation in consultations:
         consultation.stage_label = Stage(states.get(consultation.pk, Stage.COLLECTING)).label
     return render(request, "consultation/index.html", {"consultations": consultations})
-
-
-@login_required
-def notifications(request):
-    if request.method == "POST":
-        Notification.objects.filter(recipient=request.user, read_at=None).update(read_at=timezone.now())
-        messages.success(request, _("All notifications are marked as read."))
-        return redirect("consultation:notifications")
-    # Notifications about a consultation the user may no longer see (left the branch, moved away) are not shown.
-    hidden = consultation_rules.hidden_consultation_ids(request.user)
-    notes = Paginator(
-        Notification.objects.filter(recipient=request.user)
-        .exclude(consultation_id__in=hidden)
-        .select_related("consultation"),
-        30,
-    ).get_page(request.GET.get("page"))
-    items = [{"note": n, "message": message_of(n), "url": link_of(n)} for n in notes]
-    return render(request, "consultation/notifications.html", {"items": items, "notes": notes})
-
-
-@login_required
-def notification_settings(request):
-    preference = preference_of(request.user)
-    form = NotificationPreferenceForm(request.POST or None, instance=preference)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your notification settings are saved."))
-        return redirect("consultation:notification_settings")
-    return render(request, "consultation/notification_settings.html", {"form": form})

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "organizations",
+    "notifications",
     # Features
     "home",
     "consultation",
@@ -104,7 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
-                "consultation.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },

@@ -146,7 +146,7 @@ def _walk_the_site(page, walk: Walk, world: dict, language: str) -> None:
     walk.check("two-factor index", "/accounts/2fa/")
     walk.check("two-factor activation", "/accounts/2fa/totp/activate/")
     walk.check("sign-out confirmation", "/accounts/logout/")
-    walk.check("notification settings", "/consultations/notifications/settings/")
+    walk.check("notification settings", "/notifications/settings/")
     survey = world[SurveyPage]
     walk.check("survey form", survey.url)
     # Every question type is on the one step, so axe saw them all.

@@ -115,7 +115,7 @@ def _member_pages(world: dict) -> list[tuple[str, str, int]]:
         ("consultation with the post form", world[ConsultationPage].url, 200),
         ("study progress", world[StudyIndexPage].url + "progress/", 200),
         ("meeting records", world[BranchPage].url + "meetings/", 200),
-        ("notifications", "/consultations/notifications/", 200),
+        ("notifications", "/notifications/", 200),
         ("profile", "/accounts/profile/", 200),
         ("appraisals", "/evaluation/", 200),
         ("appraisal", f"/evaluation/{campaign.pk}/", 200),

@@ -12,7 +12,8 @@ import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
 from accounts.factories import PASSWORD, UserFactory
-from consultation.models import ConsultationPage, Notification, Statement
+from consultation.models import ConsultationPage, Statement
+from notifications.models import Notification
 from tests.consultation.conftest import end_other_sessions
 
 CHROMIUM = "/usr/bin/chromium"
@@ -117,7 +118,7 @@ def test_a_post_appears_live_in_another_browser_and_a_reply_notifies_its_author(
     # The first resident sees the reply arrive live under the post, and is notified.
     expect(page_a.locator(".post .post", has_text="同意，坡道还方便推婴儿车。")).to_be_visible()
     assert Notification.objects.filter(recipient=first, kind=Notification.Kind.REPLY).count() == 1
-    page_a.goto("/consultations/notifications/")
+    page_a.goto("/notifications/")
     expect(page_a.locator("main")).to_contain_text("李建国")
 
     # Issue 12.21: on the opinion map the chosen answer looks chosen, and the resident reads their own answer.

@@ -4,9 +4,11 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.factories import UserFactory
-from consultation import actions, notifications, posting, rules
+from consultation import actions, posting, rules
 from consultation.factories import make_consultation
-from consultation.models import Audience, Notification, NotificationPreference
+from consultation.models import Audience
+from notifications import delivery
+from notifications.models import Notification, NotificationPreference
 from organizations.factories import GridFactory, RosterEntryFactory
 from organizations.models import Residence
 
@@ -73,7 +75,7 @@ def test_a_reply_notifies_the_author_on_the_site_and_by_email(
     assert note.kind == Notification.Kind.REPLY and note.post.body == "回复你"
     assert mail.outbox[-1].to == [resident.email]
     client.force_login(resident)
-    html = client.get(reverse("consultation:notifications")).content.decode()
+    html = client.get(reverse("notifications:index")).content.decode()
     assert "党员甲" in html and f"#post-{note.post_id}" in html
 
 
@@ -87,7 +89,7 @@ def test_users_may_turn_off_emails_per_kind(
     client, consultation, resident, member_a, django_capture_on_commit_callbacks
 ):
     client.force_login(resident)
-    client.post(reverse("consultation:notification_settings"), {"email": "immediate", "on_stage": "on"})
+    client.post(reverse("notifications:settings"), {"email": "immediate", "on_stage": "on"})
     post = posting.create_post(consultation, resident, "意见")
     with django_capture_on_commit_callbacks(execute=True):
         posting.create_post(consultation, member_a, "回复", parent=post)
@@ -104,9 +106,9 @@ def test_daily_digest_sends_one_email_with_everything_not_yet_sent(
         posting.create_post(consultation, member_a, "回复一", parent=post)
         posting.create_post(consultation, editor_a, "回复二", parent=post)
     assert not mail.outbox
-    assert notifications.send_digests() == 1
+    assert delivery.send_digests() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].body.count("#post-") == 2
-    assert notifications.send_digests() == 0
+    assert delivery.send_digests() == 0
 
 
 def test_digest_command_runs(consultation, resident, member_a):

@@ -7,7 +7,8 @@ from wagtail.models import ModelLogEntry
 
 from accounts.factories import UserFactory
 from consultation import actions, moderation, posting
-from consultation.models import Keyword, Notification, Post
+from consultation.models import Keyword, Post
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from wagtail.models import PageLogEntry
 
 from consultation import actions, outcome, posting, stages
 from consultation.factories import make_consultation
-from consultation.models import Notification, OutcomeRating, Stage, StageTransition
+from consultation.models import OutcomeRating, Stage, StageTransition
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

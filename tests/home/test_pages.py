@@ -65,7 +65,7 @@ def test_sitemap_xml_lists_live_pages(client, tree):
 
 
 def test_header_shows_the_unread_notification_count(client, resident, tree):
-    from consultation.models import Notification
+    from notifications.models import Notification
 
     Notification.objects.create(recipient=resident, kind=Notification.Kind.REPLY, detail="有人回复了您")
     client.force_login(resident)

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from consultation import outcome, posting, rules, stages
 from consultation.factories import make_consultation
-from consultation.models import Audience, Notification
+from consultation.models import Audience
 from home.models import BranchPage, HomePage
+from notifications.models import Notification
 from organizations.models import Residence
 
 pytestmark = pytest.mark.django_db
@@ -133,4 +134,4 @@ def test_a_member_who_left_is_no_longer_notified_nor_shown_old_notifications(cli
     outcome.publish_outcome(consultation, editor_a, "结果：整改完成")
     assert Notification.objects.filter(recipient=member_a).count() == 1
     client.force_login(member_a)
-    assert SECRET not in client.get(reverse("consultation:notifications")).content.decode()
+    assert SECRET not in client.get(reverse("notifications:index")).content.decode()

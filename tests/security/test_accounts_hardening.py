@@ -357,7 +357,7 @@ RENDERED_PAGES = [
     "/accounts/logout/",
     "/accounts/profile/",
     "/search/?q=党建",
-    "/consultations/notifications/",
+    "/notifications/",
 ]
 
 

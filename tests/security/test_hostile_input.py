@@ -21,9 +21,10 @@ from django.urls import reverse
 
 from accounts.factories import UserFactory
 from consultation.factories import make_consultation
-from consultation.models import Notification, Post
+from consultation.models import Post
 from core.spreadsheets import safe_cell
 from home.models import BranchPage
+from notifications.models import Notification
 from tests.security.hostile import PAYLOADS, assert_safe
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_display_names_posts_and_replies_are_shown_as_text_everywhere(
     assert notes.count() == len(PAYLOADS)
     for index in (0, 1, 25, 60, 105, len(PAYLOADS) - 1):
         client.force_login(authors[index])
-        html = _html(client.get(reverse("consultation:notifications")))
+        html = _html(client.get(reverse("notifications:index")))
         assert_safe(html, [names[(index + 1) % len(names)]], f"notifications of author {index}")
 
     # The e-mails are plain text (no HTML part): names arrive literally, neither escaped nor as markup.
@@ -609,10 +610,10 @@ def test_a_self_assessment_with_a_bad_choice_or_missing_fields_stores_nothing(cl
 
 
 def test_notification_settings_with_a_bad_choice_are_refused(client, resident):
-    from consultation.models import NotificationPreference
+    from notifications.models import NotificationPreference
 
     client.force_login(resident)
-    response = client.post(reverse("consultation:notification_settings"), {"email": "hourly<script>"})
+    response = client.post(reverse("notifications:settings"), {"email": "hourly<script>"})
     assert response.status_code == 200 and "email" in response.context["form"].errors
     assert not NotificationPreference.objects.exists()
 

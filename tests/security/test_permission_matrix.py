@@ -448,8 +448,8 @@ CONSULTATION_ROWS = [
         data=lambda w: {"value": "agree"},
         ajax=True,
     ),
-    Row("consultation:notifications", _r("consultation:notifications"), ACCOUNT_PAGE),
-    Row("consultation:notification_settings", _r("consultation:notification_settings"), ACCOUNT_PAGE),
+    Row("notifications:index", _r("notifications:index"), ACCOUNT_PAGE),
+    Row("notifications:settings", _r("notifications:settings"), ACCOUNT_PAGE),
 ]
 
 _campaign_a = _pk("campaign_a")

@@ -66,10 +66,10 @@ ALLOWED = [
         "the XML declaration before <svg> is cut off.",
     ),
     (
-        "consultation/templates/consultation/email/notifications.txt",
+        "notifications/templates/notifications/email/notifications.txt",
         "{% load i18n %}{% autoescape off %}{% blocktrans with name=user.get_full_name %}Hello {{ name }},"
         "{% endblocktrans %}",
-        "Plain-text e-mail body (consultation/notifications.py sends it with send_mail, no HTML part): "
+        "Plain-text e-mail body (notifications/delivery.py sends it with send_mail, no HTML part): "
         "HTML escaping would only garble names and titles containing & or quotes.",
     ),
 ]
@@ -155,6 +155,6 @@ def test_qr_codes_carry_the_url_as_geometry_not_as_text():
 
 def test_the_unescaped_notification_template_is_only_ever_sent_as_plain_text():
     # Its autoescape-off is safe only while no mail client renders it as HTML.
-    source = (ROOT / "consultation" / "notifications.py").read_text(encoding="utf-8")
+    source = (ROOT / "notifications" / "delivery.py").read_text(encoding="utf-8")
     assert "notifications.txt" in source
     assert "html_message" not in source and "attach_alternative" not in source and "text/html" not in source

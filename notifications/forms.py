@@ -1,6 +1,6 @@
 from django import forms
 
-from consultation.models import NotificationPreference
+from notifications.models import NotificationPreference
 
 
 class NotificationPreferenceForm(forms.ModelForm):

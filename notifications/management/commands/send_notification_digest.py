@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from consultation.notifications import send_digests
+from notifications.delivery import send_digests
 
 
 class Command(BaseCommand):
-    help = "Email the daily digest of consultation notifications to users who chose it (run once a day)."
+    help = "Email the daily digest of notifications to users who chose it (run once a day)."
 
     def handle(self, *args, **options):
         sent = send_digests()

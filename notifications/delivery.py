@@ -1,4 +1,4 @@
-"""In-site notifications and the emails that follow them (immediately or as a daily digest)."""
+"""Storing notifications and emailing them: one at a time as they happen, or as a daily digest."""
 
 from __future__ import annotations
 
@@ -9,28 +9,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from consultation.models import Notification, NotificationPreference, Post, Reaction, Vote
+from notifications.models import Notification, NotificationPreference
 
 
-def participants(consultation) -> set[int]:
-    """Users who posted, supported, opposed or voted in the consultation."""
-    ids = set(Post.objects.filter(consultation=consultation).values_list("author_id", flat=True).distinct())
-    ids |= set(Reaction.objects.filter(post__consultation=consultation).values_list("user_id", flat=True).distinct())
-    ids |= set(Vote.objects.filter(consultation=consultation).values_list("voter_id", flat=True).distinct())
-    return ids
+def notify(recipient_ids, kind: str, consultation, *, post=None, actor=None, detail: str = "") -> list[Notification]:
+    """Store a notification per recipient; email those who want it immediately, after commit.
 
-
-def notify(
-    recipient_ids, kind: str, consultation, *, post=None, actor=None, detail: str = "", exclude=None
-) -> list[Notification]:
-    """Store a notification per recipient; email those who want it immediately, after commit."""
-    from consultation.rules import viewer_ids
-
-    recipient_ids = set(recipient_ids) - ({exclude.pk} if exclude is not None else set())
-    if not recipient_ids:
-        return []
-    # The audience rule: nobody is told about a consultation they may not see (e.g. a member who left).
-    recipient_ids = viewer_ids(consultation, recipient_ids)
+    The caller decides who is told: it has already left out whoever may not see what this is about.
+    """
+    recipient_ids = set(recipient_ids)
     if not recipient_ids:
         return []
     notes = Notification.objects.bulk_create(
@@ -85,7 +72,7 @@ def link_of(note: Notification) -> str:
 def _send(user, notes: list[Notification], subject: str) -> None:
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     lines = [{"message": message_of(n), "url": base + link_of(n)} for n in notes]
-    body = render_to_string("consultation/email/notifications.txt", {"user": user, "lines": lines, "base": base})
+    body = render_to_string("notifications/email/notifications.txt", {"user": user, "lines": lines, "base": base})
     mail.send_mail(subject, body, None, [user.email])
 
 
@@ -111,19 +98,17 @@ def send_immediate(notification_ids) -> int:
 
 
 def send_digests() -> int:
-    """One email per user who chose the daily digest, with everything not yet emailed."""
-    from consultation.rules import hidden_consultation_ids
-
+    """One email per user who chose the daily digest, with everything not yet emailed that they may still see."""
     sent = 0
     preferences = NotificationPreference.objects.filter(email=NotificationPreference.Email.DAILY).select_related("user")
     for preference in preferences.iterator():
         notes = list(
-            Notification.objects.filter(recipient=preference.user, emailed_at=None)
+            Notification.objects.visible_to(preference.user)
+            .filter(emailed_at=None)
             .select_related("consultation")
             .order_by("created_at")
         )
-        hidden = hidden_consultation_ids(preference.user)
-        notes = [n for n in notes if preference.wants(n.kind) and n.consultation_id not in hidden]
+        notes = [n for n in notes if preference.wants(n.kind)]
         if not notes or not preference.user.email:
             continue
         with translation.override(settings.LANGUAGE_CODE):
