@@ -11,7 +11,7 @@ from wagtail.admin import messages
 from organizations import roles
 from organizations.forms import RosterImportForm
 from organizations.models import Organization
-from organizations.services import RosterImportError, export_roster_xlsx, import_roster
+from organizations.roster_import import RosterImportError, export_roster_xlsx, import_roster
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -21,7 +21,7 @@ from accounts.factories import UserFactory
 from organizations import roles
 from organizations.factories import GridFactory, OrganizationFactory, RosterEntryFactory
 from organizations.models import Grid, Organization, RosterEntry
-from organizations.services import import_roster
+from organizations.roster_import import import_roster
 
 HEADER_ZH = ["编号", "姓名", "性别", "党员类型", "入党日期", "网格", "状态", "邮箱", "手机"]
 HEADER_EN = ["Member number", "Name", "Gender", "Member type", "Date joined", "Grid", "Status", "Email", "Phone"]

@@ -23,7 +23,7 @@ from django.utils import translation
 from accounts.factories import UserFactory
 from organizations.factories import GridFactory, OrganizationFactory, RosterEntryFactory
 from organizations.models import Organization, RosterEntry
-from organizations.services import ImportResult, RosterImportError, export_roster_xlsx, import_roster, parse_roster
+from organizations.roster_import import ImportResult, RosterImportError, export_roster_xlsx, import_roster, parse_roster
 from tests.concurrency import run_concurrently
 
 HEADER_ZH = ["编号", "姓名", "性别", "党员类型", "入党日期", "网格", "状态", "邮箱", "手机"]

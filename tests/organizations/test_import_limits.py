@@ -10,9 +10,9 @@ from openpyxl import Workbook
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from organizations import services
+from organizations import roster_import
 from organizations.models import RosterEntry
-from organizations.services import RosterImportError, import_roster
+from organizations.roster_import import RosterImportError, import_roster
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +75,8 @@ def test_a_small_file_full_of_long_bad_cells_gives_a_small_error_page(client, ed
     page = response.content.decode()
     assert response.status_code == 200
     assert len(page) < 200_000  # …and so is the answer (it was 40 MB)
-    assert page.count("<tr><td>") <= services.MAX_REPORTED_ERRORS
-    assert "坏" * (services.MAX_QUOTED_CHARS + 1) not in page
+    assert page.count("<tr><td>") <= roster_import.MAX_REPORTED_ERRORS
+    assert "坏" * (roster_import.MAX_QUOTED_CHARS + 1) not in page
     assert "另有" in page  # "And N more problems, not shown"
     assert not RosterEntry.objects.filter(branch=branch_a).exists()
 
@@ -85,22 +85,22 @@ def test_the_service_reports_the_first_errors_and_how_many_there_are(branch_a):
     with pytest.raises(RosterImportError) as raised:
         import_roster(amplifying_xlsx(rows=200, cell_chars=500), "roster.xlsx", branch_a)
     error = raised.value
-    assert len(error.errors) == services.MAX_REPORTED_ERRORS
-    assert error.total > 200 and error.more == error.total - services.MAX_REPORTED_ERRORS
-    assert all(len(problem.message) <= services.MAX_MESSAGE_CHARS for problem in error.errors)
+    assert len(error.errors) == roster_import.MAX_REPORTED_ERRORS
+    assert error.total > 200 and error.more == error.total - roster_import.MAX_REPORTED_ERRORS
+    assert all(len(problem.message) <= roster_import.MAX_MESSAGE_CHARS for problem in error.errors)
 
 
 def test_an_xlsx_that_expands_into_a_bomb_is_refused_before_parsing(branch_a, monkeypatch):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"A" * (services.MAX_XLSX_UNCOMPRESSED_BYTES + 1))
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"A" * (roster_import.MAX_XLSX_UNCOMPRESSED_BYTES + 1))
     assert len(buffer.getvalue()) < 200_000
 
     def never(*args, **kwargs):
         raise AssertionError("the workbook must not be opened")
 
-    monkeypatch.setattr(services, "load_workbook", never)
+    monkeypatch.setattr(roster_import, "load_workbook", never)
     with pytest.raises(RosterImportError) as raised:
         import_roster(buffer.getvalue(), "roster.xlsx", branch_a)
     assert raised.value.errors[0].line == 0 and "50" in raised.value.errors[0].message
@@ -108,7 +108,7 @@ def test_an_xlsx_that_expands_into_a_bomb_is_refused_before_parsing(branch_a, mo
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_file_with_too_many_rows_is_refused(branch_a, monkeypatch, kind):
-    monkeypatch.setattr(services, "MAX_ROWS", 10)
+    monkeypatch.setattr(roster_import, "MAX_ROWS", 10)
     rows = [[f"M{n}", "王", "男", "正式党员", "2001-07-01", "", "", "", ""] for n in range(11)]
     if kind == "csv":
         data = "\n".join(",".join(row) for row in [HEADER, *rows]).encode()
@@ -129,6 +129,6 @@ def test_extra_columns_beyond_the_cap_are_not_read(branch_a):
     header = HEADER + [f"备注{n}" for n in range(200)]
     row = ["M1", "王建国", "男", "正式党员", "2001-07-01", "", "正常", "", ""] + ["x" * 1000] * 200
     data = "\n".join(",".join(cells) for cells in (header, row)).encode()
-    table = services.read_table(data, "roster.csv")
-    assert all(len(cells) <= services.MAX_COLUMNS for cells in table)
+    table = roster_import.read_table(data, "roster.csv")
+    assert all(len(cells) <= roster_import.MAX_COLUMNS for cells in table)
     assert import_roster(data, "roster.csv", branch_a).created == 1

@@ -379,7 +379,7 @@ def test_roster_import_cells_are_text_in_the_admin_and_inert_in_the_export(clien
 
     # A file whose every row is bad lists its first problems back in the error table, each bad cell quoted
     # short (issue 13, M6) and as text, says how many more there are, and imports nothing.
-    from organizations import services
+    from organizations import roster_import
 
     bad_rows = [
         [f"B{index:03d}", "张伟", payload[:16], "正式党员", "2001-07-01", "", "", payload, ""]
@@ -388,7 +388,7 @@ def test_roster_import_cells_are_text_in_the_admin_and_inert_in_the_export(clien
     response = client.post(import_url, {"branch": branch_a.pk, "file": _roster_upload(bad_rows)})
     errors = _html(response)
     listed = response.context["errors"]
-    assert len(listed) == services.MAX_REPORTED_ERRORS
+    assert len(listed) == roster_import.MAX_REPORTED_ERRORS
     assert len(listed) + response.context["more_errors"] >= len(PAYLOADS)
     assert_safe(errors, [error.message for error in listed], "import error table")
     assert not RosterEntry.objects.filter(member_no__startswith="B").exists()

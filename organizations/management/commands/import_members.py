@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization
-from organizations.services import RosterImportError, import_roster
+from organizations.roster_import import RosterImportError, import_roster
 
 
 class Command(BaseCommand):

@@ -1,10 +1,10 @@
-"""The framework-free helpers that read roster files."""
+"""Roster file cells read as values (framework-free helpers, tested on their own)."""
 
 import datetime as dt
 
 import pytest
 
-from organizations.lib import cell_text, decode_csv, normalise_header, parse_date
+from organizations.roster_cells import cell_text, decode_csv, normalise_header, parse_date
 
 JULY_FIRST = dt.date(2021, 7, 1)
 

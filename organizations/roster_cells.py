@@ -1,4 +1,4 @@
-"""Framework-free helpers for roster files."""
+"""Roster file cells read as values: dates in Chinese or ISO forms, headers, trimmed text, CSV encodings."""
 
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import safe_xlsx_cell
-from organizations.lib import cell_text, decode_csv, normalise_header, parse_date
 from organizations.models import Grid, Organization, RosterEntry
+from organizations.roster_cells import cell_text, decode_csv, normalise_header, parse_date
 
 # (field, Chinese header, English header); import accepts either language, export writes the active one.
 COLUMNS = [
