@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from core import cache as page_cache
 from core import chinese
+from core.tree import in_subtrees
 
 PER_PAGE = 20
 
@@ -107,7 +108,5 @@ def route_url(page: RoutablePageMixin, name: str) -> str:
 
 def public_filter() -> Q:
     """Pages outside every view restriction: Wagtail's `.public()` as one filter, from one query."""
-    restricted = Q()
-    for restricted_path in PageViewRestriction.objects.values_list("page__path", flat=True):
-        restricted |= Q(path__startswith=restricted_path)
-    return ~restricted if restricted else Q()
+    restricted = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    return ~in_subtrees(restricted) if restricted else Q()

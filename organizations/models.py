@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.tree import ancestor_paths
+from core.tree import ancestor_paths, in_subtrees
 
 
 class OrganizationQuerySet(MP_NodeQuerySet):
@@ -23,10 +23,7 @@ class OrganizationQuerySet(MP_NodeQuerySet):
 
     def within(self, *organizations: Organization) -> OrganizationQuerySet:
         """The organisations given and everything below them."""
-        lookups = Q(pk__in=[])
-        for organization in organizations:
-            lookups |= Q(path__startswith=organization.path)
-        return self.filter(lookups)
+        return self.filter(in_subtrees(organization.path for organization in organizations))
 
     def with_ancestors(self, *organizations: Organization) -> OrganizationQuerySet:
         """The organisations given and every organisation above them."""
