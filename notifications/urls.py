@@ -5,5 +5,5 @@ from notifications import views
 app_name = "notifications"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("settings/", views.settings, name="settings"),
+    path("settings/", views.preferences, name="settings"),
 ]

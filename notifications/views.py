@@ -28,7 +28,7 @@ def index(request):
 
 
 @login_required
-def settings(request):
+def preferences(request):
     preference = preference_of(request.user)
     form = NotificationPreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
