@@ -450,6 +450,19 @@ CONSULTATION_ROWS = [
     ),
     Row("notifications:index", _r("notifications:index"), ACCOUNT_PAGE),
     Row("notifications:settings", _r("notifications:settings"), ACCOUNT_PAGE),
+    # Their addresses from when consultation held them (e-mails already sent link them): moved, for everyone.
+    Row(
+        "consultations/notifications/",
+        lambda w: "/consultations/notifications/",
+        expect(everyone=Outcome("moved permanently", 301, "/notifications/")),
+        covers=("consultations/notifications/",),
+    ),
+    Row(
+        "consultations/notifications/settings/",
+        lambda w: "/consultations/notifications/settings/",
+        expect(everyone=Outcome("moved permanently", 301, "/notifications/settings/")),
+        covers=("consultations/notifications/settings/",),
+    ),
 ]
 
 _campaign_a = _pk("campaign_a")
