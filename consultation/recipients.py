@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from consultation.models import Post, Reaction, Vote
+from consultation.rules import hidden_consultation_ids, viewer_ids
 from notifications import delivery
 from notifications.models import Notification
 
@@ -25,8 +26,6 @@ def notify(
     recipient_ids, kind: str, consultation, *, post=None, actor=None, detail: str = "", exclude=None
 ) -> list[Notification]:
     """Tell the recipients (but `exclude`, usually whoever acted) who may see the consultation."""
-    from consultation.rules import viewer_ids
-
     recipient_ids = set(recipient_ids) - ({exclude.pk} if exclude is not None else set())
     if not recipient_ids:
         return []
@@ -37,6 +36,4 @@ def notify(
 
 def hidden_notifications(user) -> Q:
     """Notifications about consultations the user may no longer see (left the branch, moved away)."""
-    from consultation.rules import hidden_consultation_ids
-
     return Q(consultation_id__in=hidden_consultation_ids(user))
