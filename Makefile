@@ -78,15 +78,20 @@ bench: system $(VENV)/.dev messages ## Benchmarks P1–P6 (~15 minutes, own data
 lighthouse: system $(VENV)/.dev node_modules/.installed messages ## Lighthouse scores per public page type (~10 minutes, own database)
 	$(BIN)/python -m bench.lighthouse
 
-# Imports between apps follow the floors: the contracts in pyproject.toml.
-lint: $(VENV)/.dev ## Ruff and the import contracts (lint-imports), checked
+# Imports between apps follow the floors (the contracts in pyproject.toml); templates are indented by
+# djhtml, 2 spaces (it changes leading whitespace only).
+TEMPLATE_DIRS := $(wildcard */templates)
+
+lint: $(VENV)/.dev ## Ruff, the import contracts (lint-imports) and template indentation (djhtml), checked
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/djhtml --check --tabwidth 2 $(TEMPLATE_DIRS)
 
-format: $(VENV)/.dev ## Ruff fixes and formatting, applied
+format: $(VENV)/.dev ## Ruff fixes and formatting, template indentation, applied
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djhtml --tabwidth 2 $(TEMPLATE_DIRS)
 
 # Backup and restore of the database named by DATABASE_URL (PostgreSQL: pg_dump -Fc / pg_restore --clean;
 # SQLite: the online backup API). `make backup [BACKUP_FILE=…]`; `make restore BACKUP_FILE=…` (required).
