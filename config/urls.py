@@ -35,6 +35,7 @@ urlpatterns = [
     path("consultations/", include("consultation.urls")),
     path("surveys/", include("surveys.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("appeals/", include("appeals.urls")),
 ]
 
 if settings.DEBUG:

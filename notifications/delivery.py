@@ -12,10 +12,14 @@ from django.utils.translation import gettext as _
 from notifications.models import Notification, NotificationPreference
 
 
-def notify(recipient_ids, kind: str, consultation, *, post=None, actor=None, detail: str = "") -> list[Notification]:
+def notify(
+    recipient_ids, kind: str, consultation, *, post=None, actor=None, detail: str = "", link: str = ""
+) -> list[Notification]:
     """Store a notification per recipient; email those who want it immediately, after commit.
 
     The caller decides who is told: it has already left out whoever may not see what this is about.
+    Apps other than consultation pass `consultation=None`, the whole message as `detail` and their
+    page as `link` (a path on this site).
     """
     recipient_ids = set(recipient_ids)
     if not recipient_ids:
@@ -29,6 +33,7 @@ def notify(recipient_ids, kind: str, consultation, *, post=None, actor=None, det
                 post=post,
                 actor_name=actor.get_full_name() if actor else "",
                 detail=detail[:500],
+                link=link[:300],
             )
             for rid in sorted(recipient_ids)
         ]
@@ -50,6 +55,8 @@ def preference_of(user) -> NotificationPreference:
 
 
 def message_of(note: Notification) -> str:
+    if not note.consultation_id and note.link:
+        return note.detail
     title = note.consultation.title if note.consultation_id else ""
     if note.kind == Notification.Kind.REPLY:
         return _("%(actor)s replied to your post in “%(title)s”.") % {"actor": note.actor_name, "title": title}
@@ -62,7 +69,7 @@ def message_of(note: Notification) -> str:
 
 def link_of(note: Notification) -> str:
     if not note.consultation_id:
-        return ""
+        return note.link
     url = note.consultation.get_url() or ""
     if note.post_id:
         url += f"#post-{note.post_id}"

@@ -27,6 +27,8 @@ class Notification(models.Model):
         STAGE = "stage", _("A stage change of a consultation I took part in")
         OUTCOME = "outcome", _("A published outcome or implementation update")
         MODERATION = "moderation", _("Moderation of my post")
+        # Feature apps other than consultation give the message in `detail` and the page in `link`.
+        APPEAL = "appeal", _("Residents' requests I reported or handle")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -37,6 +39,7 @@ class Notification(models.Model):
     post = models.ForeignKey("consultation.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     actor_name = models.CharField(max_length=64, blank=True)
     detail = models.CharField(max_length=500, blank=True)
+    link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -65,6 +68,7 @@ class NotificationPreference(models.Model):
     on_stage = models.BooleanField(_("stage changes of consultations I took part in"), default=True)
     on_outcome = models.BooleanField(_("published outcomes and implementation updates"), default=True)
     on_moderation = models.BooleanField(_("moderation of my posts"), default=True)
+    on_appeal = models.BooleanField(_("residents' requests I reported or handle"), default=True)
 
     class Meta:
         db_table = "consultation_notificationpreference"  # kept from consultation, like Notification's

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "home",
     "consultation",
     "surveys",
+    "appeals",
     "evaluation",
     "search",
     # The demo site (seed_demo) wires data into all of the above

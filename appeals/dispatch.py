@@ -1,0 +1,67 @@
+"""Where a request goes: the organisation responsible at each level, and who is told.
+
+grid level → the branch owning the grid (GridDuty.branch, else the grid's community), with the grid worker;
+community level → the grid's community; street level → the organisation above the community.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from appeals.models import Appeal, GridDuty, Level
+from organizations.models import Grid, Organization
+
+
+def unit_at(grid: Grid, level: int) -> Organization:
+    """The organisation that holds a request of `grid` at `level`."""
+    community = grid.community
+    if level == Level.GRID:
+        duty = GridDuty.objects.filter(grid=grid).select_related("branch").first()
+        return duty.branch if duty and duty.branch_id else community
+    if level == Level.COMMUNITY:
+        return community
+    return community.get_parent() or community
+
+
+def level_of(organization: Organization, grid: Grid) -> int:
+    """The level an organisation stands at for requests of `grid` (a branch is the grid level)."""
+    if organization.kind == Organization.Kind.STREET:
+        return Level.STREET
+    if organization.pk == grid.community_id or organization.kind == Organization.Kind.COMMUNITY:
+        return Level.COMMUNITY
+    return Level.GRID
+
+
+def starting_level(category_level: int, complains_about: Organization | None, grid: Grid) -> int:
+    """A request starts at its category's level, and above the organisation it complains about."""
+    level = max(Level.GRID, category_level)
+    if complains_about is not None:
+        level = max(level, min(level_of(complains_about, grid) + 1, Level.STREET))
+    return level
+
+
+def transfer_targets(appeal: Appeal) -> list[Organization]:
+    """Organisations a request may be transferred to: the branches, community and street of its grid's
+    community, never below its category's responsible level (art. 17), never back to itself."""
+    community = appeal.grid.community
+    street = community.get_parent()
+    candidates = list(Organization.objects.within(community).filter(kind=Organization.Kind.BRANCH))
+    candidates += [community] + ([street] if street else [])
+    return [
+        organization
+        for organization in candidates
+        if organization.pk != appeal.unit_id
+        and level_of(organization, appeal.grid) >= appeal.category.responsible_level
+    ]
+
+
+def handler_ids(appeal: Appeal) -> set[int]:
+    """Those told about a request at its unit: the role holders of the unit and, at grid level, the grid worker."""
+    unit = appeal.unit
+    groups = [unit.editors_group_id, unit.secretaries_group_id, unit.admins_group_id]
+    users = get_user_model().objects.filter(is_active=True)
+    lookups = Q(groups__in=[g for g in groups if g])
+    if appeal.level == Level.GRID:
+        lookups |= Q(grid_duties__branch_id=unit.pk) | Q(grid_duties__grid_id=appeal.grid_id, grid_duties__branch=None)
+    return set(users.filter(lookups).values_list("pk", flat=True))
