@@ -105,7 +105,9 @@ def make_appeals(
                 appeal.finished_at = finished
                 rating = rng.random()
                 if rating < 0.8:
-                    appeal.rating = SATISFIED if rating < 0.6 else BASICALLY_SATISFIED if rating < 0.75 else DISSATISFIED
+                    appeal.rating = (
+                        SATISFIED if rating < 0.6 else BASICALLY_SATISFIED if rating < 0.75 else DISSATISFIED
+                    )
                     appeal.rated_at = finished + datetime.timedelta(hours=5)
             else:
                 appeal.status = Status.IN_PROGRESS
@@ -114,7 +116,10 @@ def make_appeals(
         appeals.append(appeal)
     appeals = Appeal.objects.bulk_create(appeals, batch_size=1000)
     Entry.objects.bulk_create(
-        [Entry(appeal=a, kind=Entry.Kind.REPORTED, author=a.reporter, unit=a.unit, created_at=a.created_at) for a in appeals]
+        [
+            Entry(appeal=a, kind=Entry.Kind.REPORTED, author=a.reporter, unit=a.unit, created_at=a.created_at)
+            for a in appeals
+        ]
         + [
             Entry(appeal=a, kind=Entry.Kind.FINISH, unit=a.unit, body="已处理完毕。", created_at=a.finished_at)
             for a in appeals

@@ -147,9 +147,8 @@ def detail(request, appeal_id):
     if not full:
         if appeal.hidden or not appeal.category.is_public or appeal.status == Status.MERGED:
             raise Http404
-        return render(
-            request, "appeals/appeal_public.html", {"appeal": appeal, "entries": _timeline(appeal, internal=False)}
-        )
+        appeal.public_entries = [e for e in _timeline(appeal, internal=False) if e.kind != Entry.Kind.RATING]
+        return render(request, "appeals/appeal_public.html", {"appeal": appeal})
     may_handle = user.has_perm("appeals.handle", appeal)
     context = {
         "appeal": appeal,

@@ -41,7 +41,11 @@ def test_working_hours_over_the_spring_festival():
 @pytest.mark.django_db
 def test_a_category_computes_both_deadlines_from_its_settings():
     category = Category.objects.create(
-        name="楼道漏水", accept_within=2, accept_unit=TimeUnit.WORK_HOURS, finish_within=5, finish_unit=TimeUnit.WORKDAYS
+        name="楼道漏水",
+        accept_within=2,
+        accept_unit=TimeUnit.WORK_HOURS,
+        finish_within=5,
+        finish_unit=TimeUnit.WORKDAYS,
     )
     start = at(2026, 9, 30, 9, 0)
     assert category.accept_due(start) == at(2026, 9, 30, 11, 0)

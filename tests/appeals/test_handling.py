@@ -19,10 +19,14 @@ def report(neighbour, category, grid, **kwargs):
     return handling.report(neighbour, category=category, grid=grid, description="3号楼门口路灯不亮", **kwargs)
 
 
-def test_a_new_request_goes_to_the_branch_owning_the_grid_and_its_worker_is_told(neighbour, lamp, grids, worker_1, branch_a):
+def test_a_new_request_goes_to_the_branch_owning_the_grid_and_its_worker_is_told(
+    neighbour, lamp, grids, worker_1, branch_a
+):
     appeal = report(neighbour, lamp, grids[0])
     assert appeal.status == Status.PENDING and appeal.level == Level.GRID and appeal.unit == branch_a
-    assert Notification.objects.filter(recipient=worker_1, kind=Notification.Kind.APPEAL, link=f"/appeals/{appeal.pk}/").exists()
+    assert Notification.objects.filter(
+        recipient=worker_1, kind=Notification.Kind.APPEAL, link=f"/appeals/{appeal.pk}/"
+    ).exists()
     assert appeal.accept_due > appeal.created_at and appeal.finish_due > appeal.accept_due
 
 
@@ -46,7 +50,9 @@ def test_accepting_makes_the_handler_the_owner_and_logs_the_status(neighbour, la
     assert Notification.objects.filter(recipient=neighbour, kind=Notification.Kind.APPEAL).exists()
 
 
-def test_the_first_receiver_keeps_the_request_until_it_is_accepted_elsewhere(neighbour, lamp, grids, worker_1, tree, org_admin):
+def test_the_first_receiver_keeps_the_request_until_it_is_accepted_elsewhere(
+    neighbour, lamp, grids, worker_1, tree, org_admin
+):
     appeal = report(neighbour, lamp, grids[0])
     handling.accept(appeal, worker_1)
     handling.transfer(appeal, worker_1, tree["community"], "需社区协调物业")
@@ -58,7 +64,9 @@ def test_the_first_receiver_keeps_the_request_until_it_is_accepted_elsewhere(nei
     assert appeal.owner == org_admin and not worker_1.has_perm("appeals.handle", appeal)
 
 
-def test_a_street_matter_cannot_be_pushed_down_to_the_community(neighbour, street_category, grids, worker_1, tree, org_admin):
+def test_a_street_matter_cannot_be_pushed_down_to_the_community(
+    neighbour, street_category, grids, worker_1, tree, org_admin
+):
     appeal = report(neighbour, street_category, grids[0])
     with pytest.raises(handling.ActionError):
         handling.transfer(appeal, org_admin, tree["community"], "请社区处理")
@@ -66,7 +74,9 @@ def test_a_street_matter_cannot_be_pushed_down_to_the_community(neighbour, stree
     assert appeal.unit == tree["street"]
 
 
-def test_an_objection_sends_the_request_back_to_who_dispatched_it(neighbour, lamp, grids, worker_1, worker_2, branch_a, branch_b):
+def test_an_objection_sends_the_request_back_to_who_dispatched_it(
+    neighbour, lamp, grids, worker_1, worker_2, branch_a, branch_b
+):
     appeal = report(neighbour, lamp, grids[0])
     handling.transfer(appeal, worker_1, branch_b, "属于第二网格")
     handling.object_to_dispatch(appeal, worker_2, "该楼栋属第一网格")
@@ -230,4 +240,6 @@ def test_volunteer_hours_are_recorded_for_a_registered_member(neighbour, lamp, g
     handling.record_hours(appeal, worker_1, volunteer, "2.5", "陪同就医")
     assert Volunteer.objects.hours_of(member_a, timezone.localdate().year) == 2.5
     with pytest.raises(handling.NotPermitted):
-        handling.register_volunteer(neighbour, community=tree["community"], grid=None, workplace="", skills="x", availability="")
+        handling.register_volunteer(
+            neighbour, community=tree["community"], grid=None, workplace="", skills="x", availability=""
+        )
