@@ -36,6 +36,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("appeals/", include("appeals.urls")),
+    path("membership/", include("membership.urls")),
 ]
 
 if settings.DEBUG:

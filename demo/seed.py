@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from demo import appeals, consultation, evaluation, home, organizations, surveys
+from demo import appeals, consultation, evaluation, home, membership, organizations, surveys
 
-BUILDERS = (organizations, home, consultation, surveys, appeals, evaluation)
+BUILDERS = (organizations, home, consultation, surveys, appeals, evaluation, membership)
 STREET_CODE = organizations.STREET_CODE
 
 

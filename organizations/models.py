@@ -200,6 +200,8 @@ class RosterEntry(models.Model):
         MOBILE = "mobile", _("Mobile")
         SUSPENDED = "suspended", _("Membership suspended")
         LEFT = "left", _("Left the Party")
+        # Released to an organisation outside the platform (membership.transfers): kept for history.
+        TRANSFERRED = "transferred", _("Transferred out")
 
     branch = models.ForeignKey(Organization, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="roster")
     member_no = models.CharField(

@@ -52,7 +52,14 @@ CHOICE_FIELDS = {
 _ZH_LABELS = {
     "gender": {"男": "M", "女": "F"},
     "member_type": {"正式党员": "full", "预备党员": "probationary", "正式": "full", "预备": "probationary"},
-    "status": {"正常": "normal", "流动": "mobile", "流动党员": "mobile", "停止党籍": "suspended", "出党": "left"},
+    "status": {
+        "正常": "normal",
+        "流动": "mobile",
+        "流动党员": "mobile",
+        "停止党籍": "suspended",
+        "出党": "left",
+        "转出": "transferred",
+    },
 }
 
 

@@ -1,0 +1,119 @@
+"""Who may see and do what in the membership records, on organizations.roles.
+
+A branch's secretary (and the admins of the branch or above) keep its dossiers, transfers, mobile
+members and dues; the level above (an admin of an organisation above the branch) also takes the
+steps the national rules give to it (pre-review, talk, approval); a person reads their own dossier.
+Branch editors see none of it: these are personal records.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from organizations import roles
+from organizations.models import Organization
+
+
+def keeps_branch(user, branch: Organization | None) -> bool:
+    """The branch's secretary, an admin of the branch or above it, or a superuser."""
+    if branch is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or roles.holds_role(user, branch, roles.Role.SECRETARY):
+        return True
+    return roles.organizations_with_role(user, roles.Role.ADMIN).with_ancestors(branch).exists()
+
+
+def above_branch(user, branch: Organization | None) -> bool:
+    """An admin of an organisation strictly above the branch (the level that approves), or a superuser."""
+    if branch is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    ancestors = Organization.objects.with_ancestors(branch).exclude(pk=branch.pk)
+    return roles.organizations_with_role(user, roles.Role.ADMIN).filter(pk__in=ancestors.values("pk")).exists()
+
+
+def kept_branches(user):
+    """Branches whose membership records the user keeps, in one query."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    if user.is_superuser:
+        return branches
+    administered = list(roles.organizations_with_role(user, roles.Role.ADMIN).only("path"))
+    secretary_of = roles.organizations_with_role(user, roles.Role.SECRETARY).values("pk")
+    within = Organization.objects.within(*administered).values("pk") if administered else []
+    return branches.filter(pk__in=secretary_of) | branches.filter(pk__in=within)
+
+
+def above_branches(user):
+    """Branches for which the user is the level above (admins of a community or the street)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    administered = list(roles.organizations_with_role(user, roles.Role.ADMIN).only("path"))
+    if not administered:
+        return Organization.objects.none()
+    below = Organization.objects.within(*administered).exclude(pk__in=[o.pk for o in administered])
+    return below.filter(kind=Organization.Kind.BRANCH)
+
+
+@rules.predicate
+def keeps_dossier(user, dossier) -> bool:
+    return dossier is not None and keeps_branch(user, dossier.branch)
+
+
+@rules.predicate
+def approves_dossier(user, dossier) -> bool:
+    return dossier is not None and above_branch(user, dossier.branch)
+
+
+@rules.predicate
+def own_dossier(user, dossier) -> bool:
+    return dossier is not None and user.is_authenticated and dossier.user_id == user.pk
+
+
+@rules.predicate
+def keeps_organization(user, branch) -> bool:
+    return keeps_branch(user, branch)
+
+
+rules.add_perm("membership.view_dossier", keeps_dossier | approves_dossier | own_dossier)
+rules.add_perm("membership.manage_dossier", keeps_dossier)
+rules.add_perm("membership.approve_dossier", approves_dossier)
+rules.add_perm("membership.open_dossier", keeps_organization)
+
+
+def keeps_dues(user, branch: Organization | None) -> bool:
+    """Dues are seen by the member, the branch's dues keeper and its secretary only (not by editors,
+    not by the levels above, who see the annual report and the relief requests they decide)."""
+    if branch is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or roles.holds_role(user, branch, roles.Role.SECRETARY):
+        return True
+    from membership.models import DuesKeeper
+
+    return DuesKeeper.objects.filter(branch=branch, user=user).exists()
+
+
+def dues_branches(user):
+    """Branches whose dues the user keeps (as secretary or dues keeper)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    from membership.models import DuesKeeper
+
+    secretary_of = roles.organizations_with_role(user, roles.Role.SECRETARY).values("pk")
+    keeper_of = DuesKeeper.objects.filter(user=user).values("branch_id")
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    return branches.filter(pk__in=secretary_of) | branches.filter(pk__in=keeper_of)
+
+
+@rules.predicate
+def keeps_branch_dues(user, branch) -> bool:
+    return keeps_dues(user, branch)
+
+
+rules.add_perm("membership.keep_dues", keeps_branch_dues)

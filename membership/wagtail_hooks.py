@@ -1,0 +1,78 @@
+"""Membership in the Wagtail admin: where secretaries and the level above look for it, and its log actions."""
+
+from django.db.models import Q
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from membership import recruitment
+from membership.models import Dossier
+from membership.rules import above_branches, kept_branches
+
+
+@hooks.register("register_log_actions")
+def register_membership_log_actions(actions):
+    actions.register_action("membership.step", _("Record a recruitment step"), _("Recruitment step recorded"))
+    actions.register_action(
+        "membership.step_refused", _("Refuse a recruitment step"), _("Recruitment step refused by the time rules")
+    )
+    actions.register_action("membership.document", _("Add a dossier paper"), _("Dossier paper added"))
+    for action, label, message in [
+        ("membership.transfer.request", _("Request a transfer"), _("Transfer of membership requested")),
+        ("membership.transfer.release", _("Release a transfer"), _("Transfer released by the old branch")),
+        ("membership.transfer.accept", _("Accept a transfer"), _("Transfer accepted by the new branch")),
+        ("membership.transfer.cancel", _("Cancel a transfer"), _("Transfer cancelled")),
+        ("membership.mobile.register", _("Register a mobile member"), _("Mobile member registered")),
+        ("membership.mobile.lost", _("Mark lost contact"), _("Mobile member marked as lost contact")),
+        ("membership.mobile.found", _("Back in touch"), _("Mobile member back in touch")),
+        ("membership.mobile.return", _("Mark returned"), _("Mobile member returned")),
+        ("membership.dues.assess", _("Set dues"), _("Dues set from the declared base")),
+        ("membership.dues.payment", _("Record dues paid"), _("Dues payment recorded")),
+        ("membership.dues.relief", _("Decide a dues relief"), _("Dues reduction or exemption decided")),
+    ]:
+        actions.register_action(action, label, message)
+    actions.register_action(
+        "membership.roster_update", _("Update the roster from a dossier"), _("Roster updated from a dossier")
+    )
+
+
+def _dossiers(user):
+    branches = Q(branch__in=kept_branches(user)) | Q(branch__in=above_branches(user))
+    return Dossier.objects.with_steps().filter(branches).open().order_by("branch__path", "name")
+
+
+def admin_dossiers(request):
+    today = timezone.localdate()
+    rows = [{"dossier": d, "next": recruitment.next_steps(d, today)} for d in _dossiers(request.user)]
+    return render(request, "membership/admin/dossiers.html", {"rows": rows})
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("membership/", admin_dossiers, name="membership_admin_dossiers")]
+
+
+class MembershipMenuItem(MenuItem):
+    def is_shown(self, request):
+        return kept_branches(request.user).exists() or above_branches(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu_item():
+    return MembershipMenuItem(_("Membership"), reverse("membership_admin_dossiers"), icon_name="group", order=270)
+
+
+@hooks.register("gongzhi_home_panels")
+def my_dossier(request):
+    """The person's own dossier, and the secretary's overdue steps, on the home page."""
+    if not request.user.is_authenticated:
+        return None
+    items = [
+        {"title": d.name, "url": reverse("membership:dossier", args=[d.pk]), "meta": d.get_stage_display()}
+        for d in Dossier.objects.filter(user=request.user)
+    ]
+    return {"key": "membership", "heading": _("Membership"), "items": items} if items else None
