@@ -232,9 +232,7 @@ class AssessmentForm(forms.Form):
 class PaymentForm(forms.Form):
     entry = EntryChoiceField(RosterEntry.objects.none(), label=_("Member"))
     month = forms.DateField(
-        label=_("Month paid for"),
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        input_formats=["%Y-%m", "%Y-%m-%d"],
+        label=_("Month paid for"), widget=DATE_WIDGET, help_text=_("Any day of the month; it counts as that month.")
     )
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE_WIDGET, initial=timezone.localdate)

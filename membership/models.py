@@ -238,7 +238,7 @@ class TransferStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     RELEASED = "released", _("Released by the old branch")
     ACCEPTED = "accepted", _("Accepted by the new branch")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("transfer status", "Cancelled")
 
 
 OPEN_TRANSFER = (TransferStatus.REQUESTED, TransferStatus.RELEASED)

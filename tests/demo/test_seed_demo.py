@@ -33,7 +33,8 @@ def test_seed_demo_builds_the_street_tree_members_residents_and_pages():
     output = _seed(members=80, residents=30)
     assert Organization.objects.filter(kind=Organization.Kind.BRANCH).count() == 4
     assert Organization.objects.filter(kind=Organization.Kind.COMMUNITY).count() == 2
-    assert RosterEntry.objects.count() == 80
+    # 80 members, and the membership demo's applicant whom the street approved as a probationary member.
+    assert RosterEntry.objects.count() == 81
     assert RosterEntry.objects.filter(member_type=RosterEntry.MemberType.PROBATIONARY).exists()
     assert HomePage.objects.count() == 1 and BranchPage.objects.count() == 6
     assert "admin@demo.gongzhi.example" in output and "gongzhi-demo-2026" in output

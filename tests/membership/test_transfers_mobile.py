@@ -179,3 +179,24 @@ def test_the_mobile_list_flags_and_is_for_keepers_only(client, branch_a, mover, 
     assert "调动党员" in body and "个月未联系" in body
     client.force_login(member_a)
     assert client.get(reverse("membership:mobile_list")).status_code == 403
+
+
+def test_the_transfer_letter_is_a_pdf_in_chinese_with_an_embedded_font(
+    client, mover, secretary_a, secretary_b, tmp_path
+):
+    import subprocess
+
+    transfer = transfers.request_transfer(mover, secretary_a, outside="某市某局机关党委", reason="工作调动")
+    transfers.release(transfer, secretary_a)
+    url = reverse("membership:transfer_letter", args=[transfer.pk])
+    client.force_login(secretary_b)
+    assert client.get(url).status_code == 403
+    client.force_login(secretary_a)
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "调动党员" in text and "某市某局机关党委" in text and "组织关系介绍信" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert [line for line in fonts.splitlines() if "CJK" in line and " yes " in line], fonts
