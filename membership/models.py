@@ -573,3 +573,69 @@ class DuesKeeper(models.Model):
         verbose_name = _("dues keeper")
         verbose_name_plural = _("dues keepers")
         constraints = [models.UniqueConstraint(fields=["branch", "user"], name="membership_dues_keeper_once")]
+
+
+class StudyDeadline(models.Model):
+    """A deadline for required study material (必学), set by an organisation for everyone below it."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    page = models.ForeignKey("home.StudyPage", verbose_name=_("study page"), on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField(_("to be studied by"))
+
+    class Meta:
+        verbose_name = _("required study deadline")
+        verbose_name_plural = _("required study deadlines")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "page"], name="membership_one_deadline_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} · {self.due_on:%Y-%m-%d}"
+
+
+class PointSource(models.TextChoices):
+    """Where study points come from: records other apps already keep (pulled, never typed again)."""
+
+    STUDY = "study", _("Study material studied")
+    CONSULTATION = "consultation", _("Opinions posted in consultations")
+
+
+class PointRule(models.Model):
+    """How many points an item of a source gives, with a daily cap, set by the street from a date.
+
+    Points are personal: each member sees their own; there is no ranking and no report upward.
+    Nothing is counted for time spent online or for signing in (national rules since 2023).
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=PointSource.choices)
+    points = models.PositiveSmallIntegerField(_("points per item"), default=1)
+    daily_cap = models.PositiveSmallIntegerField(_("daily cap"), default=5)
+    valid_from = models.DateField(_("in force from"))
+
+    class Meta:
+        verbose_name = _("study point rule")
+        verbose_name_plural = _("study point rules")
+        ordering = ["organization__path", "source", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "source", "valid_from"], name="membership_one_point_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}: {self.points} / {self.daily_cap}"
+
+
+class ReminderSent(models.Model):
+    """When a reminder about one due item went to one person: the same item is not repeated for a week."""
+
+    key = models.CharField(max_length=120)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "user"], name="membership_reminder_once")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from membership import views, views_dues, views_records
+from membership import views, views_dues, views_records, views_study
 
 app_name = "membership"
 urlpatterns = [
@@ -23,4 +23,9 @@ urlpatterns += [
     path("dues/reliefs/", views_dues.reliefs, name="reliefs"),
     path("dues/<int:branch_id>/", views_dues.branch_dues, name="dues"),
     path("dues/<int:branch_id>/report/", views_dues.dues_report, name="dues_report"),
+]
+urlpatterns += [
+    path("study/", views_study.my_study, name="my_study"),
+    path("study/<int:branch_id>/", views_study.branch_study, name="branch_study"),
+    path("study/<int:branch_id>/missing.xlsx", views_study.branch_study_xlsx, name="branch_study_xlsx"),
 ]

@@ -57,6 +57,7 @@ def index(request):
         else [],
         "own": Dossier.objects.filter(user=request.user).select_related("branch"),
         "can_open": kept.exists(),
+        "kept": kept.order_by("path")[:20],
         "overdue_count": sum(row["overdue"] for row in rows),
     }
     return render(request, "membership/index.html", context)

@@ -29,6 +29,7 @@ class Notification(models.Model):
         MODERATION = "moderation", _("Moderation of my post")
         # Feature apps other than consultation give the message in `detail` and the page in `link`.
         APPEAL = "appeal", _("Residents' requests I reported or handle")
+        MEMBERSHIP = "membership", _("Due membership work: recruitment steps, contacts, dues, required study")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -69,6 +70,9 @@ class NotificationPreference(models.Model):
     on_outcome = models.BooleanField(_("published outcomes and implementation updates"), default=True)
     on_moderation = models.BooleanField(_("moderation of my posts"), default=True)
     on_appeal = models.BooleanField(_("residents' requests I reported or handle"), default=True)
+    on_membership = models.BooleanField(
+        _("due membership work: recruitment steps, contacts, dues, required study"), default=True
+    )
 
     class Meta:
         db_table = "consultation_notificationpreference"  # kept from consultation, like Notification's

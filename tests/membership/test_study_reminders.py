@@ -1,0 +1,125 @@
+"""Required study with deadlines (who has not completed it, XLSX), personal points with daily caps,
+and reminders through the notifications app to whoever must act."""
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from django.urls import reverse
+
+from home import factories as home_factories
+from home.models import StudyRecord
+from membership import reminders, study
+from membership.factories import open_dossier
+from membership.models import MobileDirection, MobileRecord, PointRule, PointSource, ReminderSent, StudyDeadline
+from notifications.models import Notification
+from organizations.factories import RosterEntryFactory
+
+D = dt.date
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def index(home_page):
+    return home_factories.study_index(home_page)
+
+
+def _studied(user, page, when):
+    record = StudyRecord.objects.create(user=user, page=page)
+    StudyRecord.objects.filter(pk=record.pk).update(studied_at=when)
+
+
+@pytest.mark.parametrize(
+    ("quarter", "first", "last"),
+    [(None, D(2026, 1, 1), D(2026, 12, 31)), (1, D(2026, 1, 1), D(2026, 3, 31)), (4, D(2026, 10, 1), D(2026, 12, 31))],
+)
+def test_periods_are_quarters_or_the_year(quarter, first, last):
+    assert study.period(2026, quarter) == (first, last)
+
+
+def test_the_secretary_lists_who_has_not_completed_required_study_due_in_the_quarter(
+    client, index, tree, branch_a, secretary_a, member_a
+):
+    other = RosterEntryFactory(branch=branch_a, name="未学党员")
+    q2 = home_factories.study(index, title="二季度必学")
+    q3 = home_factories.study(index, title="三季度必学")
+    StudyDeadline.objects.create(organization=tree["street"], page=q2, due_on=D(2026, 6, 30))
+    StudyDeadline.objects.create(organization=tree["street"], page=q3, due_on=D(2026, 9, 30))
+    # The branch's own deadline wins over the street's.
+    StudyDeadline.objects.create(organization=branch_a, page=q3, due_on=D(2026, 8, 15))
+    _studied(member_a, q2, dt.datetime(2026, 6, 1, 9, tzinfo=SHANGHAI))
+    missing = study.not_completed(branch_a, *study.period(2026, 2))
+    assert [(m.member.name, m.page.title) for m in missing] == [("未学党员", "二季度必学")]
+    assert {m.due_on for m in study.not_completed(branch_a, *study.period(2026, 3))} == {D(2026, 8, 15)}
+
+    client.force_login(secretary_a)
+    response = client.get(reverse("membership:branch_study_xlsx", args=[branch_a.pk]) + "?year=2026&quarter=2")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[2] == [other.member_no, "未学党员", "二季度必学", "2026-06-30"]
+    client.force_login(member_a)
+    assert client.get(reverse("membership:branch_study", args=[branch_a.pk])).status_code == 403
+
+
+def test_points_follow_the_streets_rules_with_a_daily_cap_and_only_for_the_member(
+    client, index, tree, member_a, secretary_a
+):
+    pages = [home_factories.study(index, title=f"材料{i}") for i in range(4)]
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.STUDY, points=2, daily_cap=5, valid_from=D(2026, 1, 1)
+    )
+    for page in pages[:3]:  # three on one day: 6 points, capped at 5
+        _studied(member_a, page, dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    _studied(member_a, pages[3], dt.datetime(2026, 4, 1, 23, 30, tzinfo=SHANGHAI))  # a Shanghai day
+    entry = member_a.roster_entry
+    summary = study.points_of(entry, member_a, 2026)
+    assert summary.total == 7 and summary.by_month == {3: 5, 4: 2} and summary.capped_days == 1
+    # A rule from a later date changes the points from that date only.
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.STUDY, points=1, daily_cap=5, valid_from=D(2026, 4, 1)
+    )
+    assert study.points_of(entry, member_a, 2026).by_month == {3: 5, 4: 1}
+    client.force_login(member_a)
+    body = client.get(reverse("membership:my_study")).content.decode()
+    assert "6" in body and "排名" not in body
+    client.force_login(secretary_a)  # the secretary has no roster entry: no page of someone else's points
+    assert client.get(reverse("membership:my_study")).status_code == 403
+
+
+def test_no_rule_no_points(index, member_a):
+    _studied(member_a, home_factories.study(index), dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    assert study.points_of(member_a.roster_entry, member_a, 2026).total == 0
+
+
+def test_reminders_go_to_whoever_must_act_once_a_week(tree, branch_a, secretary_a, org_admin, member_a):
+    from organizations import roles
+
+    roles.grant(secretary_a, branch_a, roles.Role.SECRETARY)
+    today = D(2026, 3, 10)
+    overdue = open_dossier(branch_a, "逾期谈话", D(2026, 1, 5))  # the talk was due by 5 February
+    record = MobileRecord.objects.create(
+        branch=branch_a,
+        direction=MobileDirection.OUTFLOW,
+        entry=member_a.roster_entry,
+        name="党员甲",
+        place="深圳",
+        contact="138",
+        registered_on=D(2025, 10, 1),
+    )
+    sent = reminders.send(today)
+    notes = Notification.objects.filter(recipient=secretary_a, kind=Notification.Kind.MEMBERSHIP)
+    messages = [n.detail for n in notes]
+    assert any("逾期谈话" in m for m in messages)
+    assert any("党员甲" in m for m in messages)
+    assert {n.link for n in notes} >= {
+        reverse("membership:dossier", args=[overdue.pk]),
+        reverse("membership:mobile", args=[record.pk]),
+    }
+    assert not Notification.objects.filter(recipient=org_admin).exists()  # the talk is the branch's step
+    assert sent == ReminderSent.objects.count()
+    assert reminders.send(today + dt.timedelta(days=3)) == 0
+    assert reminders.send(today + dt.timedelta(days=8)) > 0
