@@ -1,4 +1,5 @@
-"""Demo membership records for `seed_demo`: recruitment at every stage, mobile members, a transfer.
+"""Demo membership records for `seed_demo`: recruitment at every stage, mobile members, a transfer,
+required study with deadlines and a year of study points, a year of Party dues.
 
 Dates are counted from the day the demo is built, so the same situations show whenever it runs:
 an applicant whose talk is overdue, an activist of ten months whom the secretary already tried to
@@ -10,14 +11,28 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from demo.organizations import DOMAIN
-from membership import mobile, transfers
+from home.models import StudyPage, StudyRecord
+from membership import dues, mobile, transfers
 from membership.factories import open_dossier, path_to_meeting, take
-from membership.models import ContactLog, ContactMethod, MobileDirection, MobileRecord, StepKind
+from membership.models import (
+    ContactLog,
+    ContactMethod,
+    DuesCategory,
+    DuesPayment,
+    DuesRelief,
+    MobileDirection,
+    MobileRecord,
+    PointRule,
+    PointSource,
+    StepKind,
+    StudyDeadline,
+)
 from membership.recruitment import StepRefused
 from membership.timerules import add_months, add_years
 from organizations.models import RosterEntry
@@ -127,6 +142,57 @@ def _mobile(branch, secretary, entries, today: dt.date) -> None:
     )
 
 
+def _study(demo, branch, street, today: dt.date) -> None:
+    """The street's point rules and deadlines for required study; a year of study spread over the year."""
+    start = today.replace(month=1, day=1)
+    PointRule.objects.create(organization=street, source=PointSource.STUDY, points=2, daily_cap=6, valid_from=start)
+    PointRule.objects.create(
+        organization=street, source=PointSource.CONSULTATION, points=1, daily_cap=3, valid_from=start
+    )
+    for page in StudyPage.objects.filter(required=True).order_by("first_published_at"):
+        published = page.first_published_at.date() if page.first_published_at else today
+        StudyDeadline.objects.create(organization=street, page=page, due_on=published + 30 * DAY)
+    span = max((today - start).days, 1)
+    records = list(StudyRecord.objects.filter(user__roster_entry__branch=branch).order_by("pk"))
+    for record in records:
+        record.studied_at = dt.datetime.combine(
+            start + demo.rng.randrange(span) * DAY, dt.time(demo.rng.randint(8, 21)), tzinfo=dt.UTC
+        )
+    StudyRecord.objects.bulk_update(records, ["studied_at"], batch_size=500)
+
+
+def _dues(demo, branch, secretary, street_admin, today: dt.date) -> None:
+    """A year of dues: everyone assessed, months paid, one member three months behind, one exempted."""
+    entries = list(RosterEntry.objects.active().filter(branch=branch).order_by("member_no"))
+    for index, entry in enumerate(entries):
+        category = DuesCategory.RETIRED if index % 5 == 4 else DuesCategory.SERVING
+        base = Decimal(demo.rng.choice([2600, 3000, 4200, 5000, 6800, 9500, 12000]))
+        dues.assess(entry, today.year, category, base, secretary)
+    months = [dt.date(today.year, m, 1) for m in range(1, today.month)]
+    behind = entries[-1] if len(entries) > 3 else None
+    exempted = entries[-2] if len(entries) > 3 else None
+    if exempted is not None:
+        relief = DuesRelief.objects.create(
+            entry=exempted,
+            from_month=dt.date(today.year, 1, 1),
+            to_month=dt.date(today.year, 12, 1),
+            reason="长期患病，生活困难，本人申请免交",
+            branch_agreed_on=dt.date(today.year, 1, 8),
+        )
+        dues.decide_relief(relief, True, street_admin, dt.date(today.year, 1, 15))
+    rows = {row.entry.pk: row for row in dues.ledger(branch, today.year, today, entries=entries)}
+    payments = []
+    for entry in entries:
+        paid_months = months[:-3] if entry == behind else months
+        for month in paid_months:
+            amount = rows[entry.pk].due.get(month)
+            if amount:
+                payments.append(
+                    DuesPayment(entry=entry, month=month, amount=amount, paid_on=month + 6 * DAY, recorded_by=secretary)
+                )
+    DuesPayment.objects.bulk_create(payments, batch_size=1000)
+
+
 def seed(demo) -> None:
     today = timezone.localdate()
     branch = demo.shared["organizations"]["heping-1"]
@@ -142,6 +208,8 @@ def seed(demo) -> None:
         .order_by("-member_no")[:4]
     )
     _mobile(branch, secretary, others[:3], today)
+    _study(demo, branch, demo.shared["street"], today)
+    _dues(demo, branch, secretary, street_admin, today)
     # A transfer under way: released by 和平社区第一党支部, waiting for 光明社区第一党支部 to accept.
     if len(others) > 3:
         transfer = transfers.request_transfer(

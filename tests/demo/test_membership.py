@@ -2,13 +2,25 @@
 
 import pytest
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
 from wagtail.models import ModelLogEntry
 
-from membership import mobile, recruitment
-from membership.models import Dossier, MobileRecord, MobileStatus, Stage, StepKind, Transfer, TransferStatus
+from membership import dues, mobile, recruitment, study
+from membership.models import (
+    Dossier,
+    DuesRelief,
+    MobileRecord,
+    MobileStatus,
+    ReliefStatus,
+    Stage,
+    StepKind,
+    Transfer,
+    TransferStatus,
+)
+from organizations.models import Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +44,9 @@ def test_seed_demo_builds_recruitment_at_every_stage_mobile_members_and_a_transf
     assert MobileRecord.objects.filter(status=MobileStatus.LOST).exists()
     assert MobileRecord.objects.not_contacted_since(mobile.flag_date(today)).exists()
     assert Transfer.objects.filter(status=TransferStatus.RELEASED).exists()
+    branch = Organization.objects.get(code="heping-1")
+    rows = dues.ledger(branch, today.year, today)
+    assert sum(row.flagged for row in rows) == (1 if today.month >= 4 else 0)
+    assert DuesRelief.objects.filter(status=ReliefStatus.APPROVED).count() == 1
+    member = get_user_model().objects.get(email="member-heping-1-02@demo.gongzhi.example")
+    assert study.points_of(member.roster_entry, member, today.year).total > 0
