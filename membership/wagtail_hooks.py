@@ -1,5 +1,6 @@
 """Membership in the Wagtail admin: where secretaries and the level above look for it, and its log actions."""
 
+from django import forms
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -7,11 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from membership import recruitment
-from membership.models import Dossier
+from membership.models import Dossier, DuesKeeper, DuesRule, PointRule, StudyDeadline
 from membership.rules import above_branches, kept_branches
+from organizations import roles
+from organizations.permissions import ScopedPermissionPolicy
+from organizations.wagtail_hooks import ScopedSnippetViewSet
 
 
 @hooks.register("register_log_actions")
@@ -76,3 +85,107 @@ def my_dossier(request):
         for d in Dossier.objects.filter(user=request.user)
     ]
     return {"key": "membership", "heading": _("Membership"), "items": items} if items else None
+
+
+class MembershipScopePolicy(ScopedPermissionPolicy):
+    """Rule data of the user's own organisations; the national defaults (no organisation) for superusers."""
+
+    def __init__(self, model, scope_field: str):
+        self.scope_field = scope_field
+        super().__init__(model)
+
+    def scope_filter(self, user) -> dict:
+        return {} if user.is_superuser else super().scope_filter(user)
+
+
+class ScopedOrganizationForm(WagtailAdminModelForm):
+    """The organisation (or branch) field offers only the user's own organisations."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        for name in ("organization", "branch"):
+            if name in self.fields and for_user is not None and not for_user.is_superuser:
+                self.fields[name].queryset = roles.managed_organizations(for_user)
+                self.fields[name].required = True
+
+
+for _model, _field in (
+    (DuesRule, "organization"),
+    (PointRule, "organization"),
+    (StudyDeadline, "organization"),
+    (DuesKeeper, "branch"),
+):
+    register_permission_policy(_model, MembershipScopePolicy(_model, _field))
+
+
+class DuesRuleViewSet(ScopedSnippetViewSet):
+    model = DuesRule
+    icon = "table"
+    menu_label = _("Dues rules")
+    list_display = ["category", "organization", "valid_from", "above", "up_to", "rate", "fixed"]
+    list_filter = ["category"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            FieldPanel("organization", widget=forms.Select),
+            FieldPanel("valid_from"),
+            FieldPanel("category"),
+            FieldPanel("above"),
+            FieldPanel("up_to"),
+            FieldPanel("rate"),
+            FieldPanel("fixed"),
+        ],
+        base_form_class=ScopedOrganizationForm,
+    )
+
+
+class PointRuleViewSet(ScopedSnippetViewSet):
+    model = PointRule
+    icon = "pick"
+    menu_label = _("Study point rules")
+    list_display = ["source", "organization", "points", "daily_cap", "valid_from"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            FieldPanel("organization", widget=forms.Select),
+            FieldPanel("source"),
+            FieldPanel("points"),
+            FieldPanel("daily_cap"),
+            FieldPanel("valid_from"),
+        ],
+        base_form_class=ScopedOrganizationForm,
+    )
+
+
+class StudyDeadlineViewSet(ScopedSnippetViewSet):
+    model = StudyDeadline
+    icon = "date"
+    menu_label = _("Required study deadlines")
+    list_display = ["page", "organization", "due_on"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [FieldPanel("organization", widget=forms.Select), FieldPanel("page"), FieldPanel("due_on")],
+        base_form_class=ScopedOrganizationForm,
+    )
+
+
+class DuesKeeperViewSet(ScopedSnippetViewSet):
+    model = DuesKeeper
+    icon = "user"
+    menu_label = _("Dues keepers")
+    list_display = ["user", "branch"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [FieldPanel("branch", widget=forms.Select), FieldPanel("user")], base_form_class=ScopedOrganizationForm
+    )
+
+
+class MembershipSettingsGroup(SnippetViewSetGroup):
+    items = (DuesRuleViewSet, PointRuleViewSet, StudyDeadlineViewSet, DuesKeeperViewSet)
+    menu_icon = "cogs"
+    menu_label = _("Membership settings")
+    menu_name = "membership-settings"
+    menu_order = 271
+
+
+register_snippet(MembershipSettingsGroup)

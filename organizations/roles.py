@@ -50,6 +50,11 @@ _MODEL_PERMISSIONS = {
         "home.view_meetingrecord",
     ],
     Role.SECRETARY: [
+        # membership: the branch names its dues keepers (membership/wagtail_hooks.py scopes them to it).
+        "membership.add_dueskeeper",
+        "membership.change_dueskeeper",
+        "membership.delete_dueskeeper",
+        "membership.view_dueskeeper",
         "organizations.add_rosterentry",
         "organizations.change_rosterentry",
         "organizations.delete_rosterentry",
@@ -60,6 +65,12 @@ _MODEL_PERMISSIONS = {
         "home.view_meetingrecord",
     ],
     Role.ADMIN: [
+        # membership: the street's (or a community's) own dues rules, study point rules and study deadlines.
+        *[
+            f"membership.{action}_{model}"
+            for model in ("duesrule", "pointrule", "studydeadline", "dueskeeper")
+            for action in ("add", "change", "delete", "view")
+        ],
         "organizations.add_rosterentry",
         "organizations.change_rosterentry",
         "organizations.delete_rosterentry",
