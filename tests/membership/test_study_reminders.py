@@ -83,9 +83,11 @@ def test_points_follow_the_streets_rules_with_a_daily_cap_and_only_for_the_membe
         organization=tree["street"], source=PointSource.STUDY, points=1, daily_cap=5, valid_from=D(2026, 4, 1)
     )
     assert study.points_of(entry, member_a, 2026).by_month == {3: 5, 4: 1}
+    neighbour = RosterEntryFactory(branch=member_a.roster_entry.branch, name="邻座党员")
     client.force_login(member_a)
     body = client.get(reverse("membership:my_study")).content.decode()
-    assert "6" in body and "排名" not in body
+    assert "<strong>6分</strong>" in body
+    assert neighbour.name not in body  # nobody else's points, no table of members
     client.force_login(secretary_a)  # the secretary has no roster entry: no page of someone else's points
     assert client.get(reverse("membership:my_study")).status_code == 403
 
