@@ -462,7 +462,8 @@ def take_step(dossier: Dossier, step: Step, user, *, contacts=None, introducers=
 
 def _take_step(dossier: Dossier, step: Step, user, contacts, introducers, today: datetime.date) -> Step:
     rule = RULES[step.kind]
-    Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+    # One step at a time per dossier: the row lock serialises two secretaries recording at once.
+    list(Dossier.objects.select_for_update().filter(pk=dossier.pk).order_by().values_list("pk", flat=True))
     dossier = Dossier.objects.with_steps().get(pk=dossier.pk)
     planned = next((p for p in schedule(dossier, today) if p.kind == step.kind), None)
     if planned is None or not planned.available:

@@ -21,7 +21,12 @@ from organizations.models import Organization, RosterEntry
 
 
 def _locked(transfer: Transfer) -> Transfer:
-    return Transfer.objects.select_for_update().select_related("entry", "from_branch", "to_branch").get(pk=transfer.pk)
+    # Only the transfer row is locked (to_branch may be empty: an outer join PostgreSQL will not lock).
+    return (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("entry", "from_branch", "to_branch")
+        .get(pk=transfer.pk)
+    )
 
 
 def request_transfer(

@@ -19,7 +19,7 @@ from wagtail.models import ModelLogEntry
 
 from membership import recruitment
 from membership.forms import DocumentForm, DossierForm, StepForm
-from membership.models import Dossier, DossierDocument
+from membership.models import Dossier, DossierDocument, StepKind
 from membership.rules import above_branch, above_branches, kept_branches
 from membership.timerules import fallback_years
 
@@ -81,13 +81,17 @@ def dossier_create(request):
     return render(request, "membership/dossier_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _history(dossier: Dossier):
-    return (
+def _history(dossier: Dossier) -> list[ModelLogEntry]:
+    entries = list(
         ModelLogEntry.objects.filter(content_type__app_label="membership", object_id=str(dossier.pk))
         .filter(content_type__model="dossier")
         .select_related("user")
         .order_by("-timestamp", "-pk")[:50]
     )
+    labels = dict(StepKind.choices)
+    for entry in entries:
+        entry.step_label = labels.get((entry.data or {}).get("step"), "")
+    return entries
 
 
 def _step_forms(request, dossier: Dossier, planned, bound=None):

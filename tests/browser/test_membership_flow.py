@@ -144,6 +144,28 @@ def test_a_transfer_moves_a_member_between_two_branches(page, browser, live_serv
     assert mover.branch_id == branch_b.pk and RosterEntry.objects.filter(name="调动党员").count() == 1
 
 
+def test_a_member_sees_their_required_study_and_points(mobile_page, member_a, home_page, tree):
+    from home import factories as home_factories
+    from membership.models import PointRule, PointSource, StudyDeadline
+
+    index = home_factories.study_index(home_page)
+    page_ = home_factories.study(index, title="本季度必学材料")
+    StudyDeadline.objects.create(organization=tree["street"], page=page_, due_on=dt.date.today() + 10 * DAY)
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.STUDY, points=2, daily_cap=6, valid_from=dt.date(2000, 1, 1)
+    )
+    sign_in(mobile_page, member_a)
+    mobile_page.goto("/membership/study/")
+    expect(mobile_page.locator("main")).to_contain_text("本季度必学材料")
+    expect(mobile_page.locator("main")).to_contain_text("0分")
+    mobile_page.get_by_role("link", name="本季度必学材料").click()
+    mobile_page.get_by_role("button", name="标记为已学习").click()
+    mobile_page.goto("/membership/study/")
+    expect(mobile_page.locator("main")).to_contain_text("2分")
+    expect(mobile_page.locator("main")).to_contain_text("已学")
+    axe_check(mobile_page)
+
+
 def test_the_membership_admin_page_loads_without_console_errors(page, secretary_a, branch_a):
     open_dossier(branch_a, "后台申请人", dt.date.today() - 5 * DAY)
     sign_in(page, secretary_a)
