@@ -1,4 +1,4 @@
-"""`make bench`: build large data in a separate database, start the production topology, measure P1–P6.
+"""`make bench`: build large data in a separate database, start the production topology, measure P1–P7.
 
 Prints one table and writes bench/results.json. Environment: BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/gongzhi_bench, dropped and re-created), BENCH_REDIS_URL (default
@@ -163,7 +163,7 @@ def main(argv: list[str]) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from bench import appraisal_pdf, ballots, live, pages, results_export, search, surveys
+    from bench import accountability, appraisal_pdf, ballots, live, pages, results_export, search, surveys
     from bench.common import session_cookies
 
     results: dict = {"machine": _machine()}
@@ -199,6 +199,8 @@ def main(argv: list[str]) -> dict:
         results["P2_export"] = results_export.export_memory(data.survey.pk)
     with Step("P4 appraisal PDF"):
         results["P4_appraisal_pdf"] = appraisal_pdf.measure(pdf_campaign)
+    with Step("P7 assessment dashboard, a street of 200 branches"):
+        results["P7_dashboard"] = accountability.measure(*accountability.build())
     results["step_seconds"] = Step.timings
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print_table(results)
@@ -259,6 +261,8 @@ def _rows(results: dict):
         f"p50 {p5['p50_ms']} ms, p95 {p5['p95_ms']} ms, lost {p5['lost']}",
         p5["targets"],
     )
+    p7 = results["P7_dashboard"]
+    yield "P7", f"assessment dashboard, {p7['branches']} branches", f"median {p7['median_s']:.3f} s, p95 {p7['p95_s']:.3f} s, {p7['queries']} queries", p7["targets"]  # fmt: skip
     p6 = results["P6_search"]
     yield "P6", f"search over {p6['pages']} pages", f"p50 {p6['p50_ms']:.1f} ms, p95 {p6['p95_ms']:.1f} ms, recall {p6['recall']:.0%}", p6["targets"]  # fmt: skip
 

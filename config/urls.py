@@ -37,6 +37,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("appeals/", include("appeals.urls")),
     path("membership/", include("membership.urls")),
+    path("accountability/", include("accountability.urls")),
 ]
 
 if settings.DEBUG:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from demo import appeals, consultation, evaluation, home, membership, organizations, surveys
+from demo import accountability, appeals, consultation, evaluation, home, membership, organizations, surveys
 
-BUILDERS = (organizations, home, consultation, surveys, appeals, evaluation, membership)
+BUILDERS = (organizations, home, consultation, surveys, appeals, evaluation, membership, accountability)
 STREET_CODE = organizations.STREET_CODE
 
 

@@ -30,6 +30,8 @@ class Notification(models.Model):
         # Feature apps other than consultation give the message in `detail` and the page in `link`.
         APPEAL = "appeal", _("Residents' requests I reported or handle")
         MEMBERSHIP = "membership", _("Due membership work: recruitment steps, contacts, dues, required study")
+        # Feature apps' own notices (due and overdue work, supervision): the message is `detail`, the page `link`.
+        REMINDER = "reminder", _("A reminder about work that is due")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -73,6 +75,7 @@ class NotificationPreference(models.Model):
     on_membership = models.BooleanField(
         _("due membership work: recruitment steps, contacts, dues, required study"), default=True
     )
+    on_reminder = models.BooleanField(_("reminders about work that is due"), default=True)
 
     class Meta:
         db_table = "consultation_notificationpreference"  # kept from consultation, like Notification's

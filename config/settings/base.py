@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "appeals",
     "evaluation",
     "membership",
+    "accountability",
     "search",
     # The demo site (seed_demo) wires data into all of the above
     "demo",
