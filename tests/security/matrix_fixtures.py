@@ -21,6 +21,15 @@ from django.utils import timezone
 from wagtail.documents.models import Document
 from wagtail.models import Page, PageViewRestriction, Site
 
+from accountability.models import (
+    Assessment,
+    Indicator,
+    IndicatorScheme,
+    Problem,
+    ProblemProposal,
+    SupervisionNotice,
+    Task,
+)
 from accounts.factories import UserFactory
 from consultation.factories import make_consultation
 from consultation.models import Audience, Keyword, Post, Stage, Statement
@@ -175,7 +184,39 @@ def build_world(media_root: str) -> SimpleNamespace:
     document.file.save("matrix-public.txt", ContentFile(b"public attachment"), save=False)
     document.save()
 
+    # Lists and assessment (issue 15): branch A's and B's tasks, a problem reported rectified with a notice
+    # on it, a proposed problem, and the street's scheme in scoring with branch A's assessment.
+    due = dt.date.today() + dt.timedelta(days=30)
+    task_a = Task.objects.create(organization=branch_a, title="整理党员档案", owner="书记甲", due_on=due)
+    task_b = Task.objects.create(organization=branch_b, title="乙支部任务", owner="书记乙", due_on=due)
+    problem_a = Problem.objects.create(
+        organization=branch_a,
+        title="活动室关闭",
+        measures="按时开放",
+        owner="组织委员",
+        deadline=due,
+        status="rectified",
+    )
+    notice_a = SupervisionNotice.objects.create(
+        issuer=tree["community"], organization=branch_a, task=task_a, text="请说明进度", reply_due=due
+    )
+    proposal_a = ProblemProposal.objects.create(
+        organization=branch_a, year=due.year, rule="cadence", key="matrix", title="三会一课未达标", description="—"
+    )
+    scheme = IndicatorScheme.objects.create(
+        organization=tree["street"], year=due.year, title="矩阵年度考核", status=IndicatorScheme.Status.SCORING
+    )
+    Indicator.objects.create(scheme=scheme, name="任务按时完成", source="tasks", weight=10)
+    assessment_a = Assessment.objects.create(scheme=scheme, organization=branch_a, total=80)
+
     return SimpleNamespace(
+        task_a=task_a,
+        task_b=task_b,
+        problem_a=problem_a,
+        notice_a=notice_a,
+        proposal_a=proposal_a,
+        scheme=scheme,
+        assessment_a=assessment_a,
         users=users,
         tree=tree,
         home=home,

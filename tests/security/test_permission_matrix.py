@@ -575,6 +575,70 @@ SURVEY_ROWS = [
     Row("surveys:index", _r("surveys:index"), PUBLIC),
 ]
 
+# Lists and assessment (issue 15): branch A's lists are kept by its editor and secretary, seen and supervised
+# by the admins above; the street's scheme is run by its admins; nobody else finds any of it.
+A_LISTS = expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=OK)
+B_LISTS = expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=OK, superuser=OK)
+A_KEEPERS_ONLY = expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=OK, org_admin=FORBIDDEN)
+STREET_SCHEME = expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=OK, superuser=OK)
+BACK_TO_LISTS = redirect("/accountability/org/")
+
+ACCOUNTABILITY_ROWS = [
+    Row("accountability:index", _r("accountability:index"), ACCOUNT_PAGE),
+    Row("accountability:organization", _r("accountability:organization", _code("branch_a")), A_LISTS),
+    Row("accountability:organization@branch-b", _r("accountability:organization", _code("branch_b")), B_LISTS),
+    Row("accountability:task", _r("accountability:task", _pk("task_a")), A_LISTS),
+    Row("accountability:task@branch-b", _r("accountability:task", _pk("task_b")), B_LISTS),
+    Row("accountability:problem", _r("accountability:problem", _pk("problem_a")), A_LISTS),
+    Row("accountability:notice", _r("accountability:notice", _pk("notice_a")), A_LISTS),
+    Row("accountability:proposal", _r("accountability:proposal", _pk("proposal_a")), A_LISTS),
+    Row("accountability:task_create", _r("accountability:task_create", _code("branch_a")), A_KEEPERS_ONLY),
+    Row("accountability:problem_create", _r("accountability:problem_create", _code("branch_a")), A_LISTS),
+    Row(
+        "accountability:responsibility_action",
+        _r("accountability:responsibility_action", _code("branch_a")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=BACK_TO_LISTS, org_admin=FORBIDDEN),
+        method="post",
+        data=lambda w: {"action": "add", "duty": "每月走访", "responsible": "组织委员"},
+    ),
+    Row(
+        "accountability:check_proposals",
+        _r("accountability:check_proposals", _code("branch_a")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=BACK_TO_LISTS),
+        method="post",
+        data=lambda w: {},
+    ),
+    # Only the level above closes off a rectified problem (销号); the branch itself is refused.
+    Row(
+        "accountability:problem@close",
+        _r("accountability:problem", _pk("problem_a")),
+        expect(
+            anonymous=LOGIN,
+            signed_in=NOT_FOUND,
+            editor_a=FORBIDDEN,
+            secretary_a=FORBIDDEN,
+            org_admin=redirect("/accountability/problems/"),
+            superuser=redirect("/accountability/problems/"),
+        ),
+        method="post",
+        data=lambda w: {"action": "close"},
+    ),
+    Row("accountability:scheme", _r("accountability:scheme", _pk("scheme")), STREET_SCHEME),
+    Row("accountability:scheme_grades", _r("accountability:scheme_grades", _pk("scheme")), STREET_SCHEME),
+    Row(
+        "accountability:scheme_export",
+        _r("accountability:scheme_export", _pk("scheme")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=XLSX, superuser=XLSX),
+    ),
+    Row(
+        "accountability:scheme_report",
+        _r("accountability:scheme_report", _pk("scheme")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=PDF, superuser=PDF),
+    ),
+    # Branch A's assessment while scoring: its own people and the street; members only after the notice.
+    Row("accountability:assessment", _r("accountability:assessment", _pk("assessment_a")), A_LISTS),
+]
+
 # Pages: every page type, and every route of a routable page.
 PAGE_ROWS = [
     Row("page:home.HomePage", _page("home"), PUBLIC, covers=("page:home.HomePage", "wagtail_serve")),
@@ -891,7 +955,16 @@ ADMIN_ROWS = [
     ),
 ]
 
-ROWS = SITE_ROWS + ACCOUNT_ROWS + CONSULTATION_ROWS + EVALUATION_ROWS + SURVEY_ROWS + PAGE_ROWS + ADMIN_ROWS
+ROWS = (
+    SITE_ROWS
+    + ACCOUNT_ROWS
+    + CONSULTATION_ROWS
+    + EVALUATION_ROWS
+    + SURVEY_ROWS
+    + ACCOUNTABILITY_ROWS
+    + PAGE_ROWS
+    + ADMIN_ROWS
+)
 
 
 # --- reviewed rules ---------------------------------------------------------------------------------------
