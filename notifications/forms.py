@@ -6,5 +6,14 @@ from notifications.models import NotificationPreference
 class NotificationPreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
-        fields = ["email", "on_reply", "on_stage", "on_outcome", "on_moderation", "on_appeal", "on_membership", "on_reminder"]
+        fields = [
+            "email",
+            "on_reply",
+            "on_stage",
+            "on_outcome",
+            "on_moderation",
+            "on_appeal",
+            "on_membership",
+            "on_reminder",
+        ]
         widgets = {"email": forms.RadioSelect}
