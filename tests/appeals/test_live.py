@@ -1,0 +1,49 @@
+"""Handlers' lists hear of a new request in their grid over the Channels layer; others hear nothing."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from django.test import Client
+
+from accounts.factories import UserFactory
+from appeals import handling
+from config.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def _socket(cookie: str) -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://testserver"), (b"cookie", cookie.encode())]
+    return WebsocketCommunicator(application, "/ws/appeals/", headers=headers)
+
+
+@pytest.fixture
+def cookies(worker_1, worker_2):
+    return _cookie(worker_1), _cookie(worker_2)
+
+
+async def test_the_grid_worker_hears_of_a_new_request_and_another_grid_does_not(neighbour, lamp, grids, cookies):
+    mine, theirs = _socket(cookies[0]), _socket(cookies[1])
+    assert (await mine.connect())[0] and (await theirs.connect())[0]
+    appeal = await database_sync_to_async(handling.report)(neighbour, category=lamp, grid=grids[0], description="路灯不亮")
+    assert await mine.receive_json_from(timeout=3) == {"type": "appeal", "id": appeal.pk}
+    assert await theirs.receive_nothing(timeout=0.3)
+    await mine.disconnect()
+    await theirs.disconnect()
+
+
+@pytest.fixture
+def nobody_cookie(db):
+    return _cookie(UserFactory())
+
+
+async def test_someone_who_handles_nothing_is_refused(nobody_cookie):
+    connected, code = await _socket(nobody_cookie).connect()
+    assert not connected and code == 4403
