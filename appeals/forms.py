@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wagtail.admin.forms import WagtailAdminModelForm
+
 from appeals.models import Category, Level, Volunteer
 from core.satisfaction import VALID_CODES, Satisfaction
+from organizations import roles
 from organizations.models import Grid, Organization
 
 
@@ -69,3 +73,32 @@ class VolunteerForm(forms.ModelForm):
     class Meta:
         model = Volunteer
         fields = ["community", "grid", "workplace", "skills", "availability"]
+
+
+class GridDutyForm(WagtailAdminModelForm):
+    """Who handles a grid: the grid and branch among the admin's own organisations, the worker by e-mail
+    (a site with many residents cannot list every account in a menu)."""
+
+    worker = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        to_field_name="email",
+        required=False,
+        widget=forms.EmailInput,
+        label=_("Grid worker's e-mail"),
+        error_messages={"invalid_choice": _("No active account has this e-mail.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        managed = roles.managed_organizations(self.for_user)
+        self.fields["grid"].queryset = Grid.objects.filter(community__in=managed).select_related("community")
+        self.fields["branch"].queryset = managed.filter(kind=Organization.Kind.BRANCH)
+        if self.instance.pk and self.instance.worker_id:
+            self.initial["worker"] = self.instance.worker.email
+
+    def clean(self):
+        cleaned = super().clean()
+        grid, branch = cleaned.get("grid"), cleaned.get("branch")
+        if grid and branch and not branch.path.startswith(grid.community.path):
+            self.add_error("branch", _("This branch is not in the grid's community."))
+        return cleaned

@@ -1,14 +1,16 @@
 """The admin: request categories with their deadlines (the street's), and who handles each grid."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from appeals.forms import GridDutyForm
 from appeals.models import Category, GridDuty
 from appeals.rules import is_street_admin
 from organizations import roles
@@ -95,12 +97,27 @@ class GridDutyViewSet(SnippetViewSet):
     icon = "group"
     menu_label = _("Grid handlers")
     list_display = ["grid", "worker", "branch"]
-    panels = [FieldPanel("grid"), FieldPanel("worker"), FieldPanel("branch")]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            FieldPanel("grid", widget=forms.Select),
+            FieldPanel("worker"),
+            FieldPanel("branch", widget=forms.Select),
+        ],
+        base_form_class=GridDutyForm,
+    )
+
+    def get_queryset(self, request):
+        return (
+            GridDutyPolicy(GridDuty)
+            .instances_user_has_any_permission_for(request.user, ["change"])
+            .select_related("grid", "worker", "branch")
+        )
 
 
 class AppealsViewSetGroup(SnippetViewSetGroup):
     items = (CategoryViewSet, GridDutyViewSet)
-    menu_icon = "help"
+    menu_icon = "mail"
     menu_label = _("Residents' requests")
     menu_name = "appeals"
 

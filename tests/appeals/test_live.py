@@ -32,7 +32,9 @@ def cookies(worker_1, worker_2):
 async def test_the_grid_worker_hears_of_a_new_request_and_another_grid_does_not(neighbour, lamp, grids, cookies):
     mine, theirs = _socket(cookies[0]), _socket(cookies[1])
     assert (await mine.connect())[0] and (await theirs.connect())[0]
-    appeal = await database_sync_to_async(handling.report)(neighbour, category=lamp, grid=grids[0], description="路灯不亮")
+    appeal = await database_sync_to_async(handling.report)(
+        neighbour, category=lamp, grid=grids[0], description="路灯不亮"
+    )
     assert await mine.receive_json_from(timeout=3) == {"type": "appeal", "id": appeal.pk}
     assert await theirs.receive_nothing(timeout=0.3)
     await mine.disconnect()
