@@ -124,6 +124,19 @@ def reports_today(user) -> int:
     return Appeal.objects.filter(reporter=user, created_at__gte=since).count()
 
 
+def held_words(unit: Organization, text: str) -> list[str]:
+    """Words of the review list (consultation's Keyword, the site's one moderation list) in `text`: a
+    request using them stays off the public board until a handler shows it."""
+    from django.db.models import Q
+
+    from consultation.models import Keyword
+
+    lookups = Q(organization__isnull=True) | Q(organization__in=Organization.objects.with_ancestors(unit))
+    lowered = text.casefold()
+    words = Keyword.objects.filter(lookups).values_list("word", flat=True)
+    return [word for word in words if word.strip() and word.strip().casefold() in lowered]
+
+
 def report(
     user,
     *,
@@ -150,6 +163,8 @@ def report(
     )
     now = now or timezone.now()
     level = dispatch.starting_level(category.responsible_level, complains_about, grid)
+    unit = dispatch.unit_at(grid, level)
+    held = held_words(unit, f"{description} {place}")
     with transaction.atomic():
         appeal = Appeal.objects.create(
             category=category,
@@ -160,7 +175,8 @@ def report(
             show_name=show_name,
             complains_about=complains_about,
             level=level,
-            unit=dispatch.unit_at(grid, level),
+            unit=unit,
+            hidden=bool(held),
             created_at=now,
             accept_due=category.accept_due(now),
             finish_due=category.finish_due(now),
@@ -168,6 +184,8 @@ def report(
         entry = _entry(appeal, Entry.Kind.REPORTED, user)
         _attach(appeal, uploads, user, entry=entry, is_result=False, keep_location=share_location)
         log(appeal, "appeals.status", user=user, data={"from": "", "to": Status.PENDING})
+        if held:
+            log(appeal, "appeals.hide", user=None, data={"reason": "keyword", "words": held})
         _tell_handlers(
             appeal,
             _("New request in %(grid)s: %(category)s") % {"grid": grid.name, "category": category.name},

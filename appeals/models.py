@@ -224,6 +224,13 @@ class AppealQuerySet(models.QuerySet):
             return self.all()
         return self.filter(worker_lookup(user) | Q(unit__in=roles.managed_organizations(user).values("pk")))
 
+    def of_organization(self, organization: Organization) -> AppealQuerySet:
+        """The requests an organisation answers for in an assessment: a branch, those of the grids it owns;
+        a community or the street, those of every grid below it."""
+        if organization.kind == Organization.Kind.BRANCH:
+            return self.filter(grid__duty__branch=organization)
+        return self.filter(grid__community__in=Organization.objects.within(organization).values("pk"))
+
     def rates(self, now: datetime.datetime | None = None) -> Rates:
         """The three rates in one query. Merged repeats count once, through their original.
 

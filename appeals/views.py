@@ -119,6 +119,8 @@ def report(request):
 @require_POST
 def support(request, appeal_id):
     appeal = _appeal(appeal_id)
+    if not (_publicly_visible(appeal) or request.user.has_perm("appeals.view_appeal", appeal)):
+        raise Http404
     try:
         added = handling.support(appeal, request.user)
     except handling.ActionError as error:
@@ -128,6 +130,11 @@ def support(request, appeal_id):
             request, _("+1 added. You will see its progress here.") if added else _("You already added +1.")
         )
     return redirect("appeals:detail", appeal.pk)
+
+
+def _publicly_visible(appeal: Appeal) -> bool:
+    """What the public board may show (as AppealQuerySet.public, for one request)."""
+    return not appeal.hidden and appeal.category.is_public and appeal.status != Status.MERGED
 
 
 def _timeline(appeal: Appeal, *, internal: bool):
@@ -145,7 +152,7 @@ def detail(request, appeal_id):
     user = request.user
     full = user.has_perm("appeals.view_appeal", appeal)
     if not full:
-        if appeal.hidden or not appeal.category.is_public or appeal.status == Status.MERGED:
+        if not _publicly_visible(appeal):
             raise Http404
         appeal.public_entries = [e for e in _timeline(appeal, internal=False) if e.kind != Entry.Kind.RATING]
         return render(request, "appeals/appeal_public.html", {"appeal": appeal})
@@ -242,6 +249,8 @@ def act(request, appeal_id):
 @require_POST
 def rate(request, appeal_id):
     appeal = _appeal(appeal_id)
+    if not request.user.has_perm("appeals.view_appeal", appeal):
+        raise Http404
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose how satisfied you are."))

@@ -116,8 +116,9 @@ def test_report_handle_live_rate_escalate_and_publish_on_phones(
 
     # The resident reports from the navigation, on the phone form that knows their grid.
     resident_context, resident = _phone(browser, asgi_server, neighbour)
-    resident.locator(".nav-toggle").click()
-    resident.get_by_role("link", name="民情诉求").click()
+    resident.goto("/")
+    expect(resident.locator("#site-nav a", has_text="民情诉求")).to_have_attribute("href", "/appeals/")
+    resident.goto("/appeals/")
     resident.get_by_role("link", name="反映问题").click()
     expect(resident.get_by_label("网格")).to_have_value(str(grids[0].pk))
     _no_axe_violations(resident)

@@ -147,3 +147,15 @@ def test_a_hidden_request_leaves_the_board(client, neighbour, lamp, grids, worke
 def test_photo_bytes_really_carry_gps_before_cleaning():
     image = Image.open(photo_bytes())
     assert image.getexif().get_ifd(0x8825)
+
+
+def test_a_request_with_words_of_the_review_list_stays_off_the_board_until_shown(
+    client, neighbour, lamp, grids, worker_1
+):
+    from consultation.models import Keyword
+
+    Keyword.objects.create(word="骗子")
+    appeal = report(neighbour, lamp, grids[0], place="物业都是骗子")
+    assert appeal.hidden and "楼道灯坏了" not in client.get("/appeals/board/").content.decode()
+    handling.hide(appeal, worker_1, False)
+    assert "楼道灯坏了" in client.get("/appeals/board/").content.decode()

@@ -144,3 +144,14 @@ def test_the_rates_take_one_query(django_assert_num_queries, lamp, private_categ
     _grow(lamp, private_category, grids, [neighbour], 50)
     with django_assert_num_queries(1):
         Appeal.objects.filter(grid=grids[0]).rates()
+
+
+def test_an_assessment_reads_a_branchs_and_a_communitys_requests(
+    lamp, grids, worker_1, worker_2, branch_a, branch_b, tree
+):
+    make_appeals([grids[0]], [], [lamp], 3)
+    make_appeals([grids[1]], [], [lamp], 2)
+    assert Appeal.objects.of_organization(branch_a).count() == 3
+    assert Appeal.objects.of_organization(branch_b).count() == 2
+    assert Appeal.objects.of_organization(tree["community"]).count() == 5
+    assert Appeal.objects.of_organization(tree["street"]).count() == 5

@@ -16,6 +16,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from wagtail.documents.models import Document
@@ -31,6 +32,9 @@ from accountability.models import (
     Task,
 )
 from accounts.factories import UserFactory
+from appeals import handling
+from appeals.factories import make_category, make_duty
+from appeals.models import Category
 from consultation.factories import make_consultation
 from consultation.models import Audience, Keyword, Post, Stage, Statement
 from evaluation import voting
@@ -89,6 +93,20 @@ def _closed_appraisal(branch, voters, secretary):
         voting.cast_member_ballot(campaign, voter, {row.pk: voting.Choice("competent") for row in rows})
     campaign.move_to(AppraisalStage.NOTICE, secretary)
     return campaign
+
+
+APPEAL_NOTE = "矩阵内部备注：已电话联系"
+PRIVATE_APPEAL_TEXT = "矩阵独居老人需要帮助"
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 20, 30)).save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 def build_world(media_root: str) -> SimpleNamespace:
@@ -180,6 +198,20 @@ def build_world(media_root: str) -> SimpleNamespace:
     )
     keyword = Keyword.objects.create(organization=branch_a, word="敏感词")
     residence = Residence.objects.create(user=users["resident"], grid=grid)
+    # Residents' requests: the resident's public one (with a photo and an internal note) and a private one,
+    # in branch A's grid.
+    make_duty(grid, branch=branch_a)
+    photo = SimpleUploadedFile("p.jpg", _jpeg(), content_type="image/jpeg")
+    appeal = handling.report(
+        users["resident"], category=make_category("路灯照明"), grid=grid, description="矩阵路灯不亮", uploads=[photo]
+    )
+    handling.reply(appeal, users["org_admin"], APPEAL_NOTE, public=False)
+    private_appeal = handling.report(
+        users["resident"],
+        category=make_category("邻里求助", visibility=Category.Visibility.PRIVATE),
+        grid=grid,
+        description=PRIVATE_APPEAL_TEXT,
+    )
     document = Document(title="公开附件")
     document.file.save("matrix-public.txt", ContentFile(b"public attachment"), save=False)
     document.save()
@@ -217,6 +249,9 @@ def build_world(media_root: str) -> SimpleNamespace:
         proposal_a=proposal_a,
         scheme=scheme,
         assessment_a=assessment_a,
+        appeal=appeal,
+        appeal_photo=appeal.photos.get(),
+        private_appeal=private_appeal,
         users=users,
         tree=tree,
         home=home,

@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import get_page_models
 
-from tests.security.matrix_fixtures import ROLES, build_world
+from tests.security.matrix_fixtures import APPEAL_NOTE, PRIVATE_APPEAL_TEXT, ROLES, build_world
 
 # --- outcomes -------------------------------------------------------------------------------------------
 
@@ -639,6 +639,88 @@ ACCOUNTABILITY_ROWS = [
     Row("accountability:assessment", _r("accountability:assessment", _pk("assessment_a")), A_LISTS),
 ]
 
+# Residents' requests (issue 17): the resident reported both in branch A's grid; branch A's managers handle
+# them. Nobody else sees the private one, the photo or the internal note; the public board shows neither the
+# private request nor anyone's name.
+IMAGE = Outcome("photo (image/jpeg)", 200, content_type="image/jpeg")
+BACK_TO_REQUEST = Outcome("redirect back to the request", 302, "/appeals/")
+HANDLERS_A = expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=OK)
+APPEAL_ROWS = [
+    Row("appeals:index", _r("appeals:index"), ACCOUNT_PAGE),
+    Row("appeals:new", _r("appeals:new"), ACCOUNT_PAGE),
+    Row("appeals:handle", _r("appeals:handle"), HANDLERS_A),
+    Row(
+        "appeals:board",
+        _r("appeals:board"),
+        PUBLIC,
+        secret=lambda w: PRIVATE_APPEAL_TEXT,
+        secret_from=ROLES,
+    ),
+    Row(
+        "appeals:board_community",
+        lambda w: reverse("appeals:board_community", args=[w.tree["community"].code]),
+        PUBLIC,
+        secret=lambda w: PRIVATE_APPEAL_TEXT,
+        secret_from=ROLES,
+    ),
+    Row(
+        "appeals:board_grid",
+        lambda w: reverse("appeals:board_grid", args=[w.tree["grid"].code]),
+        PUBLIC,
+        secret=lambda w: APPEAL_NOTE,
+        secret_from=ROLES,
+    ),
+    Row(
+        "appeals:volunteer",
+        _r("appeals:volunteer"),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_a=OK, member_b=OK),
+    ),
+    Row(
+        "appeals:photo",
+        _r("appeals:photo", _pk("appeal_photo")),
+        expect(everyone=NOT_FOUND, resident=IMAGE, managers_a=IMAGE),
+    ),
+    Row(
+        "appeals:detail",
+        _r("appeals:detail", _pk("appeal")),
+        PUBLIC,
+        secret=lambda w: APPEAL_NOTE,
+        secret_from=("anonymous", "resident", "member_a", "member_b"),
+    ),
+    Row(
+        "appeals:detail@private",
+        _r("appeals:detail", _pk("private_appeal")),
+        expect(everyone=NOT_FOUND, resident=OK, managers_a=OK),
+    ),
+    Row("appeals:row", _r("appeals:row", _pk("appeal")), HANDLERS_A),
+    Row(
+        "appeals:support",
+        _r("appeals:support", _pk("appeal")),
+        expect(anonymous=LOGIN, signed_in=BACK_TO_REQUEST),
+        method="post",
+    ),
+    Row(
+        "appeals:support@private",
+        _r("appeals:support", _pk("private_appeal")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, resident=BACK_TO_REQUEST, managers_a=BACK_TO_REQUEST),
+        method="post",
+    ),
+    Row(
+        "appeals:act",
+        _r("appeals:act", _pk("appeal")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=BACK_TO_REQUEST),
+        method="post",
+        data=lambda w: {"action": "accept"},
+    ),
+    Row(
+        "appeals:rate",
+        _r("appeals:rate", _pk("appeal")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, resident=BACK_TO_REQUEST, managers_a=BACK_TO_REQUEST),
+        method="post",
+        data=lambda w: {"rating": "satisfied"},
+    ),
+]
+
 # Pages: every page type, and every route of a routable page.
 PAGE_ROWS = [
     Row("page:home.HomePage", _page("home"), PUBLIC, covers=("page:home.HomePage", "wagtail_serve")),
@@ -961,6 +1043,7 @@ ROWS = (
     + CONSULTATION_ROWS
     + EVALUATION_ROWS
     + SURVEY_ROWS
+    + APPEAL_ROWS
     + ACCOUNTABILITY_ROWS
     + PAGE_ROWS
     + ADMIN_ROWS
@@ -980,7 +1063,17 @@ class Rule:
     expect: dict[str, Outcome] = field(default_factory=dict)
 
 
-PROJECT_APPS = ("accounts", "organizations", "home", "consultation", "surveys", "evaluation", "search", "config")
+PROJECT_APPS = (
+    "accounts",
+    "organizations",
+    "home",
+    "consultation",
+    "surveys",
+    "appeals",
+    "evaluation",
+    "search",
+    "config",
+)
 # Wagtail admin patterns that do not go through require_admin_access; each has its own row above.
 UNGUARDED_ADMIN = {"wagtailadmin_login", "wagtailadmin_sprite", "wagtailadmin_javascript_catalog"}
 
@@ -1066,7 +1159,8 @@ checked = {"cells": 0}
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, request):
     media = tempfile.TemporaryDirectory(prefix="gongzhi-matrix-")
-    with override_settings(MEDIA_ROOT=media.name), django_db_blocker.unblock():
+    photos = f"{media.name}/appeal-photos"
+    with override_settings(MEDIA_ROOT=media.name, APPEALS_PHOTO_ROOT=photos), django_db_blocker.unblock():
         with transaction.atomic():
             built = build_world(media.name)
             request.config.pluginmanager.register(_Summary(), "permission-matrix-summary")
@@ -1207,6 +1301,20 @@ SOCKET_ROWS = [
         },
     ),
 ]
+SOCKET_ROWS.append(
+    SocketRow(
+        "appeals@handlers",
+        "ws/appeals/",
+        lambda w: "/ws/appeals/",
+        {
+            "anonymous": _rejected(4401),
+            "resident": _rejected(4403),
+            "member_a": _rejected(4403),
+            "member_b": _rejected(4403),
+            **dict.fromkeys(GROUPS["staff"], ACCEPTED),
+        },
+    )
+)
 SOCKET_CELLS = [pytest.param(row, role, id=f"ws:{row.id}-{role}") for row in SOCKET_ROWS for role in ROLES]
 
 
