@@ -38,6 +38,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("membership/", include("membership.urls")),
     path("accountability/", include("accountability.urls")),
+    path("orglife/", include("orglife.urls")),
 ]
 
 if settings.DEBUG:

@@ -6,11 +6,10 @@ import datetime as dt
 
 from wagtail.models import Page, Site
 
-from demo.text import MEETING_TOPICS, NEWS, POLICIES, STUDY
+from demo.text import NEWS, POLICIES, STUDY
 from home.models import (
     BranchPage,
     HomePage,
-    MeetingRecord,
     NewsIndexPage,
     NewsPage,
     PolicyIndexPage,
@@ -19,7 +18,6 @@ from home.models import (
     StudyPage,
     StudyRecord,
 )
-from organizations.models import Organization
 
 INTROS = {
     "street": "幸福街道党工委带领辖区各社区党组织，推动议事协商、民主评议和群众满意度测评在线上线下同步开展。",
@@ -193,38 +191,6 @@ def _news(parent, items, slug, title, rng, today) -> None:
         )
 
 
-def _meetings(orgs, members, rng, today) -> None:
-    records = []
-    start = today - dt.timedelta(days=365)
-    cadence = {"general_meeting": 90, "committee": 30, "group": 30, "lecture": 90, "theme_day": 30}
-    for code, branch in orgs.items():
-        if branch.kind != Organization.Kind.BRANCH:
-            continue
-        due = max(1, len(members.get(code, [])))
-        for kind, every in cadence.items():
-            day = start + dt.timedelta(days=rng.randint(0, 20))
-            while day <= today:
-                if rng.random() < 0.9:  # now and then a meeting is missed: the cadence table shows it
-                    present = max(0, due - rng.randint(0, max(1, due // 5)))
-                    records.append(
-                        MeetingRecord(
-                            branch=branch,
-                            kind=kind,
-                            date=day,
-                            topic=rng.choice(MEETING_TOPICS[kind]),
-                            presenter="支部书记" if kind in ("general_meeting", "lecture", "committee") else "党小组长",
-                            recorder="组织委员",
-                            due=due,
-                            present=present,
-                            absent=due - present,
-                            content="会议传达学习了上级有关精神，结合支部实际进行了讨论。",
-                            decisions="按计划推进各项工作，下次会议通报落实情况。",
-                        )
-                    )
-                day += dt.timedelta(days=every + rng.randint(-3, 3))
-    MeetingRecord.objects.bulk_create(records, batch_size=1000)
-
-
 def _study_records(study_pages, members, rng) -> None:
     records = []
     for users in members.values():
@@ -261,5 +227,5 @@ def seed(demo) -> None:
                 demo.rng,
                 today,
             )
-    _meetings(orgs, members, demo.rng, today)
+    # Meetings are real ones now, with notices and sign-ins: demo/orglife.py builds them.
     _study_records(study_pages, members, demo.rng)

@@ -9,9 +9,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from demo import accountability, appeals, consultation, evaluation, home, membership, organizations, surveys
+from demo import (
+    accountability,
+    appeals,
+    consultation,
+    evaluation,
+    home,
+    membership,
+    organizations,
+    orglife,
+    surveys,
+)
 
-BUILDERS = (organizations, home, consultation, surveys, appeals, evaluation, membership, accountability)
+BUILDERS = (organizations, home, consultation, surveys, appeals, orglife, evaluation, membership, accountability)
 STREET_CODE = organizations.STREET_CODE
 
 

@@ -55,7 +55,7 @@ def section_view(perm: str):
 def branch_meetings(request, section):
     """The branch's meeting records of one year (this year unless chosen), with the cadence per quarter."""
     year = params.year(request.GET.get("year")) or timezone.localdate().year
-    records = MeetingRecord.objects.filter(branch_id=section.organization_id).order_by("-date", "-pk")
+    records = MeetingRecord.objects.held().filter(branch_id=section.organization_id).order_by("-date", "-pk")
     page = Paginator(records.filter(date__year=year), PER_PAGE).get_page(request.GET.get("page"))
     years = records.dates("date", "year", order="DESC")
     return TemplateResponse(

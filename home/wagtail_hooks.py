@@ -31,7 +31,7 @@ class MeetingRecordViewSet(ScopedSnippetViewSet):
             FieldRowPanel([FieldPanel("kind"), FieldPanel("date")]),
             FieldPanel("topic"),
             FieldRowPanel([FieldPanel("presenter"), FieldPanel("recorder")]),
-            FieldRowPanel([FieldPanel("due"), FieldPanel("present"), FieldPanel("absent")]),
+            FieldRowPanel([FieldPanel("due"), FieldPanel("present"), FieldPanel("on_leave"), FieldPanel("absent")]),
             FieldPanel("content"),
             FieldPanel("decisions"),
             FieldPanel("photos"),

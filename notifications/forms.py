@@ -15,5 +15,6 @@ class NotificationPreferenceForm(forms.ModelForm):
             "on_appeal",
             "on_membership",
             "on_reminder",
+            "on_orglife",
         ]
         widgets = {"email": forms.RadioSelect}

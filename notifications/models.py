@@ -32,6 +32,7 @@ class Notification(models.Model):
         MEMBERSHIP = "membership", _("Due membership work: recruitment steps, contacts, dues, required study")
         # Feature apps' own notices (due and overdue work, supervision): the message is `detail`, the page `link`.
         REMINDER = "reminder", _("A reminder about work that is due")
+        ORGLIFE = "orglife", _("Meetings and committee terms of my organisation")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -76,6 +77,7 @@ class NotificationPreference(models.Model):
         _("due membership work: recruitment steps, contacts, dues, required study"), default=True
     )
     on_reminder = models.BooleanField(_("reminders about work that is due"), default=True)
+    on_orglife = models.BooleanField(_("meetings, make-up study and committee terms of my organisation"), default=True)
 
     class Meta:
         db_table = "consultation_notificationpreference"  # kept from consultation, like Notification's

@@ -63,6 +63,11 @@ _MODEL_PERMISSIONS = {
         "home.change_meetingrecord",
         "home.delete_meetingrecord",
         "home.view_meetingrecord",
+        # Organisational life (orglife): scheduled meetings and committee terms, scoped by its policies.
+        "orglife.change_meeting",
+        "orglife.view_meeting",
+        "orglife.change_term",
+        "orglife.view_term",
     ],
     Role.ADMIN: [
         # membership: the street's (or a community's) own dues rules, study point rules and study deadlines.
@@ -85,6 +90,10 @@ _MODEL_PERMISSIONS = {
         "home.change_meetingrecord",
         "home.delete_meetingrecord",
         "home.view_meetingrecord",
+        "orglife.change_meeting",
+        "orglife.view_meeting",
+        "orglife.change_term",
+        "orglife.view_term",
     ],
 }
 # Editors and secretaries upload images and documents for their pages.

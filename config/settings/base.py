@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "evaluation",
     "membership",
     "accountability",
+    "orglife",
     "search",
     # The demo site (seed_demo) wires data into all of the above
     "demo",
@@ -277,6 +278,21 @@ if DOCUMENTS_X_ACCEL_PREFIX:
     SENDFILE_BACKEND = "config.sendfile"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Organisational life (orglife) ------------------------------------------------------
+# Sign-in opens this long before a meeting starts and stays open this long after it ends.
+ORGLIFE_SIGNIN_OPENS_MINUTES_BEFORE = env_int("ORGLIFE_SIGNIN_OPENS_MINUTES_BEFORE", 30, minimum=0)
+ORGLIFE_SIGNIN_CLOSES_MINUTES_AFTER = env_int("ORGLIFE_SIGNIN_CLOSES_MINUTES_AFTER", 30, minimum=0)
+# A scanned code is good this long; the secretary's screen renews it every minute.
+ORGLIFE_QR_MAX_AGE_SECONDS = env_int("ORGLIFE_QR_MAX_AGE_SECONDS", 180, minimum=30)
+# Cadence: warn this many days before a quarter (or, for yearly meetings, the year) ends.
+ORGLIFE_CADENCE_WARN_DAYS = env_int("ORGLIFE_CADENCE_WARN_DAYS", 30, minimum=0)
+# Term of office in years by organisation type (中办《关于党的基层组织任期的意见》, 2018): branches and general
+# branches 3, Party committees of communities, villages and streets 5. Localities may override.
+ORGLIFE_TERM_YEARS = {"branch": 3, "general_branch": 3, "community": 5, "street": 5}
+# Remind the organisation and the level above this many months before the term ends (add more points,
+# e.g. [6, 3, 1]); once overdue, monthly.
+ORGLIFE_TERM_REMINDER_MONTHS = [6]
 
 # --- Background tasks ---------------------------------------------------------
 # Django's Tasks API (the django-tasks backport on Django 5.2) with the database backend: `make run` starts

@@ -1,6 +1,13 @@
 """Home's models by page family: the site's frame, policies, study material, news and meeting records."""
 
-from home.models.meetings import DEFAULT_CADENCE, MeetingRecord, MeetingRecordQuerySet
+from home.models.meetings import (
+    DEFAULT_CADENCE,
+    DEFAULT_YEARLY,
+    MeetingRecord,
+    MeetingRecordQuerySet,
+    expected_cadence,
+    expected_yearly,
+)
 from home.models.news import NewsIndexPage, NewsPage
 from home.models.policy import PolicyCategory, PolicyIndexPage, PolicyPage
 from home.models.site import LATEST_COUNT, BranchPage, HomePage, home_panels, open_now
@@ -8,6 +15,7 @@ from home.models.study import StudyIndexPage, StudyPage, StudyPageQuerySet, Stud
 
 __all__ = [
     "DEFAULT_CADENCE",
+    "DEFAULT_YEARLY",
     "LATEST_COUNT",
     "BranchPage",
     "HomePage",
@@ -24,5 +32,7 @@ __all__ = [
     "StudyRecord",
     "StudyRecordQuerySet",
     "home_panels",
+    "expected_cadence",
+    "expected_yearly",
     "open_now",
 ]

@@ -1,4 +1,10 @@
-"""Records of a branch's organisational life (三会一课, 主题党日) and the cadence they are held at."""
+"""Records of a branch's organisational life (三会一课, 主题党日) and the cadence they are held at.
+
+A record is either typed in after the fact (the older way, `tracked=False`) or a meeting scheduled
+in the organisational life app (orglife.Meeting, a child of this model, `tracked=True`), whose counts
+are written only from its replies and sign-ins, never typed. This app does not import orglife: what it
+needs to count lives on this row.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock
@@ -25,15 +32,31 @@ DEFAULT_CADENCE = {
     "lecture": 1,
     "theme_day": 3,
 }
+# Expected meetings per year of the kinds held about once a year; override with GONGZHI_MEETING_YEARLY.
+DEFAULT_YEARLY = {"life_meeting": 1}
+
+
+def expected_cadence() -> dict[str, int]:
+    """Expected meetings per quarter by kind: the national defaults with the site's setting over them."""
+    return {**DEFAULT_CADENCE, **getattr(settings, "GONGZHI_MEETING_CADENCE", {})}
+
+
+def expected_yearly() -> dict[str, int]:
+    return {**DEFAULT_YEARLY, **getattr(settings, "GONGZHI_MEETING_YEARLY", {})}
 
 
 class MeetingRecordQuerySet(models.QuerySet):
+    def held(self) -> MeetingRecordQuerySet:
+        """Meetings that took place: a typed record, or a scheduled meeting at which someone signed in."""
+        return self.filter(Q(tracked=False) | Q(present__gt=0))
+
     def cadence(self, branch_id, year: int) -> list[dict]:
         """Per kind and quarter: meetings held against the expected number."""
-        expected = {**DEFAULT_CADENCE, **getattr(settings, "GONGZHI_MEETING_CADENCE", {})}
+        expected = expected_cadence()
         quarters: dict[tuple[str, int], int] = {}
         by_month = (
-            self.filter(branch_id=branch_id, date__year=year)
+            self.held()
+            .filter(branch_id=branch_id, date__year=year)
             .order_by()
             .values("kind", "date__month")
             .annotate(n=Count("pk"))
@@ -44,6 +67,8 @@ class MeetingRecordQuerySet(models.QuerySet):
         today = timezone.localdate()
         rows = []
         for kind, label in MeetingRecord.Kind.choices:
+            if kind not in expected:
+                continue  # held about once a year (组织生活会): no quarterly expectation
             cells = []
             for quarter in range(1, 5):
                 held = quarters.get((kind, quarter), 0)
@@ -73,6 +98,7 @@ class MeetingRecord(models.Model):
         GROUP = "group", _("Party group meeting")
         LECTURE = "lecture", _("Party lecture")
         THEME_DAY = "theme_day", _("Theme Party day")
+        LIFE_MEETING = "life_meeting", _("Organisational life meeting")
 
     branch = models.ForeignKey(
         Organization, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="meeting_records"
@@ -85,6 +111,13 @@ class MeetingRecord(models.Model):
     due = models.PositiveIntegerField(_("due to attend"), default=0)
     present = models.PositiveIntegerField(_("present"), default=0)
     absent = models.PositiveIntegerField(_("absent"), default=0)
+    on_leave = models.PositiveIntegerField(pgettext_lazy("attendance", "on leave"), default=0)
+    tracked = models.BooleanField(
+        _("counted from sign-ins"),
+        default=False,
+        editable=False,
+        help_text=_("Scheduled on the site: attendance comes from replies and sign-ins, never typed."),
+    )
     content = models.TextField(_("content"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     photos = StreamField([("photo", ImageBlock())], blank=True, verbose_name=_("photos"))
@@ -99,7 +132,9 @@ class MeetingRecord(models.Model):
         indexes = [models.Index(fields=["branch", "date"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(present__lte=models.F("due")) & Q(absent__lte=models.F("due")),
+                condition=Q(present__lte=models.F("due"))
+                & Q(absent__lte=models.F("due"))
+                & Q(on_leave__lte=models.F("due")),
                 name="meeting_attendance_within_due",
             )
         ]
@@ -109,6 +144,8 @@ class MeetingRecord(models.Model):
 
     def clean(self):
         super().clean()
+        if self.tracked:
+            return  # counts are computed (orglife) and a scheduled meeting may lie ahead
         if self.present > self.due:
             raise ValidationError({"present": _("More present than due to attend.")})
         if self.present + self.absent > self.due:

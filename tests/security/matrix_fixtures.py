@@ -45,6 +45,8 @@ from home.models import BranchPage, HomePage, MeetingRecord
 from organizations import roles
 from organizations.factories import GridFactory, OrganizationFactory, RosterEntryFactory
 from organizations.models import Organization, Residence
+from orglife import factories as orglife_factories
+from orglife.models import MinutesAttachment
 from surveys.factories import add_responses, qid, satisfaction_page, survey_page
 from surveys.models import SurveyPage
 
@@ -196,6 +198,15 @@ def build_world(media_root: str) -> SimpleNamespace:
     meeting_b = MeetingRecord.objects.create(
         branch=branch_b, kind="general_meeting", date=dt.date.today(), topic="学习"
     )
+    # Organisational life: a 主题党日 of each branch running now (the roster invited), minutes with an attachment.
+    orglife_a = orglife_factories.meeting(
+        branch_a, starts_at=timezone.now() - dt.timedelta(minutes=10), user=users["secretary_a"], notify=False
+    )
+    orglife_b = orglife_factories.meeting(
+        branch_b, starts_at=timezone.now() - dt.timedelta(minutes=10), user=secretary_b, notify=False
+    )
+    minutes_file = MinutesAttachment(meeting=orglife_a, name="签到表.pdf")
+    minutes_file.file.save("matrix-minutes.pdf", ContentFile(b"%PDF-1.4"), save=True)
     keyword = Keyword.objects.create(organization=branch_a, word="敏感词")
     residence = Residence.objects.create(user=users["resident"], grid=grid)
     # Residents' requests: the resident's public one (with a photo and an internal note) and a private one,
@@ -281,6 +292,9 @@ def build_world(media_root: str) -> SimpleNamespace:
         campaign_b=campaign_b,
         meeting_a=meeting_a,
         meeting_b=meeting_b,
+        orglife_a=orglife_a,
+        orglife_b=orglife_b,
+        minutes_file=minutes_file,
         keyword=keyword,
         residence=residence,
         document=document,

@@ -571,6 +571,80 @@ EVALUATION_ROWS = [
     ),
 ]
 
+_orglife_a = _pk("orglife_a")
+_branch_a = lambda w: w.tree["branch_a"].pk  # noqa: E731
+_year = lambda w: w.orglife_a.date.year  # noqa: E731
+# Branch A's meeting: the members due and those who run it (its secretary, the levels above) see it.
+MEETING_A = expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_a=OK, overseers_a=OK)
+RUNS_A = expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=OK)
+RUNS_A_ACTION = expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=redirect("/orglife/"))
+# A superuser passes every rule; the action itself then refuses (not due) with a message.
+DUE_A_ACTION = expect(
+    anonymous=LOGIN, signed_in=NOT_FOUND, member_a=redirect("/orglife/"), superuser=redirect("/orglife/")
+)
+
+
+def _signin_url(w) -> str:
+    from orglife.attendance import signin_token
+
+    return reverse("orglife:sign_in", args=(signin_token(w.orglife_a),))
+
+
+ORGLIFE_ROWS = [
+    Row("orglife:index", _r("orglife:index"), ACCOUNT_PAGE),
+    Row("orglife:schedule", _r("orglife:schedule"), expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=OK)),
+    Row("orglife:meeting", _r("orglife:meeting", _orglife_a), MEETING_A),
+    Row(
+        "orglife:meeting@branch-b",
+        _r("orglife:meeting", _pk("orglife_b")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_b=OK, org_admin=OK, superuser=OK),
+    ),
+    Row(
+        "orglife:reply",
+        _r("orglife:reply", _orglife_a),
+        DUE_A_ACTION,
+        method="post",
+        data=lambda w: {"answer": "attending"},
+    ),
+    Row("orglife:signin_screen", _r("orglife:signin_screen", _orglife_a), RUNS_A),
+    Row("orglife:tick", _r("orglife:tick", _orglife_a), RUNS_A_ACTION, method="post", data=lambda w: {}),
+    Row("orglife:minutes", _r("orglife:minutes", _orglife_a), RUNS_A_ACTION, method="post", data=lambda w: {}),
+    Row("orglife:makeup", _r("orglife:makeup", _orglife_a), DUE_A_ACTION, method="post", data=lambda w: {}),
+    Row("orglife:cancel", _r("orglife:cancel", _orglife_a), RUNS_A_ACTION, method="post", data=lambda w: {}),
+    Row(
+        "orglife:record_pdf",
+        _r("orglife:record_pdf", _orglife_a),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=PDF),
+    ),
+    Row(
+        "orglife:attachment",
+        _r("orglife:attachment", _pk("minutes_file")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_a=OK, overseers_a=OK),
+    ),
+    # The code's page answers everyone signed in: those not due read why they cannot sign in.
+    Row("orglife:sign_in", _signin_url, expect(anonymous=LOGIN, signed_in=OK)),
+    Row(
+        "orglife:sign_in@post",
+        _signin_url,
+        expect(anonymous=LOGIN, signed_in=OK, member_a=redirect("/orglife/")),
+        covers=("orglife:sign_in",),
+        method="post",
+        data=lambda w: {},
+    ),
+    Row(
+        "orglife:ledger_xlsx",
+        _r("orglife:ledger_xlsx", _branch_a, _year),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=XLSX),
+    ),
+    Row(
+        "orglife:ledger_pdf",
+        _r("orglife:ledger_pdf", _branch_a, _year),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=PDF),
+    ),
+    Row("orglife:term", _r("orglife:term", _branch_a), RUNS_A),
+    Row("orglife:election", _r("orglife:election", _branch_a), RUNS_A),
+]
+
 SURVEY_ROWS = [
     Row("surveys:index", _r("surveys:index"), PUBLIC),
 ]
@@ -1042,6 +1116,7 @@ ROWS = (
     + ACCOUNT_ROWS
     + CONSULTATION_ROWS
     + EVALUATION_ROWS
+    + ORGLIFE_ROWS
     + SURVEY_ROWS
     + APPEAL_ROWS
     + ACCOUNTABILITY_ROWS

@@ -66,6 +66,12 @@ ALLOWED = [
         "the XML declaration before <svg> is cut off.",
     ),
     (
+        "orglife/templates/orglife/signin_screen.html",
+        '<div class="qr__box" data-signin-url="{{ signin_url }}">{{ qr_svg|safe }}</div>',
+        "The meeting's sign-in QR code, drawn by segno (orglife/qr.py) from our own signed URL: the URL is "
+        "encoded as path geometry; the only text, the <title>, is our translated label, escaped by segno.",
+    ),
+    (
         "notifications/templates/notifications/email/notifications.txt",
         "{% load i18n %}{% autoescape off %}{% blocktrans with name=user.get_full_name %}Hello {{ name }},"
         "{% endblocktrans %}",

@@ -1,0 +1,314 @@
+"""Meetings as they happen: the notice from the roster, replies, sign-in by QR code or tick, counts that
+equal the sign-ins, make-up study, minutes, and who may do what."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import timezone
+
+from home.factories import study, study_index
+from home.models import MeetingRecord, StudyRecord
+from notifications.models import Notification
+from organizations.factories import RosterEntryFactory
+from organizations.models import RosterEntry
+from orglife import attendance, factories
+from orglife.attendance import Refused
+from orglife.models import Invitation, Meeting, SignIn
+
+pytestmark = pytest.mark.django_db
+
+
+def _token_url(meeting, **kwargs):
+    return reverse("orglife:sign_in", args=(attendance.signin_token(meeting),))
+
+
+def test_scheduling_invites_the_active_roster_and_notifies_members_with_accounts(
+    client, branch_a, secretary_a, members
+):
+    RosterEntryFactory(branch=branch_a, name="已出党", member_no="X1", status=RosterEntry.Status.LEFT)
+    client.force_login(secretary_a)
+    response = client.post(
+        reverse("orglife:schedule"),
+        {
+            "branch": branch_a.pk,
+            "kind": "theme_day",
+            "topic": "重温入党誓词",
+            "day": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "start": "14:30",
+            "end": "16:30",
+            "place": "党员活动室",
+            "presenter": "书记",
+            "material": "党章第一章",
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("orglife:meeting", args=(meeting.pk,))
+    assert meeting.invitations.count() == 5  # member_a, three others, the one without an account; not who left
+    assert meeting.due == 5 and meeting.tracked
+    notes = Notification.objects.filter(kind=Notification.Kind.ORGLIFE)
+    assert notes.count() == 4 and "重温入党誓词" in notes.first().detail
+    assert notes.first().link == reverse("orglife:meeting", args=(meeting.pk,))
+    assert len(mail.outbox) == 0 or all("重温入党誓词" in m.subject or "重温入党誓词" in m.body for m in mail.outbox)
+
+
+def test_schedule_form_refuses_an_end_before_the_start_and_no_place(client, branch_a, secretary_a, members):
+    client.force_login(secretary_a)
+    response = client.post(
+        reverse("orglife:schedule"),
+        {
+            "branch": branch_a.pk,
+            "kind": "theme_day",
+            "topic": "t",
+            "day": "2026-12-20",
+            "start": "16:00",
+            "end": "15:00",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    assert "会议结束时间须晚于开始时间" in html and "请填写地点" in html
+
+
+def test_members_reply_attending_or_ask_for_leave_with_a_reason(client, tomorrow_meeting, members):
+    client.force_login(members["a"])
+    url = reverse("orglife:reply", args=(tomorrow_meeting.pk,))
+    client.post(url, {"answer": "leave", "reason": ""})
+    assert Invitation.objects.get(member__user=members["a"]).reply == ""  # a leave needs a reason
+    client.post(url, {"answer": "leave", "reason": "外出就医"})
+    invitation = Invitation.objects.get(member__user=members["a"])
+    assert invitation.reply == "leave" and invitation.reason == "外出就医"
+    tomorrow_meeting.refresh_from_db()
+    assert tomorrow_meeting.on_leave == 1
+
+
+def test_a_member_signs_in_by_the_code_once_and_a_second_sign_in_is_refused(client, running_meeting, members):
+    client.force_login(members["a"])
+    url = _token_url(running_meeting)
+    page = client.get(url)
+    assert page.status_code == 200 and "签到" in page.content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert SignIn.objects.filter(meeting=running_meeting).count() == 1
+    again = client.post(url)
+    assert again.status_code == 200 and "您已签到" in again.content.decode()
+    assert SignIn.objects.filter(meeting=running_meeting).count() == 1
+
+
+def test_the_database_refuses_a_second_sign_in_row(running_meeting, members):
+    from django.db import IntegrityError, transaction
+
+    entry = RosterEntry.objects.get(user=members["a"])
+    SignIn.objects.create(meeting=running_meeting, member=entry, method="qr")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SignIn.objects.create(meeting=running_meeting, member=entry, method="ticked")
+
+
+def test_sign_in_outside_the_meetings_window_is_refused(tomorrow_meeting, members, client):
+    with pytest.raises(Refused, match="签到时间"):
+        attendance.sign_in(tomorrow_meeting, members["a"])
+    late = tomorrow_meeting.ends_at + dt.timedelta(hours=1)
+    with pytest.raises(Refused, match="签到时间"):
+        attendance.sign_in(tomorrow_meeting, members["a"], now=late)
+    inside = tomorrow_meeting.starts_at + dt.timedelta(minutes=5)
+    attendance.sign_in(tomorrow_meeting, members["a"], now=inside)
+    assert SignIn.objects.filter(meeting=tomorrow_meeting).count() == 1
+    # And through the page: a clear message, nothing written.
+    client.force_login(members["others"][0])
+    response = client.post(_token_url(tomorrow_meeting))
+    assert response.status_code == 200 and "签到时间" in response.content.decode()
+    assert SignIn.objects.filter(meeting=tomorrow_meeting).count() == 1
+
+
+def test_an_old_or_forged_code_is_refused(client, running_meeting, members, settings):
+    client.force_login(members["a"])
+    forged = _token_url(running_meeting)[:-3] + "abc/"
+    response = client.post(forged)
+    assert response.status_code == 200 and "不是有效的签到码" in response.content.decode()
+    old = signing.TimestampSigner(salt=attendance.SIGNIN_SALT)
+    token = old.sign_object({"m": running_meeting.pk})
+    settings.ORGLIFE_QR_MAX_AGE_SECONDS = -1  # every code is already too old
+    response = client.post(reverse("orglife:sign_in", args=(token,)))
+    assert response.status_code == 200 and "已过期" in response.content.decode()
+    assert not SignIn.objects.exists()
+
+
+def test_someone_not_due_cannot_sign_in(client, running_meeting, resident, editor_b):
+    for user in (resident, editor_b):
+        client.force_login(user)
+        response = client.post(_token_url(running_meeting))
+        assert response.status_code == 200 and "不在本次会议的应到名单" in response.content.decode()
+    assert not SignIn.objects.exists()
+
+
+def test_signing_in_needs_an_account_first(client, running_meeting):
+    response = client.get(_token_url(running_meeting))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/orglife/s/")
+
+
+def test_counts_equal_the_sign_ins_and_reach_the_ledger_and_cadence(client, running_meeting, members, secretary_a):
+    attendance.sign_in(running_meeting, members["a"])
+    attendance.sign_in(running_meeting, members["others"][0])
+    attendance.reply(running_meeting, members["others"][1], "leave", "出差")
+    attendance.tick(running_meeting, [members["offline"].pk], secretary_a)
+    counts = attendance.counts(running_meeting)
+    assert counts["present"] == SignIn.objects.filter(meeting=running_meeting).count() == 3
+    assert counts["due"] == 5 and counts["on_leave"] == 1
+    record = MeetingRecord.objects.get(pk=running_meeting.pk)
+    assert (record.due, record.present, record.on_leave) == (5, 3, 1)
+    # After the meeting: the one who neither came nor asked for leave is absent.
+    later = running_meeting.ends_at + dt.timedelta(minutes=1)
+    Meeting.objects.filter(pk=running_meeting.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    running_meeting.refresh_from_db()
+    assert attendance.counts(running_meeting)["absent"] == 1
+    assert later  # the counts above were taken while it ran
+    rows = {
+        row["kind"]: row["quarters"]
+        for row in MeetingRecord.objects.cadence(running_meeting.branch_id, running_meeting.date.year)
+    }
+    quarter = (running_meeting.date.month - 1) // 3
+    assert rows["theme_day"][quarter]["held"] == 1
+
+
+def test_a_scheduled_meeting_nobody_attended_does_not_count_as_held(tomorrow_meeting):
+    rows = {
+        r["kind"]: r["quarters"]
+        for r in MeetingRecord.objects.cadence(tomorrow_meeting.branch_id, tomorrow_meeting.date.year)
+    }
+    assert sum(cell["held"] for cell in rows["theme_day"]) == 0
+
+
+def test_typed_records_from_before_keep_counting(branch_a):
+    MeetingRecord.objects.create(
+        branch=branch_a, kind="lecture", date=dt.date(2025, 5, 1), topic="旧记录", due=10, present=9, absent=1
+    )
+    rows = {r["kind"]: r["quarters"] for r in MeetingRecord.objects.cadence(branch_a.pk, 2025)}
+    assert rows["lecture"][1]["held"] == 1 and rows["lecture"][1]["met"]
+    assert "life_meeting" not in rows  # held once a year: no quarterly expectation
+
+
+def test_the_secretary_ticks_those_without_phones_and_can_undo_a_tick(client, running_meeting, members, secretary_a):
+    client.force_login(secretary_a)
+    offline = members["offline"]
+    client.post(reverse("orglife:tick", args=(running_meeting.pk,)), {"member": [offline.pk, "x", "999999999"]})
+    assert list(SignIn.objects.values_list("member_id", "method")) == [(offline.pk, "ticked")]
+    client.post(reverse("orglife:tick", args=(running_meeting.pk,)), {"untick": offline.pk})
+    assert not SignIn.objects.exists()
+    assert MeetingRecord.objects.get(pk=running_meeting.pk).present == 0
+
+
+def test_absentees_and_those_on_leave_do_the_make_up_and_mark_it_done(client, running_meeting, members, secretary_a):
+    attendance.sign_in(running_meeting, members["a"])
+    attendance.reply(running_meeting, members["others"][0], "leave", "出差")
+    Meeting.objects.filter(pk=running_meeting.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    running_meeting.refresh_from_db()
+    assert attendance.assign_makeups(running_meeting, secretary_a) == 3  # on leave + two absent with accounts
+    assert attendance.assign_makeups(running_meeting, secretary_a) == 0  # told once
+    client.force_login(members["others"][0])
+    html = client.get(reverse("orglife:meeting", args=(running_meeting.pk,))).content.decode()
+    assert "补学" in html
+    client.post(reverse("orglife:makeup", args=(running_meeting.pk,)), {"note": "已学习党章"})
+    invitation = Invitation.objects.get(member__user=members["others"][0])
+    assert invitation.makeup_done_at and invitation.makeup_note == "已学习党章"
+    # Someone who was present has no make-up.
+    client.force_login(members["a"])
+    client.post(reverse("orglife:makeup", args=(running_meeting.pk,)))
+    assert not Invitation.objects.get(member__user=members["a"]).makeup_done_at
+
+
+def test_minutes_are_saved_once_with_attachments_and_shown(client, running_meeting, members, secretary_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(secretary_a)
+    url = reverse("orglife:minutes", args=(running_meeting.pk,))
+    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    client.post(url, {"recorder": "组织委员", "content": "学习了党章", "attachments": [bad]})
+    running_meeting.refresh_from_db()
+    assert not running_meeting.minutes_saved_at and not running_meeting.attachments.exists()  # nothing half-written
+    good = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4", content_type="application/pdf")
+    client.post(
+        url, {"recorder": "组织委员", "content": "学习了党章", "decisions": "下月开展志愿服务", "attachments": [good]}
+    )
+    running_meeting.refresh_from_db()
+    assert running_meeting.content == "学习了党章" and running_meeting.recorder == "组织委员"
+    assert running_meeting.attachments.get().name == "签到表.pdf"
+    client.force_login(members["a"])
+    html = client.get(reverse("orglife:meeting", args=(running_meeting.pk,))).content.decode()
+    assert "下月开展志愿服务" in html
+    attachment = running_meeting.attachments.get()
+    assert client.get(reverse("orglife:attachment", args=(attachment.pk,))).status_code == 200
+
+
+def test_a_party_lecture_on_a_study_item_counts_as_study(home_page, branch_a, secretary_a, members):
+    index = study_index(home_page)
+    item = study(index, title="学习党章")
+    starts_at = timezone.now() - dt.timedelta(minutes=5)
+    lecture = factories.meeting(branch_a, kind="lecture", starts_at=starts_at, user=secretary_a, study_page=item)
+    attendance.sign_in(lecture, members["a"])
+    assert StudyRecord.objects.filter(user=members["a"], page=item).exists()
+    assert not StudyRecord.objects.filter(user=members["others"][0], page=item).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "see", "run"),
+    [
+        ("secretary_a", True, True),
+        ("org_admin", True, True),
+        ("member_a", True, False),
+        ("editor_a", False, False),
+        ("editor_b", False, False),
+        ("resident", False, False),
+    ],
+)
+def test_permissions_per_role(request, client, running_meeting, who, see, run):
+    user = request.getfixturevalue(who)
+    assert user.has_perm("orglife.see_meeting", running_meeting) is see
+    assert user.has_perm("orglife.run_meeting", running_meeting) is run
+    assert user.has_perm("orglife.schedule_meeting", running_meeting.branch) is run
+    client.force_login(user)
+    assert client.get(reverse("orglife:meeting", args=(running_meeting.pk,))).status_code == (200 if see else 404)
+    screen = client.get(reverse("orglife:signin_screen", args=(running_meeting.pk,)))
+    assert screen.status_code == (200 if run else 404)
+    ledger = client.get(reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year)))
+    assert ledger.status_code == (200 if run else 404)
+
+
+def test_the_sign_in_screen_shows_a_qr_code_holding_a_signed_link(client, running_meeting, secretary_a):
+    client.force_login(secretary_a)
+    html = client.get(reverse("orglife:signin_screen", args=(running_meeting.pk,))).content.decode()
+    assert "<svg" in html and 'role="img"' in html
+    url = re.search(r'data-signin-url="([^"]+)"', html).group(1)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert attendance.meeting_of_token(token) == running_meeting.pk
+
+
+def test_ledger_xlsx_lists_the_years_meetings_with_computed_counts(client, running_meeting, members, secretary_a):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    attendance.sign_in(running_meeting, members["a"])
+    client.force_login(secretary_a)
+    response = client.get(reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year)))
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[2][2] == running_meeting.topic and rows[2][5] == 5 and rows[2][6] == 1
+
+
+def test_the_index_lists_my_meetings_with_constant_queries(
+    client, branch_a, secretary_a, members, django_assert_max_num_queries
+):
+    client.force_login(members["a"])
+    for _ in range(2):
+        factories.meeting(branch_a, user=secretary_a)
+    with django_assert_max_num_queries(30):
+        small = client.get(reverse("orglife:index"))
+    for _ in range(8):
+        factories.meeting(branch_a, user=secretary_a)
+    with django_assert_max_num_queries(30):
+        large = client.get(reverse("orglife:index"))
+    assert small.status_code == large.status_code == 200
+    assert large.content.decode().count("主题党日：学习贯彻会议精神") == 10
