@@ -75,7 +75,7 @@ def ledger_xlsx(branch, year: int) -> FileResponse:
             str(_("Meeting topic")),
             str(_("Presenter")),
             str(_("Place")),
-            str(_("Due")),
+            str(pgettext("attendance", "Due")),
             str(_("Present")),
             str(pgettext("attendance", "On leave")),
             str(_("Absent")),
