@@ -2,7 +2,8 @@
 
 A branch's secretary (and the admins of the branch or above) keep its dossiers, transfers, mobile
 members and dues; the level above (an admin of an organisation above the branch) also takes the
-steps the national rules give to it (pre-review, talk, approval); a person reads their own dossier.
+steps the national rules give to it (pre-review, talk, approval); a person reads their own dossier,
+and an activist's contacts read it too (they are reminded of its reviews).
 Branch editors see none of it: these are personal records.
 """
 
@@ -75,11 +76,17 @@ def own_dossier(user, dossier) -> bool:
 
 
 @rules.predicate
+def guides_dossier(user, dossier) -> bool:
+    """The activist's contacts (培养联系人) read the dossier they are reminded about."""
+    return dossier is not None and user.is_authenticated and dossier.contacts.filter(user=user).exists()
+
+
+@rules.predicate
 def keeps_organization(user, branch) -> bool:
     return keeps_branch(user, branch)
 
 
-rules.add_perm("membership.view_dossier", keeps_dossier | approves_dossier | own_dossier)
+rules.add_perm("membership.view_dossier", keeps_dossier | approves_dossier | own_dossier | guides_dossier)
 rules.add_perm("membership.manage_dossier", keeps_dossier)
 rules.add_perm("membership.approve_dossier", approves_dossier)
 rules.add_perm("membership.open_dossier", keeps_organization)

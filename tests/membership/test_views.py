@@ -112,6 +112,16 @@ def test_others_may_not_see_a_dossier(client, request, activist, who):
     assert client.get(_url(activist)).status_code == 403
 
 
+def test_the_activists_contact_reads_the_dossier_without_forms(client, activist, full_members):
+    contact = UserFactory(display_name="联系人")
+    full_members[0].user = contact
+    full_members[0].save()
+    client.force_login(contact)
+    response = client.get(_url(activist))
+    assert response.status_code == 200 and 'name="kind"' not in response.content.decode()
+    assert client.post(_url(activist), {"kind": StepKind.ACTIVIST_REVIEW}).status_code == 403
+
+
 def test_a_secretary_of_another_branch_may_not_see_it(client, branch_b, activist):
     other = UserFactory()
     roles.grant(other, branch_b, roles.Role.SECRETARY)
