@@ -7,7 +7,8 @@ org_admin administers the street; superuser is a Django superuser; resident hold
 Content: policy, study and news pages (one news item is private: signed-in users only), consultations
 (open to everyone; for branch A's members at three stages), a survey with responses, a closed
 satisfaction survey for branch A's members, appraisals of branch A and B with secret ballots cast and
-the notice published, meeting records, review keywords, a residence and a public document.
+the notice published, meeting records, review keywords, a residence and a public document; branch A's
+membership records (a dossier, a transfer to branch B, a mobile member).
 """
 
 from __future__ import annotations
@@ -298,4 +299,22 @@ def build_world(media_root: str) -> SimpleNamespace:
         keyword=keyword,
         residence=residence,
         document=document,
+        **_membership(branch_a, branch_b),
     )
+
+
+def _membership(branch_a, branch_b) -> dict:
+    """Branch A's membership records: an open dossier, a transfer to branch B under way, a mobile member."""
+    from membership import transfers
+    from membership.factories import open_dossier
+    from membership.models import MobileDirection, MobileRecord
+
+    mover = RosterEntryFactory(branch=branch_a, name="矩阵调动党员", member_no="A90")
+    away = RosterEntryFactory(branch=branch_a, name="矩阵流动党员", member_no="A91")
+    return {
+        "dossier_a": open_dossier(branch_a, "矩阵申请人", dt.date(2026, 1, 5)),
+        "transfer_a": transfers.request_transfer(mover, None, to_branch=branch_b),
+        "mobile_a": MobileRecord.objects.create(
+            branch=branch_a, direction=MobileDirection.OUTFLOW, entry=away, name=away.name, place="深圳", contact="138"
+        ),
+    }

@@ -894,6 +894,69 @@ def _roster_b(w):
     return w.entry_b.pk
 
 
+# Membership records (membership.rules): branch A's keepers (its secretary, the admins above, superusers)
+# see its dossiers, transfers, mobile members and required study; dues only its secretary (and dues
+# keepers) and each member their own; reliefs are decided by the level above.
+KEEPERS_A = expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=OK)
+OWN_ROSTER_ENTRY = expect(anonymous=LOGIN, signed_in=FORBIDDEN, member_a=OK, member_b=OK)
+
+MEMBERSHIP_ROWS = [
+    Row("membership:index", _r("membership:index"), ACCOUNT_PAGE),
+    Row("membership:dossier_create", _r("membership:dossier_create"), KEEPERS_A),
+    Row("membership:dossier", _r("membership:dossier", _pk("dossier_a")), KEEPERS_A),
+    Row(
+        "membership:document_upload",
+        _r("membership:document_upload", _pk("dossier_a")),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=redirect("/membership/recruitment/")),
+        method="post",
+        data=lambda w: {},
+    ),
+    Row(
+        "membership:document@missing",
+        lambda w: reverse("membership:document", args=[w.dossier_a.pk, MISSING]),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=NOT_FOUND),
+    ),
+    Row("membership:transfers", _r("membership:transfers"), KEEPERS_A),
+    Row("membership:transfer", _r("membership:transfer", _pk("transfer_a")), KEEPERS_A),
+    Row(
+        "membership:transfer_letter",
+        _r("membership:transfer_letter", _pk("transfer_a")),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=PDF),
+    ),
+    Row("membership:mobile_list", _r("membership:mobile_list"), KEEPERS_A),
+    Row("membership:mobile", _r("membership:mobile", _pk("mobile_a")), KEEPERS_A),
+    Row(
+        "membership:dues_index",
+        _r("membership:dues_index"),
+        expect(anonymous=LOGIN, signed_in=OK, secretary_a=redirect("/membership/dues/")),
+    ),
+    Row("membership:my_dues", _r("membership:my_dues"), OWN_ROSTER_ENTRY),
+    Row(
+        "membership:reliefs",
+        _r("membership:reliefs"),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, org_admin=OK, superuser=OK),
+    ),
+    Row(
+        "membership:dues",
+        _r("membership:dues", lambda w: w.tree["branch_a"].pk),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, secretary_a=OK, superuser=OK),
+    ),
+    Row(
+        "membership:dues_report",
+        _r("membership:dues_report", lambda w: w.tree["branch_a"].pk),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, member_a=OK, overseers_a=OK),
+    ),
+    Row("membership:my_study", _r("membership:my_study"), OWN_ROSTER_ENTRY),
+    Row("membership:branch_study", _r("membership:branch_study", lambda w: w.tree["branch_a"].pk), KEEPERS_A),
+    Row(
+        "membership:branch_study_xlsx",
+        _r("membership:branch_study_xlsx", lambda w: w.tree["branch_a"].pk),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=XLSX),
+    ),
+    # Lists only what the user keeps or approves: empty for an editor.
+    Row("membership_admin_dossiers", _r("membership_admin_dossiers"), ADMIN_STAFF),
+]
+
 # The admin: project views row by row; Wagtail's own views by a representative set per kind of permission
 # (the rest under the reviewed rule in RULES).
 ADMIN_ROWS = [
@@ -1117,6 +1180,7 @@ ROWS = (
     + CONSULTATION_ROWS
     + EVALUATION_ROWS
     + ORGLIFE_ROWS
+    + MEMBERSHIP_ROWS
     + SURVEY_ROWS
     + APPEAL_ROWS
     + ACCOUNTABILITY_ROWS
