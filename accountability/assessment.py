@@ -64,7 +64,7 @@ def compute(scheme: IndicatorScheme, user=None, today: dt.date | None = None) ->
     written = 0
     for assessment in assessments:
         for indicator in indicators:
-            result = REGISTRY[indicator.source](assessment.organization, scheme.year, today)
+            result = REGISTRY[indicator.source](assessment.organization, scheme.year, today, indicator=indicator)
             score = existing.get((assessment.pk, indicator.pk)) or IndicatorScore(
                 assessment=assessment, indicator=indicator
             )

@@ -549,6 +549,7 @@ class Indicator(Orderable):
         TASKS = "tasks", _("Tasks done on time (%)")
         PROBLEMS = "problems", _("Problems rectified (%)")
         SUPERVISION = "supervision", _("Supervision notices answered on time (%)")
+        EVALUATION_SURVEY = "evaluation_survey", _("Evaluation by members and residents' representatives (a survey, %)")
 
     class Rule(models.TextChoices):
         PROPORTIONAL = "proportional", _("Weight × value ÷ target (at most the weight)")
@@ -563,6 +564,15 @@ class Indicator(Orderable):
         blank=True,
         choices=Source.choices,
         help_text=_("For a computed indicator: which figure of the platform it is."),
+    )
+    survey = models.ForeignKey(
+        "surveys.SurveyPage",
+        verbose_name=_("evaluation survey"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("For the evaluation by members and residents' representatives: the survey they answer."),
     )
     weight = models.PositiveSmallIntegerField(_("weight (points)"), default=10, validators=[MaxValueValidator(100)])
     target = models.FloatField(
@@ -590,6 +600,7 @@ class Indicator(Orderable):
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("weight")]),
         FieldRowPanel([FieldPanel("method"), FieldPanel("source")]),
+        FieldPanel("survey"),
         FieldRowPanel([FieldPanel("target"), FieldPanel("amber_margin"), FieldPanel("rule")]),
         FieldPanel("assessor"),
     ]
@@ -605,6 +616,8 @@ class Indicator(Orderable):
         super().clean()
         if self.method == self.Method.COMPUTED and not self.source:
             raise ValidationError({"source": _("Choose which platform figure this indicator is computed from.")})
+        if self.source == self.Source.EVALUATION_SURVEY and not self.survey_id:
+            raise ValidationError({"survey": _("Choose the survey the members and representatives answer.")})
         if self.method == self.Method.ASSESSED:
             self.source = ""
 

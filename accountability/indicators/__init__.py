@@ -1,6 +1,6 @@
 """The indicators an assessment computes from platform data: one small unit per figure.
 
-Each unit has `compute(organization, year, today) -> Result`: the value (0–100, or None when there is
+Each unit has `compute(organization, year, today, indicator=None) -> Result`: the value (0–100, or None when there is
 nothing to judge yet) and the evidence, the records that made it, each with a link. `REGISTRY` maps the
 codes of `Indicator.Source` to the units.
 """
@@ -14,6 +14,7 @@ from accountability.indicators import (
     cadence,
     consultation_loop,
     consultation_rating,
+    evaluation_survey,
     problems,
     satisfaction,
     supervision,
@@ -30,6 +31,7 @@ REGISTRY: dict[str, Callable[..., Result]] = {
     "tasks": tasks.compute,
     "problems": problems.compute,
     "supervision": supervision.compute,
+    "evaluation_survey": evaluation_survey.compute,
 }
 
 __all__ = ["REGISTRY", "Result"]

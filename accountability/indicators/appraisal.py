@@ -13,7 +13,7 @@ from evaluation import tally
 from evaluation.models import AppraisalCampaign, Stage
 
 
-def compute(organization, year: int, today: dt.date) -> Result:
+def compute(organization, year: int, today: dt.date, indicator=None) -> Result:
     campaign = AppraisalCampaign.objects.filter(branch=organization, year=year).first()
     if campaign is None:
         return Result(0.0, [], _("No democratic appraisal this year."))

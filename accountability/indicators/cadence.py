@@ -16,7 +16,7 @@ def meetings_url(organization, year: int) -> str:
     return f"{page.url}meetings/?year={year}" if page is not None and page.url else ""
 
 
-def compute(organization, year: int, today: dt.date) -> Result:
+def compute(organization, year: int, today: dt.date, indicator=None) -> Result:
     rows = MeetingRecord.objects.cadence(organization.pk, year)
     judged = [cell for row in rows for cell in row["quarters"] if cell["ended"]]
     records = MeetingRecord.objects.filter(branch=organization, date__year=year).order_by("date", "pk")

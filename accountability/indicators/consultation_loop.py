@@ -13,7 +13,7 @@ from consultation.models import ConsultationPage, ConsultationState, Stage
 CLOSED_STAGES = (Stage.RATING, Stage.ARCHIVED)
 
 
-def compute(organization, year: int, today: dt.date) -> Result:
+def compute(organization, year: int, today: dt.date, indicator=None) -> Result:
     consultations = list(
         ConsultationPage.objects.live()
         .filter(organization=organization, first_published_at__year=year)

@@ -12,7 +12,7 @@ from consultation.models import ConsultationPage, OutcomeRating
 from core.satisfaction import LevelCounts
 
 
-def compute(organization, year: int, today: dt.date) -> Result:
+def compute(organization, year: int, today: dt.date, indicator=None) -> Result:
     ratings = OutcomeRating.objects.filter(organization=organization, rated_on__year=year)
     counts = LevelCounts.of(ratings.counts())
     rated = ConsultationPage.objects.filter(pk__in=ratings.values("consultation")).order_by("pk")

@@ -13,7 +13,7 @@ from accountability.models import Problem
 DONE = (Problem.Status.RECTIFIED, Problem.Status.CLOSED)
 
 
-def compute(organization, year: int, today: dt.date) -> Result:
+def compute(organization, year: int, today: dt.date, indicator=None) -> Result:
     problems = list(Problem.objects.filter(organization=organization, year=year).order_by("deadline", "pk"))
     rectified = [p for p in problems if p.status in DONE]
     evidence = [

@@ -35,7 +35,7 @@ def summary_for(organization, survey: SatisfactionSurveyPage) -> SatisfactionSum
     return summarise(survey, responses, with_previous=False, with_breakdowns=False, comments=0)
 
 
-def compute(organization, year: int, today: dt.date) -> Result:
+def compute(organization, year: int, today: dt.date, indicator=None) -> Result:
     survey = latest_round(organization, year, today)
     if survey is None:
         return Result(None, [], _("No satisfaction round asked about it this year."))

@@ -13,7 +13,7 @@ from accountability.indicators.base import Result, link, share
 from accountability.models import SupervisionNotice
 
 
-def compute(organization, year: int, today: dt.date) -> Result:
+def compute(organization, year: int, today: dt.date, indicator=None) -> Result:
     notices = list(
         SupervisionNotice.objects.filter(organization=organization, issued_at__year=year)
         .filter(Q(reply_due__lt=today) | Q(replied_at__isnull=False))

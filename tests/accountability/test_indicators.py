@@ -194,3 +194,32 @@ def test_supervision_replies_on_time(branch_a, tree):
 
     assert result.value == 33.3
     assert len(result.evidence) == 3
+
+
+def test_evaluation_survey_is_the_rate_of_the_members_and_representatives_answers(scheme, branch_a, branch_b, tree):
+    from accountability.models import Indicator
+    from surveys.factories import add_responses, q, qid, survey_page
+
+    survey = survey_page(
+        branch_a.page,
+        title="书记述职评议",
+        questions=[q("satisfaction", "评议", dimensions=[{"label": "履职情况", "weight": 1}])],
+    )
+    rows = [S, S, B, D, U]
+    add_responses(survey, [{qid(survey, 0): {"履职情况": r}} for r in rows], organization=branch_a)
+    add_responses(survey, [{qid(survey, 0): {"履职情况": D}}] * 3, organization=branch_b)
+    indicator = Indicator.objects.create(
+        scheme=scheme, name="党员和群众代表评议", source="evaluation_survey", survey=survey, weight=10
+    )
+
+    result = REGISTRY["evaluation_survey"](branch_a, YEAR, TODAY, indicator=indicator)
+
+    assert result.value == 75.0  # (2 + 1) ÷ 4: 不了解 is no judgement
+    assert result.evidence[0]["url"] == survey.url
+
+
+def test_evaluation_survey_without_a_survey_has_no_value(scheme, branch_a):
+    from accountability.models import Indicator
+
+    indicator = Indicator(scheme=scheme, name="评议", source="evaluation_survey")
+    assert REGISTRY["evaluation_survey"](branch_a, YEAR, TODAY, indicator=indicator).value is None
