@@ -26,7 +26,7 @@ def build(branches: int = BRANCHES):
     from organizations.models import Organization
 
     rng = random.Random(15)
-    street = Organization.add_root(code=f"acct-bench-{time.time_ns()}", name="考核基准街道党工委", kind="street")
+    street = Organization.add_root(code=f"ab{time.time_ns() % 10**9}", name="考核基准街道党工委", kind="street")
     communities = [
         street.add_child(code=f"{street.code}-c{n}", name=f"基准第{n + 1}社区党委", kind="community")
         for n in range(COMMUNITIES)
