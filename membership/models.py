@@ -601,6 +601,7 @@ class PointSource(models.TextChoices):
 
     STUDY = "study", _("Study material studied")
     CONSULTATION = "consultation", _("Opinions posted in consultations")
+    MEETING = "meeting", _("Meetings attended (orglife sign-ins)")
 
 
 class PointRule(models.Model):

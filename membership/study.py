@@ -3,7 +3,8 @@
 Required material is home's: a StudyPage marked required, for the branch's audience. An organisation
 gives it a deadline (StudyDeadline, the nearest organisation's wins); the secretary lists, per
 quarter or year, who has not studied what was due in it. Points come from records the platform
-already keeps (home's study records, consultation posts) by the street's rules with daily caps.
+already keeps (home's study records, consultation posts, orglife's meeting sign-ins) by the street's
+rules with daily caps.
 They are personal: computed for one member at a time, never ranked, never summed for a branch.
 """
 
@@ -21,6 +22,7 @@ from consultation.models import Post
 from home.models import StudyPage, StudyRecord
 from membership.models import PointRule, PointSource, StudyDeadline
 from organizations.models import Organization, RosterEntry
+from orglife.models import SignIn
 
 
 def period(year: int, quarter: int | None) -> tuple[datetime.date, datetime.date]:
@@ -104,9 +106,14 @@ class PointsSummary:
     capped_days: int
 
 
-def _daily_counts(source: str, user, year: int) -> dict[datetime.date, int]:
+def _daily_counts(source: str, entry: RosterEntry, user, year: int) -> dict[datetime.date, int]:
     tz = timezone.get_current_timezone()
-    if source == PointSource.STUDY:
+    if source == PointSource.MEETING:
+        # Presence as orglife records it (a sign-in or the secretary's tick), not time spent anywhere.
+        items = SignIn.objects.filter(member=entry, signed_at__year=year).annotate(
+            day=TruncDate("signed_at", tzinfo=tz)
+        )
+    elif source == PointSource.STUDY:
         items = StudyRecord.objects.filter(user=user, studied_at__year=year).annotate(
             day=TruncDate("studied_at", tzinfo=tz)
         )
@@ -125,7 +132,7 @@ def points_of(entry: RosterEntry, user, year: int) -> PointsSummary:
     capped = 0
     for source in PointSource.values:
         total = 0
-        for day, count in _daily_counts(source, user, year).items():
+        for day, count in _daily_counts(source, entry, user, year).items():
             rule = _rule_on(rules[source], day)
             if rule is None:
                 continue

@@ -125,3 +125,17 @@ def test_reminders_go_to_whoever_must_act_once_a_week(tree, branch_a, secretary_
     assert sent == ReminderSent.objects.count()
     assert reminders.send(today + dt.timedelta(days=3)) == 0
     assert reminders.send(today + dt.timedelta(days=8)) > 0
+
+
+def test_meeting_attendance_counts_from_orglife_sign_ins(tree, branch_a, member_a):
+    from orglife import factories as orglife_factories
+    from orglife.models import SignIn
+
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.MEETING, points=3, daily_cap=3, valid_from=D(2026, 1, 1)
+    )
+    start = dt.datetime(2026, 5, 20, 14, 30, tzinfo=SHANGHAI)
+    meeting = orglife_factories.meeting(branch_a, starts_at=start, notify=False)
+    SignIn.objects.create(meeting=meeting, member=member_a.roster_entry, method=SignIn.Method.TICKED, signed_at=start)
+    summary = study.points_of(member_a.roster_entry, member_a, 2026)
+    assert summary.by_source[PointSource.MEETING] == 3 and summary.by_month == {5: 3}
