@@ -6,11 +6,13 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -333,13 +335,15 @@ def _board_scope(community_code: str | None, grid_code: str | None):
     return Appeal.objects.public(), _("All communities"), None, None
 
 
-def board(request, community_code: str | None = None, grid_code: str | None = None):
-    """The public board: anonymised requests and their handling, with monthly figures and a chart."""
-    scope, title, community, grid = _board_scope(community_code, grid_code)
+# The monthly figures and the three rates aggregate every request of the scope (100,000 requests: about half
+# a second on PostgreSQL): computed at most this often per scope and language, in the bounded page store.
+BOARD_FIGURES_SECONDS = 300
+
+
+def _board_figures(scope, title: str):
     today = timezone.localdate()
     since = today.replace(day=1) - datetime.timedelta(days=335)
     months = scope.monthly(since.replace(day=1))
-    rates = scope.rates()
     chart = (
         bar_chart(
             [(f"{m.month:%Y-%m}", m.count) for m in months],
@@ -349,6 +353,14 @@ def board(request, community_code: str | None = None, grid_code: str | None = No
         if months
         else ""
     )
+    return months, scope.rates(), chart
+
+
+def board(request, community_code: str | None = None, grid_code: str | None = None):
+    """The public board: anonymised requests and their handling, with monthly figures and a chart."""
+    scope, title, community, grid = _board_scope(community_code, grid_code)
+    key = f"appeals:board:{grid.pk if grid else ''}:{community.pk if community else ''}:{get_language()}"
+    months, rates, chart = caches["pages"].get_or_set(key, lambda: _board_figures(scope, title), BOARD_FIGURES_SECONDS)
     items = Paginator(
         scope.select_related("category", "grid", "reporter").prefetch_related(
             Prefetch(
