@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -32,15 +33,29 @@ def date_widget() -> forms.DateInput:
     return forms.DateInput(format=DATE_WIDGET_FORMAT, attrs={"type": "date"})
 
 
+ATTACHMENTS_COLLECTION = "三张清单附件"
+# No one is ever put in this group: it only exists so that the attachments' collection can carry a group restriction.
+ATTACHMENTS_GROUP = "三张清单附件（不对外开放）"
+
+
+def lock_attachments_collection(collection: Collection) -> None:
+    """Evidence files and 述职 reports must not be fetched by every signed-in resident through
+    /documents/<id>/<name> (a login restriction let them): the collection is restricted to a group no one is in."""
+    group, _created = Group.objects.get_or_create(name=ATTACHMENTS_GROUP)
+    collection.view_restrictions.exclude(restriction_type=CollectionViewRestriction.GROUPS).delete()
+    restriction = collection.view_restrictions.first() or CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+    )
+    restriction.groups.set([group])
+
+
 def attachments_collection() -> Collection:
-    """Attachments of the lists live in a collection only signed-in users may open."""
+    """Attachments of the lists live in a collection no one may open through Wagtail's document URLs."""
     root = Collection.get_first_root_node()
-    collection = root.get_children().filter(name="三张清单附件").first()
+    collection = root.get_children().filter(name=ATTACHMENTS_COLLECTION).first()
     if collection is None:
-        collection = root.add_child(name="三张清单附件")
-        CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
-        )
+        collection = root.add_child(name=ATTACHMENTS_COLLECTION)
+        lock_attachments_collection(collection)
     return collection
 
 

@@ -498,7 +498,9 @@ class IndicatorScheme(ClusterableModel):
 
     panels = [
         FieldPanel("organization"),
-        FieldRowPanel([FieldPanel("year"), FieldPanel("status")]),
+        # Shown, never edited here: the scheme opens for scoring from its dashboard and becomes FINAL only through
+        # assessment.finalise(), which checks the grades and the right to finalise.
+        FieldRowPanel([FieldPanel("year"), FieldPanel("status", read_only=True)]),
         FieldPanel("title"),
         FieldPanel("good_share"),
         FieldRowPanel([FieldPanel("notice_starts"), FieldPanel("notice_ends")]),

@@ -145,7 +145,7 @@ def confirm(user, proposal: ProblemProposal, *, measures: str, owner: str, deadl
 @transaction.atomic
 def dismiss(user, proposal: ProblemProposal) -> None:
     locked = ProblemProposal.objects.select_for_update().get(pk=proposal.pk)
-    if not user.has_perm("accountability.decide_proposal", locked):
+    if not user.has_perm("accountability.dismiss_proposal", locked):  # the level above, not the branch itself
         raise PermissionDenied
     if locked.status != ProblemProposal.Status.PENDING:
         raise ValidationError(_("This proposal has already been decided."))

@@ -171,6 +171,8 @@ rules.add_perm("accountability.close_problem", supervises_owner & problem_rectif
 rules.add_perm("accountability.reopen_problem", supervises_owner & problem_rectified)
 rules.add_perm("accountability.reply_notice", keeps_owner & notice_unanswered)
 rules.add_perm("accountability.decide_proposal", keeps_owner | supervises_owner)
+# A finding about a branch is not the branch's to wave away: only the level above may dismiss it.
+rules.add_perm("accountability.dismiss_proposal", supervises_owner)
 rules.add_perm("accountability.run_scheme", assesses_scheme)
 rules.add_perm("accountability.finalise_scheme", assesses_scheme & scheme_open)
 rules.add_perm("accountability.score_indicator", assigned_assessor)

@@ -215,6 +215,7 @@ def responsibility_action(request, code: str):
                     ResponsibilityItem,
                     pk=params.whole_number(request.POST.get("item")) or 0,
                     responsibility_list__organization=organization,
+                    inherited=False,  # items handed down by the level above (上级下发) are not the branch's to drop
                 )
                 log(
                     item.responsibility_list,
@@ -470,7 +471,12 @@ def proposal_detail(request, pk: int):
     return TemplateResponse(
         request,
         "accountability/proposal_detail.html",
-        {"proposal": proposal, "organization": proposal.organization, "form": form},
+        {
+            "proposal": proposal,
+            "organization": proposal.organization,
+            "form": form,
+            "can_dismiss": request.user.has_perm("accountability.dismiss_proposal", proposal),
+        },
     )
 
 

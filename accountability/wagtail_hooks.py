@@ -18,11 +18,20 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from accountability.forms import ATTACHMENTS_COLLECTION
 from accountability.models import Assessment, IndicatorScheme, ResponsibilityList, SupervisionNotice, Task
 from accountability.rules import ALL_ROLES
 from organizations import roles
 from organizations.models import Organization
 from organizations.wagtail_hooks import ScopedSnippetViewSet
+
+
+@hooks.register("construct_document_chooser_queryset")
+def hide_attachments_from_chooser(documents, request):
+    """Evidence files and 述职 reports are private to those who may see the item: no role holder's document
+    chooser lists them."""
+    return documents.exclude(collection__name=ATTACHMENTS_COLLECTION)
+
 
 LOG_ACTIONS = {
     "accountability.responsibility.adopt": (_("Adopt template"), _("Responsibility template adopted")),

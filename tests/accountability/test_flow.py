@@ -23,7 +23,9 @@ def _post(client, name, *args, data, follow=False):
     return client.post(reverse(f"accountability:{name}", args=args), data, follow=follow)
 
 
-def test_street_template_is_adopted_and_extended_by_a_branch(client, tree, org_admin, secretary_a, branch_a):
+def test_street_template_is_adopted_and_extended_by_a_branch_which_cannot_remove_inherited_items(
+    client, tree, org_admin, secretary_a, branch_a
+):
     street = tree["street"]
     client.force_login(org_admin)
     item = {"duty": "每季度召开支部党员大会", "responsible": "支部书记（第一责任人）", "year": THIS_YEAR}
@@ -41,6 +43,22 @@ def test_street_template_is_adopted_and_extended_by_a_branch(client, tree, org_a
     items = ResponsibilityList.objects.get(organization=branch_a, year=THIS_YEAR).items.order_by("sort_order")
     assert [(i.duty, i.inherited) for i in items] == [("每季度召开支部党员大会", True), ("每月走访困难党员", False)]
     assert ModelLogEntry.objects.filter(action="accountability.responsibility.adopt").exists()
+
+    # The items handed down from above stay; the branch's own may be removed.
+    inherited, added = items
+    response = _post(
+        client,
+        "responsibility_action",
+        branch_a.code,
+        data={"action": "remove", "item": inherited.pk, "year": THIS_YEAR},
+    )
+    assert response.status_code == 404
+    _post(
+        client, "responsibility_action", branch_a.code, data={"action": "remove", "item": added.pk, "year": THIS_YEAR}
+    )
+    assert [i.duty for i in ResponsibilityList.objects.get(organization=branch_a).items.all()] == [
+        "每季度召开支部党员大会"
+    ]
 
 
 def test_adopting_without_a_template_says_why(client, secretary_a, branch_a):

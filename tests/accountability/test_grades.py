@@ -116,3 +116,24 @@ def test_every_organisation_needs_a_grade(scheme, branch_a, branch_b, org_admin)
     scoring.compute(scheme, org_admin, today=TODAY)
     a = scheme.assessments.get(organization=branch_a)
     assert scoring.check_grades(scheme, {a.pk: "average"})
+
+
+def test_the_admin_cannot_set_a_scheme_final_only_finalise_can(scheme, org_admin):
+    from accountability.wagtail_hooks import IndicatorSchemeViewSet
+
+    form_class = IndicatorSchemeViewSet.edit_handler.bind_to_model(IndicatorScheme).get_form_class()
+    assert "status" not in form_class.base_fields
+    data = {
+        "organization": scheme.organization_id,
+        "year": scheme.year,
+        "status": IndicatorScheme.Status.FINAL,
+        "title": scheme.title,
+        "good_share": "0.5",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
+        "indicators-MIN_NUM_FORMS": "0",
+        "indicators-MAX_NUM_FORMS": "1000",
+    }
+    form = form_class(data, instance=scheme, for_user=org_admin)
+    form.is_valid()
+    assert form.instance.status == IndicatorScheme.Status.DRAFT

@@ -36,7 +36,9 @@ def test_missed_cadence_is_proposed_per_quarter(branch_a):
     assert ProblemProposal.objects.get().key == f"cadence:{YEAR}:Q3"
 
 
-def test_confirming_puts_it_on_the_list_and_dismissed_ones_stay_dismissed(branch_a, secretary_a, satisfaction_round):
+def test_confirming_puts_it_on_the_list_and_dismissed_ones_stay_dismissed(
+    branch_a, secretary_a, community_admin, satisfaction_round
+):
     proposals.propose(branch_a, YEAR, TODAY)
     satisfaction = ProblemProposal.objects.get(rule="satisfaction")
     problem = proposals.confirm(
@@ -44,10 +46,10 @@ def test_confirming_puts_it_on_the_list_and_dismissed_ones_stay_dismissed(branch
     )
     assert problem.source == Problem.Source.SATISFACTION and problem.organization == branch_a
     with pytest.raises(ValidationError):
-        proposals.dismiss(secretary_a, satisfaction)
+        proposals.dismiss(community_admin, satisfaction)
 
     cadence = ProblemProposal.objects.filter(rule="cadence").first()
-    proposals.dismiss(secretary_a, cadence)
+    proposals.dismiss(community_admin, cadence)
     proposals.propose(branch_a, YEAR, TODAY)
     assert ProblemProposal.objects.filter(key=cadence.key).get().status == ProblemProposal.Status.DISMISSED
 
@@ -58,3 +60,14 @@ def test_another_branch_cannot_decide(branch_a, secretary_b, satisfaction_round)
     proposals.propose(branch_a, YEAR, TODAY)
     with pytest.raises(PermissionDenied):
         proposals.dismiss(secretary_b, ProblemProposal.objects.first())
+
+
+def test_only_the_level_above_may_dismiss_a_proposal_about_a_branch(branch_a, secretary_a, satisfaction_round):
+    from django.core.exceptions import PermissionDenied
+
+    proposals.propose(branch_a, YEAR, TODAY)
+    proposal = ProblemProposal.objects.first()
+    with pytest.raises(PermissionDenied):
+        proposals.dismiss(secretary_a, proposal)
+    proposal.refresh_from_db()
+    assert proposal.status == ProblemProposal.Status.PENDING
