@@ -63,5 +63,8 @@ def handler_ids(appeal: Appeal) -> set[int]:
     users = get_user_model().objects.filter(is_active=True)
     lookups = Q(groups__in=[g for g in groups if g])
     if appeal.level == Level.GRID:
-        lookups |= Q(grid_duties__branch_id=unit.pk) | Q(grid_duties__grid_id=appeal.grid_id, grid_duties__branch=None)
+        # Only the worker of this request's grid: the branch's other grids have other workers (privacy).
+        lookups |= Q(grid_duties__grid_id=appeal.grid_id, grid_duties__branch_id=unit.pk) | Q(
+            grid_duties__grid_id=appeal.grid_id, grid_duties__branch=None
+        )
     return set(users.filter(lookups).values_list("pk", flat=True))

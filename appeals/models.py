@@ -191,12 +191,14 @@ class Month:
 
 
 def worker_lookup(user) -> Q:
-    """Requests a grid worker handles: at grid level, held by the branch owning one of their grids (or, for
-    a grid without a branch, by its community). A request transferred to another branch leaves them."""
-    duties = GridDuty.objects.filter(worker=user)
-    return Q(level=Level.GRID) & (
-        Q(unit_id__in=duties.exclude(branch=None).values("branch_id"))
-        | Q(grid_id__in=duties.filter(branch=None).values("grid_id"), unit_id__in=duties.values("grid__community_id"))
+    """Requests a grid worker handles: of one of their own grids, at grid level, held by the branch owning
+    that grid (or, for a grid without a branch, by its community). A request transferred to another branch
+    leaves them. Only their own grids: a branch may own several grids with different workers, and a worker
+    must not see another grid's (possibly private) requests; the branch's role holders see them through
+    roles.managed_organizations / roles.can_manage instead."""
+    return Q(level=Level.GRID, grid__duty__worker=user) & (
+        Q(grid__duty__branch__isnull=False, unit_id=models.F("grid__duty__branch_id"))
+        | Q(grid__duty__branch=None, unit_id=models.F("grid__community_id"))
     )
 
 

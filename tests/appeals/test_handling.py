@@ -75,11 +75,14 @@ def test_a_street_matter_cannot_be_pushed_down_to_the_community(
 
 
 def test_an_objection_sends_the_request_back_to_who_dispatched_it(
-    neighbour, lamp, grids, worker_1, worker_2, branch_a, branch_b
+    neighbour, lamp, grids, worker_1, worker_2, branch_a, branch_b, editor_b
 ):
     appeal = report(neighbour, lamp, grids[0])
     handling.transfer(appeal, worker_1, branch_b, "属于第二网格")
-    handling.object_to_dispatch(appeal, worker_2, "该楼栋属第一网格")
+    # branch_b's editor handles it there; worker_2 works another grid and never sees grid 1's requests.
+    with pytest.raises(handling.NotPermitted):
+        handling.object_to_dispatch(appeal, worker_2, "该楼栋属第一网格")
+    handling.object_to_dispatch(appeal, editor_b, "该楼栋属第一网格")
     appeal.refresh_from_db()
     assert appeal.unit == branch_a and appeal.status == Status.TRANSFERRED
     objection = appeal.entries.get(kind=Entry.Kind.OBJECTION)

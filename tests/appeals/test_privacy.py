@@ -159,3 +159,32 @@ def test_a_request_with_words_of_the_review_list_stays_off_the_board_until_shown
     assert appeal.hidden and "楼道灯坏了" not in client.get("/appeals/board/").content.decode()
     handling.hide(appeal, worker_1, False)
     assert "楼道灯坏了" in client.get("/appeals/board/").content.decode()
+
+
+def test_a_grid_worker_sees_nothing_of_another_grid_of_the_same_branch(
+    client, neighbour, private_category, grids, worker_1, branch_a, tree, upload
+):
+    from appeals import dispatch
+    from appeals.factories import make_duty
+    from appeals.models import Appeal
+    from organizations.factories import GridFactory
+    from organizations.models import Residence
+
+    grid_c = GridFactory(community=tree["community"], name="第三网格", code="heping-g3")
+    worker_c = UserFactory(display_name="网格员三")
+    make_duty(grid_c, worker=worker_c, branch=branch_a)
+    resident_c = UserFactory(display_name="李四")
+    Residence.objects.create(user=resident_c, grid=grid_c)
+    appeal = report(resident_c, private_category, grid_c, uploads=[upload(size=(80, 60))])
+    assert appeal.unit_id == branch_a.pk
+
+    assert not Appeal.objects.for_handler(worker_1).filter(pk=appeal.pk).exists()
+    assert worker_1.pk not in dispatch.handler_ids(appeal) and worker_c.pk in dispatch.handler_ids(appeal)
+    client.force_login(worker_1)
+    for tab in ("here", "overdue", "area", "closed"):
+        assert f"appeal-{appeal.pk}" not in client.get(f"/appeals/handle/?tab={tab}").content.decode()
+    for url in (f"/appeals/{appeal.pk}/", f"/appeals/{appeal.pk}/row/", f"/appeals/photos/{appeal.photos.get().pk}/"):
+        assert client.get(url).status_code in (403, 404)
+    client.force_login(worker_c)
+    assert client.get(f"/appeals/{appeal.pk}/").status_code == 200
+    assert f"appeal-{appeal.pk}" in client.get("/appeals/handle/").content.decode()
