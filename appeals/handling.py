@@ -465,6 +465,11 @@ def offer(appeal: Appeal, user, offered: bool) -> Appeal:
     """Offer a request or small wish (微心愿) to the members registered with the community (双报到)."""
     _handle(appeal, user)
     require(appeal.is_open, _("This request is closed."))
+    # Private or members-only matters never go to volunteers: they are not handlers of the request.
+    require(
+        not offered or appeal.category.is_public,
+        _("Requests of a private or members-only category cannot be offered to volunteers."),
+    )
     appeal.offered_to_volunteers = offered
     appeal.save(update_fields=["offered_to_volunteers"])
     log(appeal, "appeals.offer", user=user, data={"offered": offered})

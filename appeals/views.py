@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from appeals import conf, dispatch, handling
 from appeals.forms import RatingForm, ReportForm, VolunteerForm
-from appeals.models import Appeal, Entry, Level, Photo, Status, Volunteer, worker_lookup
+from appeals.models import Appeal, Category, Entry, Level, Photo, Status, Volunteer, worker_lookup
 from core import params
 from organizations import residents, roles
 from organizations.models import Grid, Organization
@@ -415,6 +415,8 @@ def volunteer(request):
     offered = (
         Appeal.objects.open()
         .filter(offered_to_volunteers=True, grid__community=existing.community_id)
+        # Never a private or members-only matter, even one offered before that was refused.
+        .filter(category__visibility=Category.Visibility.PUBLIC)
         .select_related("category", "grid")[:20]
         if existing
         else []

@@ -246,3 +246,23 @@ def test_volunteer_hours_are_recorded_for_a_registered_member(neighbour, lamp, g
         handling.register_volunteer(
             neighbour, community=tree["community"], grid=None, workplace="", skills="x", availability=""
         )
+
+
+def test_a_private_request_is_never_offered_to_volunteers(
+    client, neighbour, lamp, private_category, grids, worker_1, member_a, tree
+):
+    handling.register_volunteer(
+        member_a, community=tree["community"], grid=grids[0], workplace="区医院", skills="量血压", availability="周末"
+    )
+    private = report(neighbour, private_category, grids[0])
+    with pytest.raises(handling.ActionError, match="不能交给双报到党员"):
+        handling.offer(private, worker_1, True)
+    private.refresh_from_db()
+    assert not private.offered_to_volunteers
+    type(private).objects.filter(pk=private.pk).update(offered_to_volunteers=True)  # offered before the rule
+    public = handling.report(neighbour, category=lamp, grid=grids[0], description="路灯坏了请帮忙")
+    handling.offer(public, worker_1, True)
+    client.force_login(member_a)
+    page = client.get("/appeals/volunteer/").content.decode()
+    assert "路灯坏了请帮忙" in page
+    assert "邻里求助" not in page and "3号楼门口路灯不亮" not in page
