@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from membership import recruitment
 from membership.models import (
     ContactLog,
     Decision,
@@ -44,9 +44,10 @@ class DossierForm(forms.ModelForm):
 
     def save(self, commit=True):
         dossier = super().save(commit=False)
-        # The person's account, when they have one under this email: they can then read their dossier.
+        # The person's account, when they have verified this email: they can then read their dossier.
+        # An unverified address proves nothing (anyone can register it), so it links no account.
         if dossier.email:
-            dossier.user = get_user_model().objects.filter(email__iexact=dossier.email).first()
+            dossier.user = recruitment.verified_account(dossier.email)
         return dossier
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -555,6 +556,22 @@ def _apply(dossier: Dossier, step: Step, contacts, introducers) -> None:
     dossier.save()
 
 
+def verified_account(email: str):
+    """The account that has verified this email, or None.
+
+    Email verification is optional at sign-up, so anyone can register an account under an
+    applicant's address: only a verified address links an account to a dossier or roster entry.
+    """
+    if not email:
+        return None
+    return (
+        get_user_model()
+        .objects.filter(emailaddress__email__iexact=email, emailaddress__verified=True)
+        .distinct()
+        .first()
+    )
+
+
 def _enter_roster(dossier: Dossier, admitted_on: datetime.date) -> RosterEntry:
     """The probationary member's roster entry: joined on the day the branch meeting admitted them."""
     taken = set(RosterEntry.objects.filter(branch=dossier.branch).values_list("member_no", flat=True))
@@ -562,7 +579,10 @@ def _enter_roster(dossier: Dossier, admitted_on: datetime.date) -> RosterEntry:
     while number in taken:
         serial += 1
         number = f"{admitted_on.year}-{dossier.pk:04d}-{serial}"
-    has_entry = dossier.user_id and RosterEntry.objects.filter(user_id=dossier.user_id).exists()
+    # The dossier's account becomes the member only while it still holds the dossier's email verified.
+    account = verified_account(dossier.email)
+    user_id = dossier.user_id if account is not None and account.pk == dossier.user_id else None
+    has_entry = user_id and RosterEntry.objects.filter(user_id=user_id).exists()
     entry = RosterEntry.objects.create(
         branch=dossier.branch,
         member_no=number,
@@ -572,7 +592,7 @@ def _enter_roster(dossier: Dossier, admitted_on: datetime.date) -> RosterEntry:
         joined_on=admitted_on,
         email=dossier.email,
         phone=dossier.phone,
-        user_id=None if has_entry else dossier.user_id,
+        user_id=None if has_entry else user_id,
     )
     log(entry, "membership.roster_update", data={"member_type": entry.member_type, "dossier": dossier.pk})
     return entry

@@ -6,6 +6,7 @@ import pytest
 
 from wagtail.models import ModelLogEntry
 
+from accounts.factories import UserFactory
 from evaluation.models import AppraisalCampaign
 from membership import recruitment
 from membership.factories import adopting_vote, convert, open_dossier, take, walk
@@ -310,3 +311,10 @@ def test_every_step_is_in_the_audit_log(branch_a, full_members):
     assert ModelLogEntry.objects.filter(
         action="membership.roster_update", object_id=str(dossier.roster_entry_id)
     ).exists()
+
+
+def test_approval_links_the_roster_entry_only_to_an_account_that_verified_the_dossiers_email(branch_a, full_members):
+    squatter = UserFactory(display_name="冒名者", email="applicant@example.org", verified=False)
+    dossier = open_dossier(branch_a, "周申请", D(2024, 1, 2), user=squatter)
+    dossier = walk(dossier, StepKind.ADMISSION_APPROVAL, D(2024, 1, 2), full_members)
+    assert dossier.roster_entry.user is None

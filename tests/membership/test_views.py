@@ -55,6 +55,28 @@ def test_secretary_opens_a_dossier_and_the_account_with_that_email_is_linked(
     assert dossier.user == applicant_user and dossier.applied_on == D(2026, 11, 2)
 
 
+def test_an_account_with_the_applicants_email_unverified_is_not_linked_and_cannot_read_the_dossier(
+    client, secretary_a, branch_a
+):
+    squatter = UserFactory(display_name="冒名者", email="applicant@example.org", verified=False)
+    client.force_login(secretary_a)
+    client.post(
+        reverse("membership:dossier_create"),
+        {
+            "branch": branch_a.pk,
+            "name": "申请人甲",
+            "gender": "F",
+            "birth_date": "2000-05-01",
+            "email": "applicant@example.org",
+            "applied_on": "2026-11-02",
+        },
+    )
+    dossier = Dossier.objects.get()
+    assert dossier.user is None
+    client.force_login(squatter)
+    assert client.get(_url(dossier)).status_code in (403, 404)
+
+
 def test_an_applicant_under_18_gets_a_clear_error_and_nothing_is_stored(client, secretary_a, branch_a):
     client.force_login(secretary_a)
     response = client.post(
