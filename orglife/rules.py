@@ -4,7 +4,9 @@
   the branch's secretary, an admin of the branch or of an organisation above it (the level above);
 - see a meeting: those, and every member due at it; reply, sign in, make-up: the member due;
 - a branch's ledger and cadence warnings: the branch's secretary and the levels above;
-- a committee's term and reminders: the organisation's secretary and admins at or above it.
+- a committee's term and reminders: the organisation's secretary and admins at or above it;
+  recording its election result (which grants platform roles) or a postponement/advance: only an
+  admin of an organisation strictly above it (the level that approves), or a superuser.
 """
 
 from __future__ import annotations
@@ -48,6 +50,21 @@ def oversees_organization(user, organization) -> bool:
 
 
 @rules.predicate
+def above_organization(user, organization) -> bool:
+    """An admin of an organisation strictly above (the level that approves), or a superuser.
+
+    A committee must not record its own election (which grants platform roles) or approve its own
+    postponement: its secretary and its own admins are not enough.
+    """
+    if organization is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    ancestors = Organization.objects.with_ancestors(organization).exclude(pk=organization.pk)
+    return roles.organizations_with_role(user, roles.Role.ADMIN).filter(pk__in=ancestors.values("pk")).exists()
+
+
+@rules.predicate
 def may_hold_meetings(user, organization) -> bool:
     return (
         organization is not None
@@ -72,3 +89,4 @@ rules.add_perm("orglife.see_meeting", runs_meeting | invited)
 rules.add_perm("orglife.reply_meeting", invited)
 rules.add_perm("orglife.view_ledger", oversees_organization)
 rules.add_perm("orglife.manage_term", oversees_organization)
+rules.add_perm("orglife.record_term", above_organization)

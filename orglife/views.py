@@ -324,6 +324,9 @@ def term_detail(request, pk: int):
     organization = get_object_or_404(Organization, pk=pk)
     if not request.user.has_perm("orglife.manage_term", organization):
         raise Http404
+    may_record = request.user.has_perm("orglife.record_term", organization)
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied  # the level above approves a postponement, not the committee itself
     term = terms.current_term(organization)
     form = TermAdjustmentForm(request.POST or None)
     if request.method == "POST" and term is not None and form.is_valid():
@@ -343,6 +346,7 @@ def term_detail(request, pk: int):
         "adjustments": term.adjustments.all() if term else [],
         "history": Term.objects.filter(organization=organization).order_by("-effective_on")[:10],
         "form": form,
+        "may_record": may_record,
     }
     return render(request, "orglife/term.html", context)
 
@@ -353,6 +357,9 @@ def election(request, pk: int):
     organization = get_object_or_404(Organization, pk=pk)
     if not request.user.has_perm("orglife.manage_term", organization):
         raise Http404
+    may_record = request.user.has_perm("orglife.record_term", organization)
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied  # the result grants platform roles: only the level above records it
     candidates = list(terms.candidates(organization))
     offices = CommitteeMember.Office.choices
     error = ""
@@ -387,5 +394,6 @@ def election(request, pk: int):
         "offices": offices,
         "error": error,
         "post": request.POST,
+        "may_record": may_record,
     }
     return render(request, "orglife/election.html", context)

@@ -220,3 +220,45 @@ def test_election_page_records_the_result_for_the_level_above(client, branch_a, 
     assert roles.holds_role(secretary.user, branch_a, roles.Role.SECRETARY)
     html = client.get(reverse("orglife:term", args=(branch_a.pk,))).content.decode()
     assert "当选书记" in html and "2029-01-10" in html
+
+
+def test_a_branchs_own_secretary_cannot_record_its_election_or_postpone_its_term(client, branch_a, secretary_a):
+    """The result grants platform roles and the postponement needs approval: only the level above records them."""
+    term, *_ = _committee(branch_a, dt.date(2024, 3, 15))
+    candidate = RosterEntryFactory(branch=branch_a, user=UserFactory(), name="自封书记")
+    client.force_login(secretary_a)
+    page = client.get(reverse("orglife:term", args=(branch_a.pk,)))
+    assert page.status_code == 200 and "由上级党组织记录" in page.content.decode()
+    response = client.post(
+        reverse("orglife:election", args=(branch_a.pk,)),
+        {"elected_on": "2026-01-10", f"office-{candidate.pk}": "secretary"},
+    )
+    assert response.status_code == 403
+    assert Term.objects.filter(organization=branch_a).count() == 1
+    assert not roles.holds_role(candidate.user, branch_a, roles.Role.SECRETARY)
+    postpone = {
+        "direction": "postpone",
+        "months": 6,
+        "reason": "自行延期",
+        "approved_by": "和平社区党委",
+        "approved_on": "2026-09-01",
+    }
+    assert client.post(reverse("orglife:term", args=(branch_a.pk,)), postpone).status_code == 403
+    assert not TermAdjustment.objects.exists()
+
+
+def test_the_level_above_records_a_postponement_on_the_term_page(client, branch_a, org_admin):
+    term, *_ = _committee(branch_a, dt.date(2024, 3, 15))
+    client.force_login(org_admin)
+    response = client.post(
+        reverse("orglife:term", args=(branch_a.pk,)),
+        {
+            "direction": "postpone",
+            "months": 6,
+            "reason": "配合村（社区）换届统一进行",
+            "approved_by": "和平社区党委",
+            "approved_on": "2026-09-01",
+        },
+    )
+    assert response.status_code == 302
+    assert TermAdjustment.objects.filter(term=term, months=6).exists()
