@@ -182,6 +182,10 @@ def document(request, pk: int, document_id: int):
     dossier = _dossier(request, pk)
     paper = get_object_or_404(DossierDocument, pk=document_id, dossier=dossier)
     content_type = mimetypes.guess_type(paper.file.name)[0] or "application/octet-stream"
-    response = FileResponse(paper.file.open("rb"), content_type=content_type, as_attachment=True)
+    try:
+        handle = paper.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None  # the file is gone from storage: not found, not a server error
+    response = FileResponse(handle, content_type=content_type, as_attachment=True)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -278,7 +278,11 @@ def attachment(request, pk: int):
     item = get_object_or_404(MinutesAttachment.objects.select_related("meeting__branch"), pk=pk)
     if not request.user.has_perm("orglife.see_meeting", item.meeting):
         raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None  # the file is gone from storage: not found, not a server error
+    return FileResponse(handle, as_attachment=True, filename=item.name)
 
 
 @login_required
@@ -293,7 +297,9 @@ def record_pdf(request, pk: int):
     return response
 
 
-def _ledger_branch(request, pk: int) -> Organization:
+def _ledger_branch(request, pk: int, year: int) -> Organization:
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise Http404  # no such year (0 would make the date lookup raise ValueError)
     branch = get_object_or_404(Organization, pk=pk)
     if not request.user.has_perm("orglife.view_ledger", branch):
         raise Http404
@@ -302,13 +308,13 @@ def _ledger_branch(request, pk: int) -> Organization:
 
 @login_required
 def ledger_xlsx(request, pk: int, year: int):
-    branch = _ledger_branch(request, pk)
+    branch = _ledger_branch(request, pk, year)
     return ledger.ledger_xlsx(branch, year)
 
 
 @login_required
 def ledger_pdf(request, pk: int, year: int):
-    branch = _ledger_branch(request, pk)
+    branch = _ledger_branch(request, pk, year)
     try:
         pdf = ledger.ledger_pdf(branch, year)
     except ReportError:

@@ -239,3 +239,14 @@ def test_the_index_lists_overdue_dossiers_in_constant_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("membership:index"))
     assert "已逾期" in response.content.decode() or "逾期" in response.content.decode()
+
+
+def test_a_paper_whose_file_is_gone_is_not_found_not_a_server_error(client, secretary_a, activist):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(secretary_a)
+    upload = SimpleUploadedFile("application.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    client.post(reverse("membership:document_upload", args=[activist.pk]), {"title": "入党申请书", "file": upload})
+    paper = activist.documents.get()
+    paper.file.storage.delete(paper.file.name)
+    assert client.get(reverse("membership:document", args=[activist.pk, paper.pk])).status_code == 404

@@ -312,3 +312,23 @@ def test_the_index_lists_my_meetings_with_constant_queries(
         large = client.get(reverse("orglife:index"))
     assert small.status_code == large.status_code == 200
     assert large.content.decode().count("主题党日：学习贯彻会议精神") == 10
+
+
+def test_an_attachment_whose_file_is_gone_is_not_found_not_a_server_error(client, running_meeting, secretary_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(secretary_a)
+    good = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4", content_type="application/pdf")
+    client.post(
+        reverse("orglife:minutes", args=(running_meeting.pk,)),
+        {"recorder": "组织委员", "content": "学习了党章", "attachments": [good]},
+    )
+    attachment = running_meeting.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    assert client.get(reverse("orglife:attachment", args=(attachment.pk,))).status_code == 404
+
+
+def test_a_ledger_of_year_zero_is_not_found_not_a_server_error(client, branch_a, secretary_a):
+    client.force_login(secretary_a)
+    assert client.get(f"/orglife/ledger/{branch_a.pk}/0.xlsx").status_code == 404
+    assert client.get(f"/orglife/ledger/{branch_a.pk}/0.pdf").status_code == 404
