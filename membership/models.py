@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Max, Q
 from django.db.models.functions import Coalesce
@@ -19,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.private_files import PrivateStorage
 from organizations.models import Organization, RosterEntry
 
 
@@ -208,10 +208,10 @@ class Step(models.Model):
         return self.has_quorum and self.agree is not None and self.agree * 2 > self.entitled
 
 
-def _private_storage() -> FileSystemStorage:
-    # Dossier papers are personal data: kept outside MEDIA_ROOT (which the development server serves
-    # to anyone) and handed out only by membership.views.document after a permission check.
-    return FileSystemStorage(location=settings.MEMBERSHIP_PRIVATE_ROOT)
+def _private_storage() -> PrivateStorage:
+    # Kept as a callable: migration 0001 names it. Dossier papers are personal data, handed out only by
+    # membership.views.document after a permission check.
+    return PrivateStorage()
 
 
 class DossierDocument(models.Model):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from core.private_files import private_file_response
 from membership import recruitment
 from membership.forms import DocumentForm, DossierForm, StepForm
 from membership.models import Dossier, DossierDocument, StepKind
@@ -181,11 +180,4 @@ def document_upload(request, pk: int):
 def document(request, pk: int, document_id: int):
     dossier = _dossier(request, pk)
     paper = get_object_or_404(DossierDocument, pk=document_id, dossier=dossier)
-    content_type = mimetypes.guess_type(paper.file.name)[0] or "application/octet-stream"
-    try:
-        handle = paper.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None  # the file is gone from storage: not found, not a server error
-    response = FileResponse(handle, content_type=content_type, as_attachment=True)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(paper.file)

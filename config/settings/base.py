@@ -242,8 +242,9 @@ STATIC_ROOT = BASE_DIR / "static"
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Recruitment papers and other personal files: never under MEDIA_ROOT, handed out by permission-checked views.
-MEMBERSHIP_PRIVATE_ROOT = Path(env_str("MEMBERSHIP_PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
+# Personal files (dossier papers, request photos, minutes and evidence attachments): never under MEDIA_ROOT,
+# handed out only by permission-checked views (core/private_files.py).
+PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
 
 # Sealed ballot boxes (core/sealing.py): private keys live here, wrapped with SEALING_WRAP_KEY (32 bytes,
 # base64; when unset, a key derived from SECRET_KEY: set it in production so that rotating SECRET_KEY

@@ -18,4 +18,4 @@ SEALING_KEY_DIR = Path(tempfile.mkdtemp(prefix="gongzhi-sealing-"))
 if not env_str("CACHE_REDIS_URL"):
     CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}  # noqa: F405
 # Dossier papers written by tests go to a directory of this process.
-MEMBERSHIP_PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-private-"))
+PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-private-"))
