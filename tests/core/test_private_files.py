@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from django.core.files.base import ContentFile
 from django.http import Http404
 
