@@ -2,8 +2,8 @@
 
     DATABASE_URL=postgres://… .venv/bin/python -m bench.appeals --requests 100000
 
-adds a street with two communities and six grids (once), `--requests` requests over a year spread
-across the grids (in batches), then prints the first and the median time and the query count of each page
+adds a street with two communities and six grids (once), requests over a year spread across the grids
+(in batches) until it holds `--requests`, then prints the first and the median time and the query count of each page
 over five requests (the board's figures are cached for five minutes after the first), rendered in process by Django's test client (no server: the view and template cost).
 Django is imported inside the functions so that this module loads before `main` sets Django up.
 """
@@ -66,47 +66,75 @@ def _measure(client, url: str) -> tuple[float, float, int]:
     return times[0] * 1000, statistics.median(times) * 1000, queries
 
 
+PAGES = [
+    (False, "/appeals/board/"),
+    (False, "/appeals/board/bench-c1/"),
+    (False, "/appeals/board/grid/bench-c1-g1/"),
+    (True, "/appeals/handle/?tab=here"),
+    (True, "/appeals/handle/?tab=overdue"),
+    (True, "/appeals/handle/?tab=closed&page=50"),
+]
+TARGET_MS = 500
+
+
+def grow(total: int) -> int:
+    """Requests in the bench street until it holds `total` of them (bulk, in batches); returns the count."""
+    from django.db import connection
+
+    from appeals.factories import make_appeals
+    from appeals.models import Appeal
+
+    grids, reporters, categories, _worker = _world()
+    present = Appeal.objects.filter(grid__in=grids).count()
+    for offset in range(present, total, BATCH):
+        make_appeals(grids, reporters, categories, min(BATCH, total - offset))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics after the bulk load, as autovacuum would give
+            cursor.execute("ANALYZE")
+    return Appeal.objects.filter(grid__in=grids).count()
+
+
+def measure() -> dict[str, tuple[float, float, int]]:
+    """First and median milliseconds and the queries of each page, the page cache emptied first."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import caches
+    from django.test import Client
+
+    anonymous, handler = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    handler.force_login(get_user_model().objects.get(email="bench-grid-worker@example.com"))
+    caches["pages"].clear()
+    return {url: _measure(handler if signed_in else anonymous, url) for signed_in, url in PAGES}
+
+
+def compare(small: dict | None, large: dict, requests: int) -> dict:
+    """P8 for `make bench`: the same pages with few and with many requests (`small` is None when a reused
+    database already held more than the few: then constancy was not measured, and the target says so)."""
+    return {
+        "requests": requests,
+        "pages": {url: {"small": small[url] if small else None, "large": large[url]} for url in large},
+        "targets": {
+            "queries constant": small is not None and all(small[url][2] == large[url][2] for url in large),
+            f"median < {TARGET_MS} ms": all(large[url][1] < TARGET_MS for url in large),
+        },
+    }
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=100_000, help="requests to add (0: measure only)")
+    parser.add_argument("--requests", type=int, default=100_000, help="requests the bench street should hold")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
 
     django.setup()
     from django.conf import settings
-    from django.test import Client
-
-    from appeals.factories import make_appeals
-    from appeals.models import Appeal
 
     settings.ALLOWED_HOSTS = ["*"]
-    grids, reporters, categories, worker = _world()
     started = time.perf_counter()
-    for offset in range(0, args.requests, BATCH):
-        make_appeals(grids, reporters, categories, min(BATCH, args.requests - offset))
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # fresh statistics after the bulk load, as autovacuum would give
-            cursor.execute("ANALYZE")
-    print(f"added {args.requests} requests in {time.perf_counter() - started:.0f} s; {Appeal.objects.count()} in all")
-    anonymous, handler = Client(), Client()
-    handler.force_login(worker)
-    pages = [
-        (anonymous, "/appeals/board/"),
-        (anonymous, "/appeals/board/bench-c1/"),
-        (anonymous, "/appeals/board/grid/bench-c1-g1/"),
-        (handler, "/appeals/handle/?tab=here"),
-        (handler, "/appeals/handle/?tab=overdue"),
-        (handler, "/appeals/handle/?tab=closed&page=50"),
-    ]
-    from django.core.cache import caches
-
-    caches["pages"].clear()
+    count = grow(args.requests)
+    print(f"{count} requests in the bench street ({time.perf_counter() - started:.0f} s)")
     print(f"{'page':45} {'first':>8}  {'median':>8}  queries (of the last)")
-    for client, url in pages:
-        first, median, queries = _measure(client, url)
+    for url, (first, median, queries) in measure().items():
         print(f"{url:45} {first:6.0f} ms  {median:6.0f} ms  {queries:3d}")
     sys.stdout.flush()
 
