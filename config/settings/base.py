@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it sees the final response, cookies included (core/edge.py).
+    "core.edge.EdgeCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +93,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "core.cache.AnonymousPageCacheMiddleware",
 ]
+
+# How long nginx may keep an anonymous page that Django marked as shareable (core/edge.py); 0: never.
+# Publishing, unpublishing and view restrictions reach anonymous visitors within this many seconds.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", 5, minimum=0)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -8,8 +8,11 @@ through one reaches a WebSocket on the other), and nginx serves static files its
 import asyncio
 import importlib.util
 import json
+import os
 import re
+import signal
 import socket
+import time
 import urllib.parse
 import urllib.request
 from email.message import Message
@@ -24,6 +27,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from consultation.factories import make_consultation
 from consultation.models import Post
+from home.factories import policy, policy_index
 from home.models import BranchPage
 from tests.concurrency import served_database_url
 from tests.conftest import require_service
@@ -32,6 +36,7 @@ from tests.consultation.test_two_processes import REDIS_URL, _post_through
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "topology-test-password-2026"
+EDGE_SECONDS = 5  # EDGE_CACHE_SECONDS's default, which the workers run with
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -172,6 +177,105 @@ def test_nginx_serves_static_files_compressed_and_cached(topology):
     assert headers["Server"].startswith("nginx")
     assert headers.get("Content-Encoding") == "gzip"
     assert "max-age=315360000" in headers["Cache-Control"]
+
+
+def _edge_get(url: str, **headers) -> tuple[int, Message, bytes]:
+    """A visitor without cookies, in Chinese, through nginx."""
+    return _get(url, **{"Accept-Language": "zh-CN,zh;q=0.9", **headers})
+
+
+@pytest.fixture
+def edge_page(topology, home_page, monkeypatch):
+    """A published policy page; this process's page-cache purges reach the workers' cache Redis."""
+    from django.core.cache.backends.redis import RedisCache
+
+    import core.cache
+
+    monkeypatch.setattr(core.cache, "cache", RedisCache(topology.env["CACHE_REDIS_URL"], {}))
+    page = policy(policy_index(home_page), title="边缘缓存的通知")
+    return page
+
+
+def test_nginx_serves_a_cached_anonymous_page_without_reaching_a_worker(topology, edge_page):
+    url = f"{topology.url}{edge_page.url}"
+    status, first, _body = _edge_get(url)
+    assert status == 200 and first["X-Edge-Cache"] in ("MISS", "EXPIRED")
+    status, again, body = _edge_get(url)
+    assert status == 200 and again["X-Edge-Cache"] == "HIT"
+    # With every web worker frozen, nginx still answers the page by itself.
+    workers = [int(path.read_text()) for path in topology.run.glob("worker-*.pid")]
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        status, frozen, body = _edge_get(url)
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
+    assert status == 200 and frozen["X-Edge-Cache"] == "HIT"
+    assert "边缘缓存的通知" in body.decode()
+
+
+def test_each_visitor_of_a_cached_page_gets_a_csrf_token_of_their_own_that_works(topology, edge_page):
+    url = f"{topology.url}/"
+    _edge_get(url)
+    tokens = []
+    for _visitor in range(2):
+        status, headers, body = _edge_get(url)
+        assert status == 200 and headers["X-Edge-Cache"] == "HIT"
+        cookies = headers.get_all("Set-Cookie")
+        assert len(cookies) == 1  # nginx's, not also one from Django
+        cookie = re.search(r"^csrftoken=([0-9a-f]{32});", cookies[0]).group(1)
+        form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode()).group(1)
+        assert form_token == cookie and b"__EDGE_CSRF__" not in body
+        tokens.append(cookie)
+    assert tokens[0] != tokens[1]
+    # The token nginx made is one Django accepts: the language switch goes through.
+    request = urllib.request.Request(
+        f"{topology.url}/i18n/setlang/",
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": tokens[1], "language": "en", "next": "/"}).encode(),
+        headers={"Cookie": f"csrftoken={tokens[1]}", "Referer": f"{topology.url}/"},
+    )
+    status, headers, _body = _post_no_redirect(request)
+    assert status == 302 and any(c.startswith("django_language=en") for c in headers.get_all("Set-Cookie"))
+
+
+def _post_no_redirect(request) -> tuple[int, Message, bytes]:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_signed_in_visitors_and_restricted_pages_are_never_kept_by_nginx(topology, edge_page, member_a):
+    from wagtail.models import PageViewRestriction
+
+    session = _sign_in(member_a, topology.worker_ports[0])
+    url = f"{topology.url}{edge_page.url}"
+    for _ in range(2):
+        status, headers, body = _edge_get(url, Cookie=f"sessionid={session}")
+        assert status == 200 and headers["X-Edge-Cache"] == "BYPASS"
+    PageViewRestriction.objects.create(page=edge_page, restriction_type=PageViewRestriction.LOGIN)
+    time.sleep(EDGE_SECONDS + 1)
+    for _ in range(2):
+        status, headers, _body = _edge_get(url)
+        assert status == 302 and headers.get("X-Edge-Cache") != "HIT"
+
+
+def test_a_publish_reaches_anonymous_visitors_within_the_promised_seconds(topology, edge_page):
+    url = f"{topology.url}{edge_page.url}"
+    _edge_get(url)
+    assert _edge_get(url)[1]["X-Edge-Cache"] == "HIT"
+    edge_page.title = "边缘缓存的通知（修订）"
+    edge_page.save_revision().publish()
+    published = time.monotonic()
+    while "修订" not in _edge_get(url)[2].decode():
+        assert time.monotonic() - published < EDGE_SECONDS + 1, "the new version did not show in time"
+        time.sleep(0.2)
 
 
 def test_stop_leaves_no_process_and_frees_the_ports(topology):
