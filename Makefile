@@ -70,7 +70,7 @@ demo: migrate ## Seed the demo site (manage.py seed_demo)
 	$(BIN)/python manage.py seed_demo
 
 # Benchmarks P1–P6 against the production topology, in their own database (bench/run.py); ~15 minutes.
-bench: system $(VENV)/.dev messages ## Benchmarks P1–P6 (~15 minutes, own database)
+bench: system $(VENV)/.dev messages ## Benchmarks P1–P8 (~20 minutes, own database)
 	$(BIN)/python -m bench.run
 
 # Lighthouse (mobile) on every public page type of the demo behind the production topology, in its own

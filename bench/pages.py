@@ -1,7 +1,8 @@
 """P1: pages under load next to a trivial view on the same servers, and SQL queries per page.
 
-Targets: ratio (page ÷ trivial view requests/s) ≥ 0.5 for anonymous content pages, ≥ 0.1 for the first
-page of the 5,000-post thread and for signed-in pages; queries per page constant in data size and ≤ 15.
+Targets: ratio (page ÷ trivial view requests/s) ≥ 3 for anonymous content pages (served by nginx), ≥ 0.3
+for the first page of the 5,000-post thread, ≥ 0.1 for other signed-in pages; queries per page constant in
+data size and ≤ 15.
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ class Target:
 def targets(data) -> list[Target]:
     home, policy, thread, survey = "/", data.policy_url, data.thread_url, data.survey_results_url
     return [
-        Target("home page (anonymous)", home, None, 0.5),
-        Target("policy page (anonymous)", policy, None, 0.5),
-        Target("thread, first page (anonymous)", thread, None, 0.1, data.thread_size),
-        Target("thread, first page (signed in)", thread, data.resident, 0.1, data.thread_size),
+        # Issue 19: anonymous pages from nginx's own cache (core/edge.py), ≥ 3× the trivial Django view.
+        Target("home page (anonymous)", home, None, 3.0),
+        Target("policy page (anonymous)", policy, None, 3.0),
+        Target("thread, first page (anonymous)", thread, None, 0.3, data.thread_size),
+        Target("thread, first page (signed in)", thread, data.resident, 0.3, data.thread_size),
         Target("home page (signed in)", home, data.resident, 0.1),
         Target("survey results (editor)", survey, data.editor, 0.1, data.survey_size),
     ]
