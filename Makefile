@@ -29,8 +29,9 @@ run: system $(VENV)/.runtime messages migrate ## Install what is missing, migrat
 # The production topology on this machine: nginx on 127.0.0.1:$(PORT) in front of $(WORKERS) uvicorn
 # workers, PostgreSQL and Redis (DATABASE_URL, REDIS_URL; see site/deploy/prodctl.py).
 WORKERS ?= 2
-run-prod: system $(VENV)/.runtime messages ## The production topology (nginx, uvicorn workers) on 127.0.0.1:8000
-	WORKERS=$(WORKERS) PORT=$(PORT) $(BIN)/python site/deploy/prodctl.py start
+REPLICA ?=
+run-prod: system $(VENV)/.runtime messages ## The production topology (nginx, uvicorn workers; REPLICA=1 adds a streaming read replica) on 127.0.0.1:8000
+	WORKERS=$(WORKERS) PORT=$(PORT) REPLICA=$(REPLICA) $(BIN)/python site/deploy/prodctl.py start
 
 stop-prod: ## Stop the production topology
 	$(BIN)/python site/deploy/prodctl.py stop

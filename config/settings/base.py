@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: it sees the final response, cookies included (core/edge.py).
     "core.edge.EdgeCacheMiddleware",
+    "config.dbrouter.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,6 +124,13 @@ TEMPLATES = [
 
 # --- Data stores -----------------------------------------------------------
 DATABASES = {"default": database_config("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A streaming replica for reads (config/dbrouter.py): `make run-prod REPLICA=1` starts one on this machine.
+if env_str("REPLICA_DATABASE_URL", None):
+    DATABASES["replica"] = database_config("REPLICA_DATABASE_URL", "")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.dbrouter.ReplicaRouter"]
+# After a write, the writer's reads go to the primary this long (the replica's lag is far below it).
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 10, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # HTTP requests one ASGI worker lets into Django at once (0: no limit); at most the database pool's size.
 HTTP_CONCURRENCY = env_int(

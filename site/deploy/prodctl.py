@@ -14,7 +14,9 @@ Environment: WORKERS (default 2), PORT (nginx, default 8000; workers take PORT+1
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gongzhi), REDIS_URL (default
 redis://127.0.0.1:6379/0), DJANGO_SETTINGS_MODULE (default config.settings.production),
 DATABASE_POOL_SIZE (connections per worker, default 8), RUN_DIR (default <project>/run: pid files,
-logs, the generated nginx.conf, the secret key).
+logs, the generated nginx.conf, the secret key), REPLICA=1 (a streaming replica of the primary, made with
+pg_basebackup, on REPLICA_PORT, default the port after the cache Redis's; the workers read from it through
+config/dbrouter.py).
 """
 
 from __future__ import annotations
@@ -141,6 +143,77 @@ class TopologyError(RuntimeError):
     """The topology could not start (or is already running); the message says why."""
 
 
+PG_BIN = Path(os.environ.get("PG_BIN") or "/usr/lib/postgresql/15/bin")
+
+
+class Replica:
+    """A PostgreSQL streaming replica of `primary_url`'s cluster on `port`, made with pg_basebackup.
+
+    The primary must accept replication connections from 127.0.0.1 (pg_hba.conf:
+    `host replication all 127.0.0.1/32 trust`, or a password) and have wal_level replica (the default).
+    The server refuses to run as root, so under root the cluster belongs to the `postgres` user and lives
+    where that user can reach it (a directory of its own in /var/lib/postgresql).
+    """
+
+    def __init__(self, primary_url: str, port: int, data_dir: Path | None = None):
+        self.primary = urlparse(primary_url)
+        self.port = port
+        self.as_root = os.geteuid() == 0
+        if data_dir is None:
+            home = Path("/var/lib/postgresql")  # the postgres user's home on Debian
+            data_dir = home / f"gongzhi-replica-{port}" if self.as_root else ROOT / "run" / "replica"
+        self.data_dir = data_dir
+
+    def url(self) -> str:
+        return self.primary._replace(netloc=f"{self.primary.username or 'postgres'}@127.0.0.1:{self.port}").geturl()
+
+    def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
+        return subprocess.run([*prefix, *command], check=check, capture_output=True, text=True)  # noqa: S603
+
+    def start(self) -> None:
+        if self.data_dir.exists():
+            shutil.rmtree(self.data_dir)  # a replica is rebuilt from the primary at each start
+        self.data_dir.mkdir(parents=True, mode=0o700)
+        if self.as_root:
+            shutil.chown(self.data_dir, "postgres", "postgres")
+        backup = self._run(
+            str(PG_BIN / "pg_basebackup"), "-h", self.primary.hostname or "127.0.0.1",
+            "-p", str(self.primary.port or 5432), "-U", self.primary.username or "postgres",
+            "-D", str(self.data_dir), "-R", "-X", "stream", "-c", "fast", check=False,
+        )  # fmt: skip
+        if backup.returncode:
+            raise TopologyError(
+                f"pg_basebackup from {self.primary.hostname}:{self.primary.port} failed: {backup.stderr.strip()} "
+                "(the primary must accept replication connections: see Replica's docstring)."
+            )
+        # Debian keeps postgresql.conf and pg_hba.conf outside the data directory: write the replica's own.
+        for name, text in {
+            "postgresql.conf": f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
+            f"unix_socket_directories = '{self.data_dir}'\nhot_standby = on\n",
+            "pg_hba.conf": "local all all trust\nhost all all 127.0.0.1/32 trust\n",
+        }.items():
+            path = self.data_dir / name
+            path.write_text(text)
+            if self.as_root:
+                shutil.chown(path, "postgres", "postgres")
+        started = self._run(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "replica.log"), "-w", "start",
+            check=False,
+        )  # fmt: skip
+        if started.returncode:
+            raise TopologyError(
+                f"The replica did not start: {started.stderr.strip()} (see {self.data_dir}/replica.log)"
+            )
+
+    def stop(self) -> None:
+        if (self.data_dir / "postmaster.pid").exists():
+            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
+
+    def running(self) -> bool:
+        return (self.data_dir / "postmaster.pid").exists()
+
+
 class Topology:
     def __init__(self, environ: dict[str, str] | None = None):
         env = dict(os.environ if environ is None else environ)
@@ -164,6 +237,12 @@ class Topology:
         env.setdefault("SECURE_HSTS_SECONDS", "0")
         env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
         env.setdefault("PYTHONUNBUFFERED", "1")
+        # REPLICA=1: a streaming replica of the primary on REPLICA_PORT, which the workers read from.
+        self.replica = None
+        if env.get("REPLICA", "").strip() not in ("", "0"):
+            port = _positive_int(env, "REPLICA_PORT", self.cache_redis_port + 1)
+            self.replica = Replica(env["DATABASE_URL"], port)
+            env["REPLICA_DATABASE_URL"] = self.replica.url()
         self.env = env
 
     @property
@@ -194,6 +273,9 @@ class Topology:
         self.prepare(migrate)
         if self.own_cache_redis:
             self._start_cache_redis()
+        if self.replica:
+            self.replica.start()
+            (self.run / "replica-data-dir").write_text(str(self.replica.data_dir))
         for port in self.worker_ports:
             self._start_worker(port)
         self._start_task_worker()
@@ -328,6 +410,10 @@ class Topology:
         for path, pid in pids:
             _signal(pid, signal.SIGKILL)
             path.unlink(missing_ok=True)
+        marker = self.run / "replica-data-dir"
+        if marker.exists():  # started with REPLICA=1 (stop-prod need not say it again)
+            Replica(self.env["DATABASE_URL"], 0, Path(marker.read_text().strip())).stop()
+            marker.unlink()
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:
@@ -386,6 +472,9 @@ def main(argv: list[str]) -> None:
         print(f"Gongzhi (production topology) serves {topology.url}/ through nginx; workers on ports "
               f"{', '.join(map(str, topology.worker_ports))}; page cache at {topology.env['CACHE_REDIS_URL']}. "
               f"Logs in {topology.run}. Stop with `make stop-prod`.")  # fmt: skip
+        if topology.replica:
+            print(f"Reads go to the streaming replica at {topology.env['REPLICA_DATABASE_URL']} "
+                  f"(data in {topology.replica.data_dir}).")  # fmt: skip
     elif argv[1:] == ["stop"]:
         topology.stop()
         print("Stopped.")
