@@ -4,8 +4,6 @@ Deadlines are not here: the street sets them per category in the admin (Category
 regulation leaves time limits to configuration.
 """
 
-from pathlib import Path
-
 from django.conf import settings
 
 DEFAULTS = {
@@ -26,9 +24,3 @@ DEFAULTS = {
 
 def get(name: str):
     return getattr(settings, "GONGZHI_APPEALS", {}).get(name, DEFAULTS[name])
-
-
-def photo_root() -> Path:
-    """Photos live outside MEDIA_ROOT: no web server location serves them, only the checked view."""
-    default = Path(settings.BASE_DIR) / "var" / "appeal-photos"
-    return Path(getattr(settings, "APPEALS_PHOTO_ROOT", default))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from appeals.models import Appeal, GridDuty, Level
+from appeals.models import Appeal, Complaint, GridDuty, Level
 from organizations.models import Grid, Organization
 
 
@@ -33,6 +33,43 @@ def level_of(organization: Organization, grid: Grid) -> int:
     return Level.GRID
 
 
+def complained_unit(grid: Grid, complaint: str) -> Organization | None:
+    """The organisation a complaint is about: the grid's handler (the branch owning it, else its community)
+    or the community."""
+    if complaint == Complaint.GRID:
+        return unit_at(grid, Level.GRID)
+    if complaint == Complaint.COMMUNITY:
+        return grid.community
+    return None
+
+
+def is_complained_about(appeal: Appeal, organization: Organization) -> bool:
+    """Whether `organization` is the one the request complains about, or stands below it."""
+    about = appeal.complains_about
+    return about is not None and organization.path.startswith(about.path)
+
+
+def complained_user_ids(appeal: Appeal) -> set[int]:
+    """The people of the organisation complained about (its role holders and those of the organisations
+    below it, and the grid workers it looks after): never told, never handlers (art. 35)."""
+    about = appeal.complains_about
+    if about is None:
+        return set()
+    below = Organization.objects.filter(path__startswith=about.path)
+    groups = [
+        group
+        for organization in below.only("editors_group_id", "secretaries_group_id", "admins_group_id")
+        for group in (organization.editors_group_id, organization.secretaries_group_id, organization.admins_group_id)
+        if group
+    ]
+    workers = GridDuty.objects.filter(worker__isnull=False).filter(
+        Q(branch__path__startswith=about.path) | Q(branch=None, grid__community__path__startswith=about.path)
+    )
+    ids = set(workers.values_list("worker_id", flat=True))
+    ids |= set(get_user_model().objects.filter(groups__in=groups).values_list("pk", flat=True)) if groups else set()
+    return ids
+
+
 def starting_level(category_level: int, complains_about: Organization | None, grid: Grid) -> int:
     """A request starts at its category's level, and above the organisation it complains about."""
     level = max(Level.GRID, category_level)
@@ -53,6 +90,10 @@ def transfer_targets(appeal: Appeal) -> list[Organization]:
         for organization in candidates
         if organization.pk != appeal.unit_id
         and level_of(organization, appeal.grid) >= appeal.category.responsible_level
+        # A complaint never goes to those it is about (art. 35); a reopened request never back down to
+        # the level whose handling the resident rated 不满意.
+        and not is_complained_about(appeal, organization)
+        and not (appeal.reopened and level_of(organization, appeal.grid) < appeal.level)
     ]
 
 
@@ -67,4 +108,4 @@ def handler_ids(appeal: Appeal) -> set[int]:
         lookups |= Q(grid_duties__grid_id=appeal.grid_id, grid_duties__branch_id=unit.pk) | Q(
             grid_duties__grid_id=appeal.grid_id, grid_duties__branch=None
         )
-    return set(users.filter(lookups).values_list("pk", flat=True))
+    return set(users.filter(lookups).values_list("pk", flat=True)) - complained_user_ids(appeal)

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from appeals.models import Category, Level, Volunteer
+from appeals.models import Category, Complaint, Level, Volunteer
 from core.satisfaction import VALID_CODES, Satisfaction
 from organizations import roles
 from organizations.models import Grid, Organization
@@ -28,6 +28,16 @@ class ReportForm(forms.Form):
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=Grid.objects.select_related("community"), empty_label=None)
     place = forms.CharField(
         label=_("Building or place"), max_length=120, required=False, help_text=_("E.g. building 3, unit 2.")
+    )
+    complains_about = forms.ChoiceField(
+        label=_("Is this a complaint about how your grid or community handled something?"),
+        choices=Complaint.choices,
+        required=False,
+        initial=Complaint.NONE,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A complaint goes to the level above: those it is about never handle it and never learn who reported."
+        ),
     )
     share_location = forms.BooleanField(
         label=_("Share where my photos were taken"),

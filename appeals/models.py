@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -21,8 +20,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from appeals import conf
 from core import workdays
+from core.private_files import PrivateStorage
 from core.satisfaction import BASICALLY_SATISFIED, DISSATISFIED, SATISFIED, LevelCounts, Satisfaction
 from organizations.models import Grid, Organization
 
@@ -134,6 +133,15 @@ class GridDuty(models.Model):
         return str(self.grid)
 
 
+class Complaint(models.TextChoices):
+    """What a resident complains about, if the request is a complaint about its handlers (art. 35): the
+    request starts above them, and they never handle it nor learn who reported."""
+
+    NONE = "", _("No, it is a problem to solve")
+    GRID = "grid", _("Yes: about my grid worker or the branch looking after my grid")
+    COMMUNITY = "community", _("Yes: about how the community handled it")
+
+
 class Status(models.TextChoices):
     PENDING = "pending", _("Waiting to be accepted")
     IN_PROGRESS = "in_progress", _("Being handled")
@@ -224,7 +232,14 @@ class AppealQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(worker_lookup(user) | Q(unit__in=roles.managed_organizations(user).values("pk")))
+        mine = self.filter(worker_lookup(user) | Q(unit__in=roles.managed_organizations(user).values("pk")))
+        # Never a complaint about an organisation the user acts for, or one above it (art. 35).
+        acting = list(roles.organizations_with_role(user, *roles.Role))
+        for duty in GridDuty.objects.filter(worker=user).select_related("branch", "grid__community"):
+            acting.append(duty.branch or duty.grid.community)
+        if not acting:
+            return mine
+        return mine.exclude(complains_about__in=Organization.objects.with_ancestors(*acting).values("pk"))
 
     def of_organization(self, organization: Organization) -> AppealQuerySet:
         """The requests an organisation answers for in an assessment: a branch, those of the grids it owns;
@@ -298,6 +313,10 @@ class Appeal(models.Model):
     # photo's metadata is removed anyway).
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    complaint = models.CharField(
+        _("a complaint about its handlers"), max_length=10, choices=Complaint.choices, default="", blank=True
+    )
+    # The organisation the complaint is about, resolved from `complaint` when the request is reported.
     complains_about = models.ForeignKey(
         Organization,
         verbose_name=_("about an organisation"),
@@ -424,23 +443,16 @@ class Entry(models.Model):
         indexes = [models.Index(fields=["appeal", "created_at"], name="appeal_entry_time")]
 
 
-class PhotoStorage(FileSystemStorage):
-    """Where request photos live: read from the settings at each use (tests point it elsewhere)."""
-
-    @property
-    def base_location(self):
-        return str(conf.photo_root())
-
-    @property
-    def location(self):
-        return str(conf.photo_root().resolve())
-
-    @property
-    def base_url(self):
-        return None
+# Request photos are personal files: under PRIVATE_ROOT, handed out only by views.photo after a check.
+photo_storage = PrivateStorage("appeal-photos")
 
 
-photo_storage = PhotoStorage()
+class PhotoStorage(PrivateStorage):
+    """The storage migration 0001 names (photos then lived under APPEALS_PHOTO_ROOT); kept so that the
+    migration history loads. Photos use `photo_storage` since migration 0003."""
+
+    def __init__(self):
+        super().__init__("appeal-photos")
 
 
 def _photo_path(instance: Photo, filename: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import rules
 
+from django.db.models import Q
+
 from appeals.models import Appeal, GridDuty, Level, Status, worker_lookup
 from organizations import roles
 from organizations.models import Organization
@@ -30,11 +32,14 @@ def can_report(user) -> bool:
 @rules.predicate
 def can_handle(user, appeal: Appeal) -> bool:
     """The grid worker while the request is at grid level, whoever manages the unit holding it
-    (admins above included), and the first receiver until it is accepted elsewhere (art. 14)."""
+    (admins above included), and the first receiver until it is accepted elsewhere (art. 14); never the
+    people of the unit a complaint is about (art. 35)."""
     if not _active(user) or appeal is None:
         return False
     if user.is_superuser:
         return True
+    if in_complained_unit(user, appeal):
+        return False  # a complaint is never handled by those it is about (art. 35)
     if appeal.owner_id == user.pk and appeal.is_open:
         return True
     if appeal.level == Level.GRID and appeal.pk and is_grid_worker(user, appeal):
@@ -55,7 +60,11 @@ def in_complained_unit(user, appeal: Appeal) -> bool:
     direct = roles.organizations_with_role(user, *roles.Role)
     if direct.filter(path__startswith=about.path).exists():
         return True
-    return GridDuty.objects.filter(worker=user, branch__path__startswith=about.path).exists()
+    return (
+        GridDuty.objects.filter(worker=user)
+        .filter(Q(branch__path__startswith=about.path) | Q(branch=None, grid__community__path__startswith=about.path))
+        .exists()
+    )
 
 
 @rules.predicate

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,6 +20,7 @@ from appeals import conf, dispatch, handling
 from appeals.forms import RatingForm, ReportForm, VolunteerForm
 from appeals.models import Appeal, Category, Entry, Level, Photo, Status, Volunteer, worker_lookup
 from core import params
+from core.private_files import private_file_response
 from organizations import residents, roles
 from organizations.models import Grid, Organization
 from surveys.charts import bar_chart
@@ -100,6 +101,7 @@ def report(request):
                 place=data["place"],
                 show_name=data["show_name"],
                 share_location=data["share_location"],
+                complaint=data["complains_about"],
                 uploads=request.FILES.getlist("photos"),
             )
         except (handling.ActionError, handling.photos.PhotoError) as error:
@@ -272,14 +274,7 @@ def photo(request, photo_id):
     item = Photo.objects.filter(pk=params.object_id(str(photo_id))).select_related("appeal").first()
     if item is None or not request.user.has_perm("appeals.view_photo", item):
         raise Http404
-    try:
-        handle = item.image.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(item.image, as_attachment=False, content_type="image/jpeg")
 
 
 HANDLER_TABS = ("here", "overdue", "area", "closed")

@@ -1,7 +1,7 @@
 """Fixtures for residents' requests: two grids of the shared tree, each with its worker and branch.
 
 grid (第一网格, branch_a, worker_1) and grid_2 (第二网格, branch_b, worker_2), both in the community;
-neighbour lives in grid 1 and reports; photos go to a temporary directory.
+neighbour lives in grid 1 and reports; photos go to a temporary PRIVATE_ROOT.
 """
 
 import io
@@ -17,8 +17,8 @@ from organizations.models import Residence
 
 
 @pytest.fixture(autouse=True)
-def _photo_root(settings, tmp_path):
-    settings.APPEALS_PHOTO_ROOT = tmp_path / "appeal-photos"
+def _private_root(settings, tmp_path):
+    settings.PRIVATE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_a_category_above_the_grid_starts_at_its_own_level(neighbour, street_cat
 
 
 def test_a_complaint_about_a_branch_starts_above_it(neighbour, lamp, grids, worker_1, branch_a, tree):
-    appeal = report(neighbour, lamp, grids[0], complains_about=branch_a)
+    appeal = report(neighbour, lamp, grids[0], complaint="grid")
     assert appeal.level == Level.COMMUNITY and appeal.unit == tree["community"]
 
 
@@ -139,26 +139,125 @@ def test_a_repeat_is_merged_and_its_reporter_gets_a_progress_reply(neighbour, la
     assert Notification.objects.filter(recipient=other, detail__contains="预计周五修好").exists()
 
 
+def test_merging_counts_each_resident_once_on_the_original(neighbour, lamp, grids, worker_1):
+    from accounts.factories import UserFactory
+    from appeals.models import Support
+
+    both, only_repeat, repeat_reporter = UserFactory(), UserFactory(), UserFactory()
+    original = report(neighbour, lamp, grids[0])
+    repeat = handling.report(repeat_reporter, category=lamp, grid=grids[0], description="路灯又坏了")
+    handling.support(original, both)
+    handling.support(original, repeat_reporter)  # the repeat's reporter had already added +1 to the original
+    handling.support(repeat, both)
+    handling.support(repeat, only_repeat)
+    handling.support(repeat, neighbour)  # the original's reporter never supports their own request
+    handling.merge(repeat, worker_1, original, "已派电工")
+    original.refresh_from_db()
+    supporters = set(Support.objects.filter(appeal=original).values_list("user_id", flat=True))
+    assert supporters == {both.pk, only_repeat.pk, repeat_reporter.pk}
+    assert original.support_count == 3
+
+
+def test_a_request_merged_into_another_takes_its_own_repeats_along(neighbour, lamp, grids, worker_1):
+    from accounts.factories import UserFactory
+
+    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    original = report(neighbour, lamp, grids[0])
+    middle = handling.report(first, category=lamp, grid=grids[0], description="路灯坏了")
+    late = handling.report(second, category=lamp, grid=grids[0], description="路灯还是坏的")
+    handling.support(middle, third)
+    handling.merge(late, worker_1, middle, "已登记")
+    handling.merge(middle, worker_1, original, "已派电工")
+    late.refresh_from_db()
+    original.refresh_from_db()
+    assert late.merged_into == original and original.support_count == 3
+    with pytest.raises(handling.ActionError):
+        handling.merge(original, worker_1, middle, "反向合并")
+
+
+def _community_admin(tree):
+    from accounts.factories import UserFactory
+    from organizations import roles
+
+    admin = UserFactory(display_name="社区管理员")
+    roles.grant(admin, tree["community"], roles.Role.ADMIN)
+    return admin
+
+
 def test_dissatisfied_reopens_once_at_the_level_above(neighbour, lamp, grids, worker_1, tree):
     appeal = report(neighbour, lamp, grids[0])
     handling.accept(appeal, worker_1)
     handling.finish(appeal, worker_1, "已更换灯泡")
     handling.rate(appeal, neighbour, "dissatisfied", "还是不亮")
     appeal.refresh_from_db()
-    assert appeal.status == Status.IN_PROGRESS and appeal.reopened and appeal.level == Level.COMMUNITY
-    assert appeal.unit == tree["community"] and appeal.rating == ""
-    # The community finishes it; a second 不满意 stands, nothing reopens again.
-    community_admin = tree["community"]
-    from accounts.factories import UserFactory
-    from organizations import roles
-
-    admin = UserFactory()
-    roles.grant(admin, community_admin, roles.Role.ADMIN)
+    assert appeal.status == Status.TRANSFERRED and appeal.reopened and appeal.level == Level.COMMUNITY
+    assert appeal.unit == tree["community"] and appeal.rating == "" and appeal.owner is None
+    # The community accepts it (and owns it), finishes it; a second 不满意 stands, nothing reopens again.
+    admin = _community_admin(tree)
+    handling.accept(appeal, admin)
     handling.finish(appeal, admin, "已更换线路")
     handling.rate(appeal, neighbour, "dissatisfied", "")
     appeal.refresh_from_db()
-    assert appeal.status == Status.DONE and appeal.rating == "dissatisfied"
+    assert appeal.status == Status.DONE and appeal.rating == "dissatisfied" and appeal.owner == admin
     assert appeal.entries.filter(kind=Entry.Kind.REOPEN).count() == 1
+
+
+def test_the_handler_rated_dissatisfied_can_no_longer_act_on_the_reopened_request(
+    client, neighbour, lamp, grids, worker_1, tree
+):
+    appeal = report(neighbour, lamp, grids[0])
+    handling.accept(appeal, worker_1)
+    handling.finish(appeal, worker_1, "已更换灯泡")
+    handling.rate(appeal, neighbour, "dissatisfied", "还是不亮")
+    appeal.refresh_from_db()
+    assert not worker_1.has_perm("appeals.handle", appeal)
+    for act in (
+        lambda: handling.accept(appeal, worker_1),
+        lambda: handling.reply(appeal, worker_1, "我再去看看", public=True),
+        lambda: handling.transfer(appeal, worker_1, tree["street"], "请街道处理"),
+        lambda: handling.object_to_dispatch(appeal, worker_1, "不是我的"),
+        lambda: handling.extend(appeal, worker_1, 3, "再等等"),
+        lambda: handling.reject(appeal, worker_1, "不予受理"),
+    ):
+        with pytest.raises(handling.NotPermitted):
+            act()
+    client.force_login(worker_1)
+    assert client.post(f"/appeals/{appeal.pk}/act/", {"action": "accept"}).status_code == 404
+    assert f"appeal-{appeal.pk}" not in client.get("/appeals/handle/").content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Status.TRANSFERRED and appeal.owner is None and appeal.unit == tree["community"]
+
+
+def test_a_reopened_request_is_not_sent_back_down_to_the_level_rated(neighbour, lamp, grids, worker_1, tree):
+    from appeals import dispatch
+
+    appeal = report(neighbour, lamp, grids[0])
+    handling.accept(appeal, worker_1)
+    handling.finish(appeal, worker_1, "已更换灯泡")
+    handling.rate(appeal, neighbour, "dissatisfied", "")
+    appeal.refresh_from_db()
+    admin = _community_admin(tree)
+    assert [unit.pk for unit in dispatch.transfer_targets(appeal)] == [tree["street"].pk]
+    with pytest.raises(handling.ActionError):
+        handling.transfer(appeal, admin, worker_1.grid_duties.get().branch, "请支部再处理")
+    # An objection at the level above sends it further up, never back to the handler who was rated.
+    handling.object_to_dispatch(appeal, admin, "属街道职责")
+    appeal.refresh_from_db()
+    assert appeal.unit == tree["street"] and not worker_1.has_perm("appeals.handle", appeal)
+
+
+def test_a_community_rated_dissatisfied_leaves_the_request_to_the_street(neighbour, lamp, grids, worker_1, tree):
+    appeal = report(neighbour, lamp, grids[0])
+    admin = _community_admin(tree)
+    handling.escalate(appeal, worker_1, Level.COMMUNITY, "网格无法解决")
+    handling.accept(appeal, admin)
+    handling.finish(appeal, admin, "已协调物业")
+    handling.rate(appeal, neighbour, "dissatisfied", "物业没来")
+    appeal.refresh_from_db()
+    assert appeal.level == Level.STREET and appeal.unit == tree["street"] and appeal.owner is None
+    assert not admin.has_perm("appeals.handle", appeal) and not worker_1.has_perm("appeals.handle", appeal)
+    with pytest.raises(handling.NotPermitted):
+        handling.finish(appeal, admin, "已办结")
 
 
 def test_only_the_reporter_rates_and_only_once(neighbour, lamp, grids, worker_1):

@@ -71,12 +71,26 @@ def test_photos_are_served_to_the_reporter_and_the_handler_only(
         if status == 200:
             assert response["Content-Type"] == "image/jpeg" and "no-store" in response["Cache-Control"]
             assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+            assert "attachment" not in response.get("Content-Disposition", "")
+            assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_photo_whose_file_is_gone_answers_404_not_500(client, neighbour, lamp, grids, worker_1, upload):
+    appeal = report(neighbour, lamp, grids[0], uploads=[upload(size=(80, 60))])
+    photo = appeal.photos.get()
+    photo.image.storage.delete(photo.image.name)
+    client.force_login(neighbour)
+    assert client.get(f"/appeals/photos/{photo.pk}/").status_code == 404
 
 
 def test_photos_live_outside_the_media_root(settings, neighbour, lamp, grids, worker_1, upload):
     appeal = report(neighbour, lamp, grids[0], uploads=[upload(size=(80, 60))])
-    path = appeal.photos.get().image.path
-    assert not path.startswith(str(settings.MEDIA_ROOT)) and path.startswith(str(settings.APPEALS_PHOTO_ROOT))
+    photo = appeal.photos.get()
+    path = photo.image.path
+    assert not path.startswith(str(settings.MEDIA_ROOT))
+    assert path.startswith(str((settings.PRIVATE_ROOT / "appeal-photos").resolve()))
+    with pytest.raises(ValueError):
+        _ = photo.image.url  # no URL of its own: only the checked view hands it out
 
 
 def test_a_handler_of_another_grid_sees_nothing_private(client, neighbour, lamp, grids, worker_1, worker_2, editor_b):
@@ -111,14 +125,15 @@ def test_the_reporter_does_not_see_internal_notes(client, neighbour, lamp, grids
 def test_the_unit_complained_about_never_learns_who_reported(
     client, neighbour, lamp, grids, worker_1, secretary_a, branch_a, org_admin
 ):
-    appeal = report(neighbour, lamp, grids[0], complains_about=branch_a)
-    handling.transfer(appeal, org_admin, branch_a, "请支部说明情况")
-    assert secretary_a.has_perm("appeals.handle", appeal)
-    assert not secretary_a.has_perm("appeals.see_reporter", appeal)
-    assert not worker_1.has_perm("appeals.see_reporter", appeal)
-    client.force_login(secretary_a)
-    page = client.get(f"/appeals/{appeal.pk}/").content.decode()
-    assert "王小明" not in page and "13800000001" not in page
+    appeal = report(neighbour, lamp, grids[0], complaint="grid")
+    handling.reply(appeal, org_admin, "街道已受理投诉", public=True)
+    for concerned in (secretary_a, worker_1):
+        assert not concerned.has_perm("appeals.handle", appeal)
+        assert not concerned.has_perm("appeals.see_reporter", appeal)
+        client.force_login(concerned)
+        response = client.get(f"/appeals/{appeal.pk}/")
+        page = response.content.decode()
+        assert "王小明" not in page and "13800000001" not in page
     assert org_admin.has_perm("appeals.see_reporter", appeal)
 
 

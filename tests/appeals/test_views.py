@@ -105,3 +105,42 @@ def test_a_member_registers_with_the_community(client, member_a, tree, grids):
         },
     )
     assert response.status_code == 302 and member_a.volunteer.skills == "量血压"
+
+
+@pytest.mark.parametrize(
+    "hours", ["NaN", "nan", "sNaN", "inf", "-Infinity", "-1", "0", "0.4", "24.1", "1e9", "两小时", ""]
+)
+def test_volunteer_hours_that_are_not_a_sensible_number_get_a_message_not_an_error(
+    client, neighbour, lamp, grids, worker_1, member_a, tree, hours
+):
+    from appeals import handling
+    from appeals.models import VolunteerHours
+
+    volunteer = handling.register_volunteer(
+        member_a, community=tree["community"], grid=grids[0], workplace="区医院", skills="量血压", availability="周末"
+    )
+    appeal = handling.report(neighbour, category=lamp, grid=grids[0], description="楼道灯坏了")
+    client.force_login(worker_1)
+    response = client.post(
+        f"/appeals/{appeal.pk}/act/",
+        {"action": "hours", "volunteer": volunteer.pk, "hours": hours, "body": "陪同就医"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    # In the user's language (zh-hans by default).
+    assert set(messages) & {"请以数字填写时长，例如 2 或 1.5。", "请填写 0.5 至 24 小时。"}, messages
+    assert not VolunteerHours.objects.exists()
+
+
+def test_volunteer_hours_keep_one_decimal(client, neighbour, lamp, grids, worker_1, member_a, tree):
+    from appeals import handling
+    from appeals.models import VolunteerHours
+
+    volunteer = handling.register_volunteer(
+        member_a, community=tree["community"], grid=grids[0], workplace="", skills="量血压", availability=""
+    )
+    appeal = handling.report(neighbour, category=lamp, grid=grids[0], description="楼道灯坏了")
+    client.force_login(worker_1)
+    client.post(f"/appeals/{appeal.pk}/act/", {"action": "hours", "volunteer": volunteer.pk, "hours": " 1.25 "})
+    assert str(VolunteerHours.objects.get().hours) == "1.3"

@@ -1298,8 +1298,8 @@ checked = {"cells": 0}
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, request):
     media = tempfile.TemporaryDirectory(prefix="gongzhi-matrix-")
-    photos = f"{media.name}/appeal-photos"
-    with override_settings(MEDIA_ROOT=media.name, APPEALS_PHOTO_ROOT=photos), django_db_blocker.unblock():
+    private = f"{media.name}/private"
+    with override_settings(MEDIA_ROOT=media.name, PRIVATE_ROOT=private), django_db_blocker.unblock():
         with transaction.atomic():
             built = build_world(media.name)
             request.config.pluginmanager.register(_Summary(), "permission-matrix-summary")
