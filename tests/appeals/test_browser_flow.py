@@ -120,7 +120,7 @@ def test_report_handle_live_rate_escalate_and_publish_on_phones(
     expect(resident.locator("#site-nav a", has_text="民情诉求")).to_have_attribute("href", "/appeals/")
     resident.goto("/appeals/")
     resident.get_by_role("link", name="反映问题").click()
-    expect(resident.get_by_label("网格")).to_have_value(str(grids[0].pk))
+    expect(resident.get_by_role("combobox", name="网格")).to_have_value(str(grids[0].pk))
     _no_axe_violations(resident)
     resident.get_by_label("问题类别").select_option(label="路灯照明")
     resident.get_by_label("问题描述").fill("和平里3号楼门口的路灯坏了三天，晚上很黑。")
@@ -185,5 +185,50 @@ def test_report_handle_live_rate_escalate_and_publish_on_phones(
         (admin_context, admin),
         (public_context, public),
     ):
+        context.close()
+        assert not page.js_errors, page.js_errors
+
+
+def test_a_complaint_about_the_grid_worker_made_on_a_phone_goes_to_the_community(
+    asgi_server, browser, tmp_path, neighbour, lamp, grids, worker_1, tree
+):
+    community_admin = UserFactory(display_name="社区书记")
+    roles.grant(community_admin, tree["community"], roles.Role.ADMIN)
+    photo = tmp_path / "lamp.jpg"
+    photo.write_bytes(photo_bytes(size=(1200, 900)).getvalue())
+
+    resident_context, resident = _phone(browser, asgi_server, neighbour)
+    resident.goto("/appeals/new/")
+    expect(resident.get_by_role("group", name="这是对网格或社区办理情况的投诉吗？")).to_be_visible()
+    expect(resident.get_by_label("不是，是需要解决的问题")).to_be_checked()
+    resident.get_by_label("问题类别").select_option(label="路灯照明")
+    resident.get_by_label("问题描述").fill("网格员说好来修路灯，两周了没人来，打电话也不接。")
+    resident.get_by_label("是：投诉我的网格员或负责本网格的党支部").check()
+    resident.locator("#id_photos").set_input_files(str(photo))
+    _no_axe_violations(resident)
+    resident.get_by_role("button", name="提交").click()
+    expect(resident.locator(".message--success")).to_contain_text(tree["community"].name)
+    appeal = Appeal.objects.get(reporter=neighbour)
+    assert appeal.complains_about == worker_1.grid_duties.get().branch and appeal.unit == tree["community"]
+
+    # The community handles it and sees who reported, with the photo (served through the checked view).
+    admin_context, admin = _phone(browser, asgi_server, community_admin)
+    admin.goto("/appeals/handle/")
+    admin.locator(f"#appeal-{appeal.pk} a").click()
+    expect(admin.locator(".appeal-facts")).to_contain_text("王小明")
+    image = admin.locator("img.appeal-photo").first
+    expect(image).to_be_visible()
+    assert admin.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
+    _no_axe_violations(admin)
+
+    # The grid worker complained about finds it on no list and sees only what the public sees.
+    worker_context, worker = _phone(browser, asgi_server, worker_1)
+    worker.goto("/appeals/handle/?tab=area")
+    expect(worker.locator(f"#appeal-{appeal.pk}")).to_have_count(0)
+    worker.goto(f"/appeals/{appeal.pk}/")
+    assert "王小明" not in worker.content()
+    expect(worker.get_by_role("button", name="受理", exact=True)).to_have_count(0)
+
+    for context, page in ((resident_context, resident), (admin_context, admin), (worker_context, worker)):
         context.close()
         assert not page.js_errors, page.js_errors
