@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from wagtail.documents import get_document_model
-from wagtail.models import Collection, CollectionViewRestriction, Page
+from wagtail.models import Page
 
+from accountability.indicators.cadence import held_records
 from accountability.models import (
     Assessment,
     Evidence,
@@ -33,40 +33,20 @@ def date_widget() -> forms.DateInput:
     return forms.DateInput(format=DATE_WIDGET_FORMAT, attrs={"type": "date"})
 
 
-ATTACHMENTS_COLLECTION = "三张清单附件"
-# No one is ever put in this group: it only exists so that the attachments' collection can carry a group restriction.
-ATTACHMENTS_GROUP = "三张清单附件（不对外开放）"
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "pptx", "odt", "ods", "txt", "zip")
 
 
-def lock_attachments_collection(collection: Collection) -> None:
-    """Evidence files and 述职 reports must not be fetched by every signed-in resident through
-    /documents/<id>/<name> (a login restriction let them): the collection is restricted to a group no one is in."""
-    group, _created = Group.objects.get_or_create(name=ATTACHMENTS_GROUP)
-    collection.view_restrictions.exclude(restriction_type=CollectionViewRestriction.GROUPS).delete()
-    restriction = collection.view_restrictions.first() or CollectionViewRestriction.objects.create(
-        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-    )
-    restriction.groups.set([group])
-
-
-def attachments_collection() -> Collection:
-    """Attachments of the lists live in a collection no one may open through Wagtail's document URLs."""
-    root = Collection.get_first_root_node()
-    collection = root.get_children().filter(name=ATTACHMENTS_COLLECTION).first()
-    if collection is None:
-        collection = root.add_child(name=ATTACHMENTS_COLLECTION)
-        lock_attachments_collection(collection)
-    return collection
-
-
-def store_attachment(upload, user, title: str):
-    """A Wagtail document for an uploaded file (its extension checked by WAGTAILDOCS_EXTENSIONS)."""
-    document = get_document_model()(
-        title=(title or upload.name)[:255], file=upload, collection=attachments_collection(), uploaded_by_user=user
-    )
-    document.full_clean(exclude=["collection", "uploaded_by_user"])
-    document.save()
-    return document
+def checked_attachment(upload):
+    """An uploaded evidence file or 述职 report of an accepted kind and size, else a clear error."""
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(_("The file is larger than 20 MB."))
+    if upload.name.rsplit(".", 1)[-1].lower() not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            _("Upload a PDF, image, office document or text file (%(types)s).")
+            % {"types": ", ".join(ATTACHMENT_EXTENSIONS)}
+        )
+    return upload
 
 
 class ResponsibilityItemForm(forms.ModelForm):
@@ -106,7 +86,7 @@ class EvidenceForm(forms.Form):
     page = forms.ModelChoiceField(
         label=_("Consultation, survey or study page"), queryset=Page.objects.none(), required=False
     )
-    document = forms.FileField(
+    attachment = forms.FileField(
         label=_("Attachment"),
         required=False,
         help_text=_("Only where nothing on the platform shows it. A photo is never required."),
@@ -118,9 +98,10 @@ class EvidenceForm(forms.Form):
         self.organization = organization
         # The last two years' records (a queryset, not a slice: the field looks the choice up in it).
         since = timezone.localdate().replace(month=1, day=1) - dt.timedelta(days=366)
-        self.fields["meeting_record"].queryset = MeetingRecord.objects.filter(
-            branch=organization, date__gte=since
-        ).order_by("-date", "-pk")
+        # Meetings that were held: a cancelled or only scheduled meeting shows nothing done.
+        self.fields["meeting_record"].queryset = (
+            held_records().filter(branch=organization, date__gte=since).order_by("-date", "-pk")
+        )
         # Consultations, surveys and study pages in the organisation's section, and those it runs elsewhere.
         kinds = Q(consultationpage__isnull=False) | Q(surveypage__isnull=False) | Q(studypage__isnull=False)
         section = Q(pk__in=[])
@@ -133,9 +114,13 @@ class EvidenceForm(forms.Form):
             Page.objects.live().filter(kinds & (section | own)).order_by("-first_published_at", "-pk")
         )
 
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        return checked_attachment(upload) if upload else upload
+
     def clean(self):
         cleaned = super().clean()
-        if not (cleaned.get("meeting_record") or cleaned.get("page") or cleaned.get("document")):
+        if not (cleaned.get("meeting_record") or cleaned.get("page") or cleaned.get("attachment")):
             raise ValidationError(_("Choose a meeting record or a page of the platform, or attach a file."))
         return cleaned
 
@@ -145,8 +130,8 @@ class EvidenceForm(forms.Form):
         )
         if self.cleaned_data.get("meeting_record"):
             evidence.record = self.cleaned_data["meeting_record"]
-        if self.cleaned_data.get("document"):
-            evidence.document = store_attachment(self.cleaned_data["document"], user, self.cleaned_data["note"])
+        if self.cleaned_data.get("attachment"):
+            evidence.file = self.cleaned_data["attachment"]
         evidence.save()
         return evidence
 
@@ -180,12 +165,15 @@ class ConfirmProposalForm(forms.Form):
 
 
 class ReportForm(forms.ModelForm):
-    upload = forms.FileField(label=_("Report file"), required=False)
-
     class Meta:
         model = Assessment
-        fields = ["report_text"]
-        widgets = {"report_text": forms.Textarea(attrs={"rows": 8})}
+        fields = ["report_text", "report_file"]
+        widgets = {"report_text": forms.Textarea(attrs={"rows": 8}), "report_file": forms.FileInput}
+
+    def clean_report_file(self):
+        upload = self.cleaned_data.get("report_file")
+        # A new upload is checked; the file already saved (or none) is kept as it is.
+        return checked_attachment(upload) if isinstance(upload, UploadedFile) else upload
 
 
 class ScoreForm(forms.Form):

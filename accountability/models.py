@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, F, Q, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -28,7 +30,12 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 
+from core.private_files import PrivateStorage
 from organizations.models import Organization
+
+# Evidence files and 述职 reports are personal: under PRIVATE_ROOT, without a URL, handed out only by the views
+# accountability.views.evidence_file and report_file after a permission check.
+ATTACHMENTS = PrivateStorage("accountability")
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
@@ -173,6 +180,8 @@ class Task(models.Model):
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # The day it was cancelled: a task cancelled after its due date still counts as late in the assessment.
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     # Reminders sent, so that the daily run tells each thing once.
@@ -278,6 +287,7 @@ class ProblemProposal(models.Model):
     class Rule(models.TextChoices):
         SATISFACTION = "satisfaction", _("A satisfaction dimension below the threshold")
         CADENCE = "cadence", _("三会一课 cadence missed in a quarter")
+        REQUESTS = "requests", _("Residents' requests overdue or rated dissatisfied")
         ASSESSMENT = "assessment", _("A final assessment grade of average or poor")
 
     class Status(models.TextChoices):
@@ -407,14 +417,7 @@ class Evidence(models.Model):
     record_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     record_id = models.PositiveBigIntegerField(null=True, blank=True)
     record = GenericForeignKey("record_type", "record_id")
-    document = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name=_("attachment"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    file = models.FileField(_("attachment"), storage=ATTACHMENTS, upload_to="evidence/%Y/%m/", blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
@@ -429,7 +432,7 @@ class Evidence(models.Model):
                 name="evidence_has_subject",
             ),
             models.CheckConstraint(
-                condition=Q(page__isnull=False) | Q(record_id__isnull=False) | Q(document__isnull=False),
+                condition=Q(page__isnull=False) | Q(record_id__isnull=False) | ~Q(file=""),
                 name="evidence_shows_something",
             ),
         ]
@@ -439,7 +442,17 @@ class Evidence(models.Model):
             return self.page.title
         if self.record_id:
             return str(self.record)
-        return self.document.title if self.document_id else ""
+        return self.file_label
+
+    @property
+    def file_label(self) -> str:
+        """The attachment's name as uploaded (without the folder the storage put it in)."""
+        return Path(self.file.name).name if self.file else ""
+
+    @property
+    def subject(self):
+        """The task, problem or notice the evidence belongs to (who may see it may open its file)."""
+        return self.task or self.problem or self.notice
 
     def target(self) -> tuple[str, str]:
         """What the evidence shows and where to open it."""
@@ -451,8 +464,8 @@ class Evidence(models.Model):
             if branch is not None and branch.page_id and hasattr(record, "date"):
                 return str(record), f"{branch.page.url}meetings/?year={record.date.year}"
             return str(record or ""), ""
-        if self.document_id:
-            return self.document.title, self.document.url
+        if self.file:
+            return self.file_label, reverse("accountability:evidence_file", args=[self.pk])
         return "", ""
 
 
@@ -549,9 +562,15 @@ class Indicator(Orderable):
         SATISFACTION = "satisfaction", _("满意率 of the latest satisfaction round (%)")
         APPRAISAL = "appraisal", _("Democratic appraisal held on time with a valid turnout (0 or 100)")
         TASKS = "tasks", _("Tasks done on time (%)")
-        PROBLEMS = "problems", _("Problems rectified (%)")
+        PROBLEMS = "problems", _("Problems closed off by the level above (%)")
         SUPERVISION = "supervision", _("Supervision notices answered on time (%)")
         EVALUATION_SURVEY = "evaluation_survey", _("Evaluation by members and residents' representatives (a survey, %)")
+        REQUESTS_ON_TIME = (
+            "requests_on_time",
+            _("Residents' requests accepted on time at the branch's grids (响应率, %)"),
+        )
+        REQUESTS_SATISFACTION = "requests_satisfaction", _("满意率 of residents' ratings of their requests (%)")
+        REQUIRED_STUDY = "required_study", _("Members who completed the year's required study (%)")
 
     class Rule(models.TextChoices):
         PROPORTIONAL = "proportional", _("Weight × value ÷ target (at most the weight)")
@@ -650,14 +669,7 @@ class Assessment(models.Model):
         Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="assessments"
     )
     report_text = models.TextField(_("secretary's report (述职)"), blank=True)
-    report_file = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name=_("report file"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    report_file = models.FileField(_("report file"), storage=ATTACHMENTS, upload_to="reports/%Y/", blank=True)
     total = models.FloatField(_("score"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
     grade_reason = models.CharField(_("reason for the grade"), max_length=300, blank=True)
@@ -673,6 +685,10 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.scheme.year}"
+
+    @property
+    def report_file_label(self) -> str:
+        return Path(self.report_file.name).name if self.report_file else ""
 
 
 class IndicatorScoreQuerySet(models.QuerySet):

@@ -82,7 +82,7 @@ def reopen(user, problem: Problem) -> None:
 
 
 def set_task_status(user, task: Task, status: str) -> None:
-    """Change a task's status; done records the day it was completed."""
+    """Change a task's status; done records the day it was completed, cancelled the day it was cancelled."""
     with transaction.atomic():
         if not user.has_perm("accountability.change_task", task):
             raise PermissionDenied
@@ -91,5 +91,6 @@ def set_task_status(user, task: Task, status: str) -> None:
             return
         task.status = status
         task.completed_on = timezone.localdate() if status == Task.Status.DONE else None
-        task.save(update_fields=["status", "completed_on"])
+        task.cancelled_on = timezone.localdate() if status == Task.Status.CANCELLED else None
+        task.save(update_fields=["status", "completed_on", "cancelled_on"])
         log(task, "accountability.task.status", user=user, data={"from": previous, "to": status})

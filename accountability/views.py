@@ -34,10 +34,10 @@ from accountability.forms import (
     ScoreForm,
     TaskForm,
     TaskStatusForm,
-    store_attachment,
 )
 from accountability.models import (
     Assessment,
+    Evidence,
     Grade,
     Indicator,
     IndicatorScheme,
@@ -50,6 +50,7 @@ from accountability.models import (
     TaskNote,
 )
 from core import params
+from core.private_files import private_file_response
 from evaluation.pdf import ReportError
 from organizations import roles
 from organizations.models import Organization
@@ -75,6 +76,26 @@ def _organization(request, code: str) -> Organization:
 def _refused(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+@login_required
+def evidence_file(request, pk: int):
+    """An evidence file, to those who may see the task, problem or notice it belongs to; to anyone else a 404."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("task__organization", "problem__organization", "notice__organization"), pk=pk
+    )
+    if not evidence.file or not request.user.has_perm("accountability.view_item", evidence.subject):
+        raise Http404
+    return private_file_response(evidence.file)
+
+
+@login_required
+def report_file(request, pk: int):
+    """A secretary's 述职 report file, to those who may see the assessment; to anyone else a 404."""
+    assessment = get_object_or_404(Assessment.objects.select_related("scheme", "organization"), pk=pk)
+    if not assessment.report_file or not request.user.has_perm("accountability.view_assessment", assessment):
+        raise Http404
+    return private_file_response(assessment.report_file)
 
 
 @login_required
@@ -304,7 +325,7 @@ def task_detail(request, pk: int):
         "evidence_form": evidence_form,
         "notice_form": notice_form,
         "notes": task.notes.select_related("author"),
-        "evidence": task.evidence.select_related("page", "document", "record_type"),
+        "evidence": task.evidence.select_related("page", "record_type"),
         "notices": task.notices.select_related("issuer"),
     }
     return TemplateResponse(request, "accountability/task_detail.html", context)
@@ -389,7 +410,7 @@ def problem_detail(request, pk: int):
         "may_close": user.has_perm("accountability.close_problem", problem),
         "evidence_form": evidence_form,
         "notice_form": notice_form,
-        "evidence": problem.evidence.select_related("page", "document", "record_type"),
+        "evidence": problem.evidence.select_related("page", "record_type"),
         "notices": problem.notices.select_related("issuer"),
     }
     return TemplateResponse(request, "accountability/problem_detail.html", context)
@@ -428,7 +449,7 @@ def notice_detail(request, pk: int):
         "may_reply": may_reply,
         "form": form,
         "evidence_form": evidence_form,
-        "evidence": notice.evidence.select_related("page", "document", "record_type"),
+        "evidence": notice.evidence.select_related("page", "record_type"),
     }
     return TemplateResponse(request, "accountability/notice_detail.html", context)
 
@@ -585,7 +606,7 @@ def scheme_grades(request, pk: int):
 @login_required
 def assessment_detail(request, pk: int):
     assessment = get_object_or_404(
-        Assessment.objects.select_related("scheme", "scheme__organization", "organization", "report_file"), pk=pk
+        Assessment.objects.select_related("scheme", "scheme__organization", "organization"), pk=pk
     )
     if not request.user.has_perm("accountability.view_assessment", assessment):
         raise Http404
@@ -602,12 +623,7 @@ def assessment_detail(request, pk: int):
                 report_form = ReportForm(request.POST, request.FILES, instance=assessment)
                 if report_form.is_valid():
                     with transaction.atomic():
-                        saved = report_form.save(commit=False)
-                        if report_form.cleaned_data.get("upload"):
-                            saved.report_file = store_attachment(
-                                report_form.cleaned_data["upload"], user, _("Secretary's report")
-                            )
-                        saved.save()
+                        saved = report_form.save()
                         log(saved, "accountability.report", user=user)
                     messages.success(request, _("The report was saved."))
                     return redirect("accountability:assessment", assessment.pk)

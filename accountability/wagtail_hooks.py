@@ -18,20 +18,18 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from accountability.forms import ATTACHMENTS_COLLECTION
-from accountability.models import Assessment, IndicatorScheme, ResponsibilityList, SupervisionNotice, Task
+from accountability.models import (
+    Assessment,
+    IndicatorScheme,
+    IndicatorScore,
+    ResponsibilityList,
+    SupervisionNotice,
+    Task,
+)
 from accountability.rules import ALL_ROLES
 from organizations import roles
 from organizations.models import Organization
 from organizations.wagtail_hooks import ScopedSnippetViewSet
-
-
-@hooks.register("construct_document_chooser_queryset")
-def hide_attachments_from_chooser(documents, request):
-    """Evidence files and 述职 reports are private to those who may see the item: no role holder's document
-    chooser lists them."""
-    return documents.exclude(collection__name=ATTACHMENTS_COLLECTION)
-
 
 LOG_ACTIONS = {
     "accountability.responsibility.adopt": (_("Adopt template"), _("Responsibility template adopted")),
@@ -133,6 +131,29 @@ class OwnOrganizationForm(WagtailAdminModelForm):
 class ResponsibilityListForm(OwnOrganizationForm):
     policy_class = ResponsibilityListPolicy
 
+    def is_valid(self) -> bool:
+        """Items handed down by the level above (上级下发) are not the organisation's to delete, here as on the site."""
+        valid = super().is_valid()
+        formset = self.formsets.get("items")
+        if formset is None or not formset.is_bound:
+            return valid
+        refused = [form for form in formset.forms if formset._should_delete_form(form) and form.instance.inherited]
+        for form in refused:
+            form.add_error(
+                None,
+                _(
+                    "“%(duty)s” was handed down by the level above (上级下发) and cannot be deleted; add your own items instead."
+                )
+                % {"duty": form.instance.duty},
+            )
+        if refused:
+            self.add_error(
+                None,
+                _("Items handed down by the level above cannot be deleted: %(duties)s.")
+                % {"duties": "、".join(form.instance.duty for form in refused)},
+            )
+        return valid and not refused
+
 
 class SchemeForm(OwnOrganizationForm):
     policy_class = SchemePolicy
@@ -220,3 +241,45 @@ def waiting_work(request):
             ).select_related("scheme")[:3]
         ]
     return {"key": "accountability", "heading": _("Lists and supervision"), "items": items} if items else None
+
+
+RESULT_YEARS = 5
+
+
+@hooks.register("gongzhi_branch_panels")
+def assessment_results(request, organization):
+    """结果运用 on the organisation's own page: its final grades and indicator results, year on year, to those
+    accountability.rules lets see the assessment (its people, the levels above, its assessors, and its members
+    once the public notice has started)."""
+    assessments = [
+        assessment
+        for assessment in Assessment.objects.filter(
+            organization=organization, scheme__status=IndicatorScheme.Status.FINAL
+        )
+        .select_related("scheme", "organization")
+        .order_by("-scheme__year", "-pk")[:RESULT_YEARS]
+        if request.user.has_perm("accountability.view_assessment", assessment)
+    ]
+    if not assessments:
+        return None
+    scores: dict[int, list[IndicatorScore]] = {assessment.pk: [] for assessment in assessments}
+    for score in (
+        IndicatorScore.objects.filter(assessment__in=assessments)
+        .select_related("indicator")
+        .order_by("indicator__sort_order", "indicator__pk")
+    ):
+        scores[score.assessment_id].append(score)
+    return {
+        "key": "accountability-results",
+        "heading": _("Annual assessment results"),
+        "template": "accountability/includes/branch_results.html",
+        "items": [],
+        "results": [
+            {
+                "assessment": assessment,
+                "scores": scores[assessment.pk],
+                "url": reverse("accountability:assessment", args=[assessment.pk]),
+            }
+            for assessment in assessments
+        ],
+    }

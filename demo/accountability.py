@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accountability import assessment, proposals, responsibility, supervision
@@ -18,6 +19,7 @@ from accountability.models import (
     Grade,
     Indicator,
     IndicatorScheme,
+    IndicatorScore,
     Problem,
     ProblemProposal,
     ResponsibilityItem,
@@ -183,7 +185,7 @@ def _tasks(demo, branch, code, secretary, year: int, today: dt.date) -> list[Tas
 
 
 def _problems(branch, code, secretary, street_admin, year: int, today: dt.date) -> None:
-    Problem.objects.create(
+    closed = Problem.objects.create(
         organization=branch,
         year=year,
         title="党员学习记录不完整",
@@ -197,6 +199,14 @@ def _problems(branch, code, secretary, street_admin, year: int, today: dt.date) 
         closed_by=street_admin,
         created_by=secretary,
     )
+    # A file where nothing on the platform shows it: the paper sign-in ledger, kept privately.
+    evidence = Evidence(problem=closed, note="整改后的学习签到台账（扫描件）", added_by=secretary)
+    evidence.file.save(
+        "学习签到台账.txt",
+        ContentFile(f"{branch.name}党员学习签到台账\n1月至5月，每次学习均已签到，由组织委员核对。\n".encode()),
+        save=False,
+    )
+    evidence.save()
     overdue = code.endswith("2")
     Problem.objects.create(
         organization=branch,
@@ -253,6 +263,9 @@ def _scheme(street, year: int, assessor) -> IndicatorScheme:
         ("任务按时完成率", "tasks", 10, 90),
         ("问题整改率", "problems", 10, 90),
         ("督办按时回复率", "supervision", 5, 100),
+        ("群众诉求按时受理率", "requests_on_time", 5, 95),
+        ("群众诉求办理满意率", "requests_satisfaction", 5, 90),
+        ("必学内容完成率", "required_study", 5, 90),
     ]
     for n, (name, source, weight, target) in enumerate(rows):
         Indicator.objects.create(scheme=scheme, name=name, source=source, weight=weight, target=target, sort_order=n)
@@ -280,17 +293,29 @@ def _last_year(street, branches, year: int) -> None:
         notice_ends=dt.date(year, 1, 18),
         finalised_at=timezone.make_aware(dt.datetime(year, 1, 10)),
     )
-    Indicator.objects.create(scheme=scheme, name="三会一课按时召开", source="cadence", weight=100, target=90)
+    cadence = Indicator.objects.create(scheme=scheme, name="三会一课按时召开", source="cadence", weight=100, target=90)
     totals = {
         "heping-1": (91.5, Grade.GOOD),
         "heping-2": (84.0, Grade.FAIRLY_GOOD),
         "guangming-1": (78.5, Grade.AVERAGE),
         "guangming-2": (72.0, Grade.AVERAGE),
     }
-    Assessment.objects.bulk_create(
+    assessments = Assessment.objects.bulk_create(
         [
             Assessment(scheme=scheme, organization=branch, total=totals[code][0], grade=totals[code][1])
             for code, branch in branches.items()
+        ]
+    )
+    IndicatorScore.objects.bulk_create(
+        [
+            IndicatorScore(
+                assessment=assessment,
+                indicator=cadence,
+                value=assessment.total,
+                score=cadence.score_for(assessment.total),
+                detail="按当年记录计算",
+            )
+            for assessment in assessments
         ]
     )
 
@@ -365,6 +390,15 @@ def seed(demo) -> None:
     scheme.status = IndicatorScheme.Status.SCORING
     scheme.save(update_fields=["status"])
     assessment.compute(scheme, street_admin, today)
+    # heping-1's secretary has written the 述职 report and attached the signed original (kept privately).
+    reported = scheme.assessments.get(organization=branches["heping-1"])
+    reported.report_text = (
+        "一年来，支部坚持书记抓、抓书记，按时召开“三会一课”，推动加装电梯议事落地，群众满意率稳步提升。"
+    )
+    reported.report_file.save(
+        "述职报告.txt", ContentFile("和平社区第一党支部书记抓基层党建工作述职报告（签字原件）\n".encode()), save=False
+    )
+    reported.save(update_fields=["report_text", "report_file"])
     review = scheme.indicators.get(method=Indicator.Method.ASSESSED)
     for code, value in (("heping-1", 90), ("heping-2", 85), ("guangming-1", 75)):
         assessment.record_score(

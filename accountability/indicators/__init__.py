@@ -16,6 +16,9 @@ from accountability.indicators import (
     consultation_rating,
     evaluation_survey,
     problems,
+    requests_on_time,
+    requests_satisfaction,
+    required_study,
     satisfaction,
     supervision,
     tasks,
@@ -32,6 +35,9 @@ REGISTRY: dict[str, Callable[..., Result]] = {
     "problems": problems.compute,
     "supervision": supervision.compute,
     "evaluation_survey": evaluation_survey.compute,
+    "requests_on_time": requests_on_time.compute,
+    "requests_satisfaction": requests_satisfaction.compute,
+    "required_study": required_study.compute,
 }
 
 __all__ = ["REGISTRY", "Result"]

@@ -46,6 +46,19 @@ def home_panels(request) -> list[dict]:
     return [panel for hook in hooks.get_hooks("gongzhi_home_panels") if (panel := hook(request))]
 
 
+def branch_panels(request, organization) -> list[dict]:
+    """Per-user panels that higher-floor apps contribute to an organisation's section through the
+    `gongzhi_branch_panels` hook, called as `hook(request, organization)`.
+
+    Each hook returns None or a panel like `home_panels`' ({"key", "heading", "items"}), optionally with a
+    "template" that renders it (given `panel`); the hook decides who may see it. Home imports none of those
+    apps. Anonymous visitors get no panels, so their cached page stays the same.
+    """
+    if organization is None or not request.user.is_authenticated:
+        return []
+    return [panel for hook in hooks.get_hooks("gongzhi_branch_panels") if (panel := hook(request, organization))]
+
+
 def open_now(model, pages, now=None):
     """The pages whose window (`opens_at`, `closes_at`; either may be empty) includes now.
 
@@ -212,6 +225,7 @@ class BranchPage(CachedPageMixin, RoutablePageMixin, BasePage):
         context["featured"] = HomePage.featured_sections(self)
         context["show_meetings"] = self.allows(request.user, "home.view_meeting_records")
         context["show_study_table"] = self.allows(request.user, "home.view_study_completion")
+        context["panels"] = branch_panels(request, self.organization if self.organization_id else None)
         if self.organization_id:
             organization = self.organization
             context["member_count"] = organization.roster.active().count()

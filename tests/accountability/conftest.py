@@ -104,3 +104,38 @@ def satisfaction_round(tree, branch_a, branch_b):
     add_responses(page, answers, organization=branch_a)
     add_responses(page, [{qid(page, 0): {"服务态度": D, "环境卫生": D}}] * 4, organization=branch_b)
     return page
+
+
+@pytest.fixture
+def grids(tree, branch_a, branch_b):
+    from appeals.factories import make_duty
+    from organizations.factories import GridFactory
+
+    grid_a1 = GridFactory(community=tree["community"], name="一网格", code="grid-a1")
+    grid_a2 = GridFactory(community=tree["community"], name="二网格", code="grid-a2")
+    grid_b = GridFactory(community=tree["community"], name="三网格", code="grid-b")
+    make_duty(grid_a1, branch=branch_a)
+    make_duty(grid_a2, branch=branch_a)
+    make_duty(grid_b, branch=branch_b)
+    return grid_a1, grid_a2, grid_b
+
+
+def make_request(grid, created, *, accepted_after_hours=None, rating="", status=None):
+    from appeals.factories import make_category
+    from appeals.models import Appeal, Status
+
+    start = timezone.make_aware(dt.datetime.combine(created, dt.time(9, 0)))
+    accept_due = start + dt.timedelta(days=1)
+    appeal = Appeal.objects.create(
+        category=make_category(),
+        grid=grid,
+        description="楼道灯坏了",
+        unit=grid.community,
+        created_at=start,
+        accept_due=accept_due,
+        finish_due=start + dt.timedelta(days=5),
+        accepted_at=None if accepted_after_hours is None else start + dt.timedelta(hours=accepted_after_hours),
+        status=status or (Status.DONE if rating else Status.PENDING),
+        rating=rating,
+    )
+    return appeal

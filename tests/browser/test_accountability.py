@@ -110,6 +110,18 @@ def test_street_publishes_branch_adopts_and_the_assessment_is_finalised(
     phone.locator("#id_meeting_record").select_option(str(record.pk))
     phone.locator("form:has(input[value=evidence]) button[type=submit]").click()
     expect(phone.locator("main")).to_contain_text("专题党课：基层治理")
+    # Where nothing on the platform shows it: a file, kept privately and opened through the checked view.
+    sign_in_sheet = tmp_path / "签到表.pdf"
+    sign_in_sheet.write_bytes(b"%PDF-1.4 sign-in sheet")
+    phone.locator("details summary").first.click()
+    phone.locator("#id_attachment").set_input_files(str(sign_in_sheet))
+    phone.locator("#id_note").fill("党课签到表")
+    phone.locator("form:has(input[value=evidence]) button[type=submit]").click()
+    file_link = phone.locator("a[href*='/accountability/evidence/']")
+    expect(file_link).to_contain_text("签到表")
+    with phone.expect_download() as download:
+        file_link.click()
+    assert download.value.path().read_bytes() == b"%PDF-1.4 sign-in sheet"
     axe_check(phone)
     _closing(context, phone)
 
@@ -180,3 +192,34 @@ def test_street_publishes_branch_adopts_and_the_assessment_is_finalised(
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
     assert Indicator.objects.filter(scheme=scheme).count() == 2
+
+    # 结果运用: the branch's final grade and indicator results on its own page, for its secretary (on a phone).
+    assessment.refresh_from_db()
+    context, phone = _as(browser, live_server, secretary_a)
+    phone.goto(branch_a.page.url)
+    results = phone.locator("section:has(#panel-accountability-results)")
+    expect(results).to_contain_text(scheme.title)
+    expect(results).to_contain_text(assessment.get_grade_display())
+    expect(results).to_contain_text("群众满意率")
+    axe_check(phone)
+    _closing(context, phone)
+
+
+def test_the_admin_refuses_to_delete_an_item_handed_down_by_the_level_above(
+    page, browser, live_server, tree, secretary_a, branch_a
+):
+    from accountability import responsibility
+    from accountability.models import ResponsibilityItem
+
+    year = dt.date.today().year
+    template = ResponsibilityList.objects.create(organization=tree["street"], year=year, title="街道模板", published=True)
+    ResponsibilityItem.objects.create(responsibility_list=template, duty="落实三会一课", responsible="书记")
+    own = responsibility.adopt(secretary_a, branch_a, year)
+
+    _admin_login(page, secretary_a)
+    page.goto(f"/admin/snippets/accountability/responsibilitylist/edit/{own.pk}/")
+    page.locator("#id_items-0-DELETE-button").click()
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("main")).to_contain_text("上级下发")
+    assert own.items.filter(inherited=True, duty="落实三会一课").exists()
+    assert not page.js_errors, page.js_errors

@@ -25,6 +25,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from accountability.models import (
     Assessment,
+    Evidence,
     Indicator,
     IndicatorScheme,
     Problem,
@@ -252,6 +253,10 @@ def build_world(media_root: str) -> SimpleNamespace:
     )
     Indicator.objects.create(scheme=scheme, name="任务按时完成", source="tasks", weight=10)
     assessment_a = Assessment.objects.create(scheme=scheme, organization=branch_a, total=80)
+    assessment_a.report_file.save("matrix-report.txt", ContentFile(b"private report"), save=True)
+    evidence_a = Evidence(task=task_a, note="签到表")
+    evidence_a.file.save("matrix-evidence.txt", ContentFile(b"private evidence"), save=False)
+    evidence_a.save()
 
     return SimpleNamespace(
         task_a=task_a,
@@ -261,6 +266,7 @@ def build_world(media_root: str) -> SimpleNamespace:
         proposal_a=proposal_a,
         scheme=scheme,
         assessment_a=assessment_a,
+        evidence_a=evidence_a,
         appeal=appeal,
         appeal_photo=appeal.photos.get(),
         private_appeal=private_appeal,

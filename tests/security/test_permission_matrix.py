@@ -652,6 +652,7 @@ SURVEY_ROWS = [
 # Lists and assessment (issue 15): branch A's lists are kept by its editor and secretary, seen and supervised
 # by the admins above; the street's scheme is run by its admins; nobody else finds any of it.
 A_LISTS = expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=OK)
+PRIVATE_TEXT = Outcome("private file (text/plain)", 200, content_type="text/plain")
 B_LISTS = expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=OK, superuser=OK)
 A_KEEPERS_ONLY = expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=OK, org_admin=FORBIDDEN)
 STREET_SCHEME = expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=OK, superuser=OK)
@@ -711,6 +712,17 @@ ACCOUNTABILITY_ROWS = [
     ),
     # Branch A's assessment while scoring: its own people and the street; members only after the notice.
     Row("accountability:assessment", _r("accountability:assessment", _pk("assessment_a")), A_LISTS),
+    # Evidence files and 述职 reports are private files: only those who see the task or the assessment get them.
+    Row(
+        "accountability:evidence_file",
+        _r("accountability:evidence_file", _pk("evidence_a")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=PRIVATE_TEXT),
+    ),
+    Row(
+        "accountability:report_file",
+        _r("accountability:report_file", _pk("assessment_a")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, managers_a=PRIVATE_TEXT),
+    ),
 ]
 
 # Residents' requests (issue 17): the resident reported both in branch A's grid; branch A's managers handle
