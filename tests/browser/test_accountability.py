@@ -212,7 +212,9 @@ def test_the_admin_refuses_to_delete_an_item_handed_down_by_the_level_above(
     from accountability.models import ResponsibilityItem
 
     year = dt.date.today().year
-    template = ResponsibilityList.objects.create(organization=tree["street"], year=year, title="街道模板", published=True)
+    template = ResponsibilityList.objects.create(
+        organization=tree["street"], year=year, title="街道模板", published=True
+    )
     ResponsibilityItem.objects.create(responsibility_list=template, duty="落实三会一课", responsible="书记")
     own = responsibility.adopt(secretary_a, branch_a, year)
 
