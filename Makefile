@@ -27,11 +27,14 @@ run: system $(VENV)/.runtime messages migrate ## Install what is missing, migrat
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The production topology on this machine: nginx on 127.0.0.1:$(PORT) in front of $(WORKERS) uvicorn
-# workers, PostgreSQL and Redis (DATABASE_URL, REDIS_URL; see site/deploy/prodctl.py).
+# workers, $(WORKERS_TASKS) background task workers (RQ's `rqworker` on Redis; TASKS_BACKEND=database for
+# `db_worker`), a page-cache redis-server, PostgreSQL and Redis (DATABASE_URL, REDIS_URL; every process is
+# listed in site/deploy/prodctl.py).
 WORKERS ?= 2
 REPLICA ?=
-run-prod: system $(VENV)/.runtime messages ## The production topology (nginx, uvicorn workers; REPLICA=1 adds a streaming read replica) on 127.0.0.1:8000
-	WORKERS=$(WORKERS) PORT=$(PORT) REPLICA=$(REPLICA) $(BIN)/python site/deploy/prodctl.py start
+WORKERS_TASKS ?= 2
+run-prod: system $(VENV)/.runtime messages ## The production topology (nginx, uvicorn and task workers; REPLICA=1 adds a streaming read replica) on 127.0.0.1:8000
+	WORKERS=$(WORKERS) WORKERS_TASKS=$(WORKERS_TASKS) PORT=$(PORT) REPLICA=$(REPLICA) $(BIN)/python site/deploy/prodctl.py start
 
 stop-prod: ## Stop the production topology
 	$(BIN)/python site/deploy/prodctl.py stop

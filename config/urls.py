@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", search_views.search, name="search"),
     path("notifications/", include("notifications.urls")),
+    path("jobs/", include("jobs.urls")),
     # Where notifications lived while consultation held them: e-mails already sent link the settings here.
     path("consultations/notifications/", RedirectView.as_view(pattern_name="notifications:index", permanent=True)),
     path(

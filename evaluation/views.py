@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+import jobs
 from evaluation import grading, pdf, receipts, tally, voting
 from evaluation.forms import (
     GRADE_CHOICES,
@@ -274,10 +275,13 @@ def _closed_rounds(campaign: AppraisalCampaign) -> list[int]:
 
 @login_required
 def report(request, pk: int):
+    """The summary PDF is written by a background job (evaluation/jobs.py): the button posts here and
+    lands on the job's progress page, which ends in the download. A GET (an old link) goes to the results."""
     campaign = _campaign(request, pk, "evaluation.view_tally")
-    response = HttpResponse(pdf.render_appraisal_pdf(campaign), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="appraisal-{campaign.branch.code}-{campaign.year}.pdf"'
-    return response
+    if request.method != "POST":
+        return redirect("evaluation:results", pk=campaign.pk)
+    title = _("Appraisal summary (PDF): %(campaign)s") % {"campaign": campaign}
+    return redirect(jobs.start(request.user, "evaluation.appraisal_report", title, campaign_id=campaign.pk))
 
 
 @login_required

@@ -188,6 +188,21 @@ def xlsx_response(rows: Iterator[list], title: str, filename: str) -> FileRespon
     )
 
 
+def write_file(rows: Iterator[list], fmt: str, title: str, target) -> None:
+    """Write the rows to a file (a path), CSV or XLSX, one row at a time: memory stays flat."""
+    if fmt == "csv":
+        with open(target, "w", encoding="utf-8-sig", newline="") as handle:  # Excel needs the byte-order mark
+            writer = csv.writer(handle)
+            for row in rows:
+                writer.writerow(safe_row(row))
+    else:
+        write_xlsx(rows, title, target)
+
+
+def filename(page: SurveyPage, what: str, fmt: str) -> str:
+    return _filename(page, what, fmt)
+
+
 def respond(page: SurveyPage, responses, what: str, fmt: str, *, narrowed: bool = False):
     if what == "responses":
         rows = response_rows(page, responses, narrowed=narrowed)

@@ -18,6 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+import jobs
 from core import params
 from organizations.models import Organization
 from organizations.roles import roster_entry
@@ -279,6 +280,9 @@ def results(request, page: SurveyPage):
 
 
 def export(request, page: SurveyPage, what: str, fmt: str):
+    """Aggregates are small: answered at once. The responses export may hold a million rows: the button
+    posts here and starts a background job (surveys/jobs.py) whose progress page ends in the download; a
+    GET (an old link) goes back to the results page, where the button is."""
     if what not in ("responses", "aggregates") or fmt not in ("csv", "xlsx"):
         raise Http404
     if not request.user.is_authenticated:
@@ -287,6 +291,14 @@ def export(request, page: SurveyPage, what: str, fmt: str):
     if not request.user.has_perm("surveys.manage_survey", page):
         if what == "responses" or not request.user.has_perm("surveys.view_results", page):
             raise PermissionDenied
+    if what == "responses":
+        query = request.GET.urlencode()
+        if request.method != "POST":
+            return HttpResponseRedirect(page.route_url("results_route", request) + (f"?{query}" if query else ""))
+        label = _("Responses (Excel)") if fmt == "xlsx" else _("Responses (CSV)")
+        title = _("%(what)s: %(survey)s") % {"what": label, "survey": page.title}
+        job = jobs.start(request.user, "surveys.responses_export", title, survey_id=page.pk, fmt=fmt, query=query)
+        return HttpResponseRedirect(job.get_absolute_url())
     if page.is_sealed:
         mixing.settle_closed([page])
     filters = _filters(request, page)

@@ -21,17 +21,22 @@ from organizations.models import Organization
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need PostgreSQL's concurrency; the SQLite run deselects them.
+    """Tests marked `postgres` need PostgreSQL's concurrency; the SQLite run deselects them (and `redis`
+    tests are deselected where REDIS_URL is unset).
 
     Deselected, not skipped: CI runs the whole suite a second time on PostgreSQL, where they run.
     """
     from django.db import connection
 
     _serialize_transactional_tests(items)
-    if connection.vendor == "postgresql":
+    # Tests marked `redis` run a real Redis-backed task worker: only where REDIS_URL names a Redis.
+    needs = {"redis"} if not os.environ.get("REDIS_URL") else set()
+    if connection.vendor != "postgresql":
+        needs.add("postgres")
+    if not needs:
         return
-    selected = [item for item in items if "postgres" not in item.keywords]
-    deselected = [item for item in items if "postgres" in item.keywords]
+    selected = [item for item in items if not needs & set(item.keywords)]
+    deselected = [item for item in items if needs & set(item.keywords)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

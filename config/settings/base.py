@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "notifications",
+    # Long work with progress (reports, exports), used by the features
+    "jobs",
     # Features
     "home",
     "consultation",
@@ -64,6 +66,9 @@ INSTALLED_APPS = [
     # Background tasks: Django's Tasks API (backport) and its database backend
     "django_tasks",
     "django_tasks_db",
+    # ... and its RQ backend (production, TASKS_BACKEND=rq): RQ's queues on Redis, run by `manage.py rqworker`
+    "django_rq",
+    "django_tasks_rq",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -310,9 +315,33 @@ ORGLIFE_TERM_YEARS = {"branch": 3, "general_branch": 3, "community": 5, "street"
 ORGLIFE_TERM_REMINDER_MONTHS = [6]
 
 # --- Background tasks ---------------------------------------------------------
-# Django's Tasks API (the django-tasks backport on Django 5.2) with the database backend: `make run` starts
-# `manage.py db_worker` beside the server. Tests use the immediate backend (config/settings/test.py).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Django's Tasks API (the django-tasks backport on Django 5.2). TASKS_BACKEND chooses where tasks wait:
+# "database" (default; django-tasks-db: `make run` starts `manage.py db_worker` beside the server) or "rq"
+# (django-tasks-rq: RQ on the Redis of REDIS_URL, run by `manage.py rqworker --job-class django_tasks_rq.Job`;
+# production's default when REDIS_URL is set, see production.py and README "Background tasks"). Tests use the
+# immediate backend (config/settings/test.py).
+TASKS_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+
+
+def tasks_setting(backend: str) -> dict:
+    if backend not in TASKS_BACKENDS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {backend!r}.")
+    if backend == "rq" and not REDIS_URL:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    return {"default": TASKS_BACKENDS[backend]}
+
+
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASKS = tasks_setting(TASKS_BACKEND)
+# RQ's queues (django-rq); only used with TASKS_BACKEND=rq. A job may take long (a city-wide export): one hour.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 
 # --- Content security policy (no CDN anywhere: every asset is local) --------
 from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402

@@ -1,7 +1,7 @@
 """Production: secrets are required, HTTPS is assumed, staff must use MFA."""
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_email_backend, env_int, env_str
+from .base import REDIS_URL, env_bool, env_email_backend, env_int, env_str, tasks_setting
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", required=True)
@@ -26,6 +26,11 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
+
+# Background tasks on RQ (Redis) when there is a Redis, unless TASKS_BACKEND says otherwise: workers scale out
+# on other machines and the database is not polled. `make run-prod` starts WORKERS_TASKS `rqworker`s.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "rq" if REDIS_URL else "database")
+TASKS = tasks_setting(TASKS_BACKEND)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,5 +1,14 @@
 """Start or stop the production topology on one machine: nginx in front of N uvicorn workers.
 
+The processes it starts, each with a pid file and a log in RUN_DIR:
+- `worker-<port>`: WORKERS uvicorn processes (ASGI: pages, WebSockets), on ports PORT+1 … PORT+WORKERS;
+- `tasks-<n>`: WORKERS_TASKS background task workers (default 2): with TASKS_BACKEND=rq (the default here,
+  as REDIS_URL is set) `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler` (RQ on
+  Redis: reports, exports, mixing, opinion maps; deferred tasks wait in RQ's scheduler), with
+  TASKS_BACKEND=database `manage.py db_worker --no-reload`;
+- `cache-redis`: a redis-server for rendered pages only (unless CACHE_REDIS_URL names one);
+- `nginx`: in front of it all on PORT.
+
 `make run-prod` / `make stop-prod` call this. It does on one machine what the systemd units and
 nginx.conf next to it describe for a server: PostgreSQL and Redis (the ones already running),
 N ASGI workers on consecutive ports, nginx serving /static/ from collectstatic's output (gzip files
@@ -10,7 +19,7 @@ must not evict (noeviction, its default); rendered pages go to a second redis-se
 run (port CACHE_REDIS_PORT, default the port after the last worker's) with `maxmemory` CACHE_MAXMEMORY (default 256mb) and
 `allkeys-lru`, without persistence. Give CACHE_REDIS_URL to use a cache Redis of your own instead.
 
-Environment: WORKERS (default 2), PORT (nginx, default 8000; workers take PORT+1 … PORT+N),
+Environment: WORKERS (default 2), WORKERS_TASKS (default 2), TASKS_BACKEND (rq or database, default rq), PORT (nginx, default 8000; workers take PORT+1 … PORT+N),
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gongzhi), REDIS_URL (default
 redis://127.0.0.1:6379/0), DJANGO_SETTINGS_MODULE (default config.settings.production),
 DATABASE_POOL_SIZE (connections per worker, default 8), RUN_DIR (default <project>/run: pid files,
@@ -224,6 +233,11 @@ class Topology:
         env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi")
         env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
         env.setdefault("DATABASE_POOL_SIZE", "8")
+        # Background tasks: RQ on the main Redis (config/settings/production.py), WORKERS_TASKS workers.
+        self.task_workers = _positive_int(env, "WORKERS_TASKS", 2)
+        env.setdefault("TASKS_BACKEND", "rq")
+        if env["TASKS_BACKEND"] not in ("rq", "database"):
+            raise TopologyError(f"TASKS_BACKEND={env['TASKS_BACKEND']!r} must be rq or database.")
         # The page cache: a bounded, evicting redis-server of this run's own, unless one is named.
         self.cache_redis_port = _positive_int(env, "CACHE_REDIS_PORT", self.port + self.workers + 1)
         self.cache_maxmemory = env.get("CACHE_MAXMEMORY") or "256mb"
@@ -278,7 +292,8 @@ class Topology:
             (self.run / "replica-data-dir").write_text(str(self.replica.data_dir))
         for port in self.worker_ports:
             self._start_worker(port)
-        self._start_task_worker()
+        for number in range(1, self.task_workers + 1):
+            self._start_task_worker(number)
         self._start_nginx()
         self.wait_until_healthy()
 
@@ -302,14 +317,23 @@ class Topology:
         )
         (self.run / f"worker-{port}.pid").write_text(str(process.pid))
 
-    def _start_task_worker(self) -> None:
-        """One worker for background tasks (opinion maps, survey mixing; django-tasks' database backend)."""
-        log = open(self.run / "tasks.log", "ab")  # noqa: SIM115 - the child keeps it
-        command = [str(PYTHON), "manage.py", "db_worker", "--no-reload"]
+    def task_worker_command(self) -> list[str]:
+        """A background task worker: RQ's (TASKS_BACKEND=rq), or django-tasks-db's polling the database."""
+        if self.env["TASKS_BACKEND"] == "rq":
+            # --with-scheduler: tasks deferred with `run_after` (a survey's close) wait in RQ's scheduler.
+            return [
+                str(PYTHON), "manage.py", "rqworker", "default",
+                "--job-class", "django_tasks_rq.Job", "--with-scheduler",
+            ]  # fmt: skip
+        return [str(PYTHON), "manage.py", "db_worker", "--no-reload"]
+
+    def _start_task_worker(self, number: int) -> None:
+        """Background task worker no. `number` (reports, exports, opinion maps, survey mixing)."""
+        log = open(self.run / f"tasks-{number}.log", "ab")  # noqa: SIM115 - the child keeps it
         process = subprocess.Popen(  # noqa: S603 - fixed command
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
+            self.task_worker_command(), cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
         )
-        (self.run / "tasks.pid").write_text(str(process.pid))
+        (self.run / f"tasks-{number}.pid").write_text(str(process.pid))
 
     def check_main_redis(self) -> None:
         """Refuse a main Redis that evicts: it holds sessions, rate limits and the channel layer."""
@@ -470,7 +494,9 @@ def main(argv: list[str]) -> None:
         raise SystemExit(str(error)) from None
     if argv[1:] == ["start"]:
         print(f"Gongzhi (production topology) serves {topology.url}/ through nginx; workers on ports "
-              f"{', '.join(map(str, topology.worker_ports))}; page cache at {topology.env['CACHE_REDIS_URL']}. "
+              f"{', '.join(map(str, topology.worker_ports))}; {topology.task_workers} task workers "
+              f"({topology.env['TASKS_BACKEND']}: {' '.join(topology.task_worker_command()[1:])}); "
+              f"page cache at {topology.env['CACHE_REDIS_URL']}. "
               f"Logs in {topology.run}. Stop with `make stop-prod`.")  # fmt: skip
         if topology.replica:
             print(f"Reads go to the streaming replica at {topology.env['REPLICA_DATABASE_URL']} "

@@ -88,9 +88,31 @@ def test_a_report_over_its_time_limit_is_stopped():
         pdf.render_pdf(html, timeout=0.01)
 
 
-def test_secretary_downloads_the_pdf(client, closed_campaign, secretary_a, voters):
+def test_secretary_downloads_the_pdf_written_by_a_job(client, closed_campaign, secretary_a, voters):
+    from jobs.models import Job
+
     client.force_login(secretary_a)
+    # An old link (GET) starts nothing: it leads to the results page, whose button posts.
     response = client.get(f"/evaluation/{closed_campaign.pk}/report.pdf")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 302 and response["Location"] == f"/evaluation/{closed_campaign.pk}/results/"
+    assert not Job.objects.exists()
+    started = client.post(f"/evaluation/{closed_campaign.pk}/report.pdf")
+    job = Job.objects.get()
+    assert started.status_code == 302 and started["Location"] == f"/jobs/{job.pk}/"
+    assert job.owner == secretary_a and job.status == Job.Status.DONE and job.percent == 100
+    assert job.result_name == f"appraisal-{closed_campaign.branch.code}-{closed_campaign.year}.pdf"
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
     client.force_login(voters[0])
-    assert client.get(f"/evaluation/{closed_campaign.pk}/report.pdf").status_code == 403
+    assert client.post(f"/evaluation/{closed_campaign.pk}/report.pdf").status_code == 403
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_a_pdf_job_whose_reader_lost_the_right_fails_with_a_message(closed_campaign, secretary_a, member_a):
+    import jobs
+    from jobs.models import Job
+
+    job = jobs.start(member_a, "evaluation.appraisal_report", "汇总表", campaign_id=closed_campaign.pk)
+    assert job.status == Job.Status.FAILED and job.error == "你已无权查看本次评议的计票结果。"
+    assert not job.result_file

@@ -79,6 +79,10 @@ def redirect(prefix: str) -> Outcome:
     return Outcome(f"redirect to {prefix}", 302, prefix)
 
 
+# A GET of the responses export (an old link) goes back to the survey's results page, where the button is.
+BACK_TO_RESULTS = Outcome("redirect to the results page", 302)
+
+
 REAUTHENTICATE = redirect("/accounts/reauthenticate/?next=")
 
 
@@ -266,6 +270,43 @@ _public_id = _pk("public")
 _members_id = _pk("members")
 MEMBERS_A_TAKE_PART = expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=OK, managers_a=OK)
 MANAGE_A = expect(anonymous=LOGIN, resident=FORBIDDEN, member_a=FORBIDDEN, member_b=FORBIDDEN, managers_a=OK)
+
+
+def _job(state: str):
+    """A job of member A's (made in the cell's savepoint): finished with a PDF, or failed."""
+
+    def make(w):
+        from django.core.files.base import ContentFile
+
+        from jobs.models import Job
+
+        owner = w.users["member_a"]
+        if state == "failed":
+            job = Job.objects.create(owner=owner, kind="evaluation.appraisal_report", title="矩阵失败任务",
+                                     params={"campaign_id": w.campaign_a.pk}, status=Job.Status.FAILED, error="失败")  # fmt: skip
+        else:
+            job = Job.objects.create(owner=owner, kind="evaluation.appraisal_report", title="矩阵任务",
+                                     status=Job.Status.DONE, percent=100, result_name="summary.pdf")  # fmt: skip
+            job.result_file.save("summary.pdf", ContentFile(b"%PDF-1.7 matrix"), save=True)
+        return job.pk
+
+    return make
+
+
+# Jobs: each person sees only their own; another person's job is not found (not even told it exists).
+OWN_JOB = expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_a=OK)
+JOB_ROWS = [
+    Row("jobs:index", _r("jobs:index"), ACCOUNT_PAGE),
+    Row("jobs:detail", _r("jobs:detail", _job("done")), OWN_JOB),
+    Row("jobs:status", _r("jobs:status", _job("done")), expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_a=JSON)),
+    Row("jobs:download", _r("jobs:download", _job("done")), expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_a=PDF)),
+    Row(
+        "jobs:retry",
+        _r("jobs:retry", _job("failed")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, member_a=redirect("/jobs/")),
+        method="post",
+    ),
+]
 
 CONSULTATION_ROWS = [
     Row(
@@ -546,15 +587,26 @@ EVALUATION_ROWS = [
         method="post",
         data=lambda w: {},
     ),
+    # The summary PDF is written by a background job: a POST starts it (its progress page is under /jobs/);
+    # a GET (an old link) is sent to the results page, where the button is.
     Row(
         "evaluation:report",
         _r("evaluation:report", _campaign_a),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=PDF),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=redirect("/evaluation/")),
+    ),
+    Row(
+        "evaluation:report@post",
+        _r("evaluation:report", _campaign_a),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=redirect("/jobs/")),
+        covers=("evaluation:report",),
+        method="post",
     ),
     Row(
         "evaluation:report@branch-b",
         _r("evaluation:report", _campaign_b),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, org_admin=PDF, superuser=PDF),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, org_admin=redirect("/jobs/"), superuser=redirect("/jobs/")),
+        covers=("evaluation:report",),
+        method="post",
     ),
     # The satisfaction summary follows the survey's results: its editors, and after it closed its audience
     # (branch A's members).
@@ -866,10 +918,18 @@ PAGE_ROWS = [
         _page("survey", "results/"),
         expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=OK),
     ),
+    # The responses export is written by a background job: a POST starts it; a GET goes back to the results.
     Row(
         "route:surveys.SurveyPage:export_route",
         _page("survey", "export/responses/csv/"),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=CSV),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=BACK_TO_RESULTS),
+    ),
+    Row(
+        "route:surveys.SurveyPage:export_route@post",
+        _page("survey", "export/responses/xlsx/"),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=redirect("/jobs/")),
+        covers=("route:surveys.SurveyPage:export_route",),
+        method="post",
     ),
     Row(
         "route:surveys.SurveyPage:export_route@aggregates-xlsx",
@@ -892,7 +952,9 @@ PAGE_ROWS = [
     Row(
         "route:surveys.SatisfactionSurveyPage:export_route@responses",
         _page("satisfaction", "export/responses/csv/"),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=CSV),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=redirect("/jobs/")),
+        covers=("route:surveys.SatisfactionSurveyPage:export_route",),
+        method="post",
     ),
 ]
 
@@ -1189,6 +1251,7 @@ ADMIN_ROWS = [
 ROWS = (
     SITE_ROWS
     + ACCOUNT_ROWS
+    + JOB_ROWS
     + CONSULTATION_ROWS
     + EVALUATION_ROWS
     + ORGLIFE_ROWS

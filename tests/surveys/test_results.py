@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.factories import UserFactory
 from surveys.factories import GENERAL_QUESTIONS, add_responses, q, qid, survey_page
 from surveys.models import SurveyPage
+from tests.surveys.exporting import export_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_anonymous_survey_exports_without_identifying_columns(client, branch_a, 
     page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS)
     _many(page, 5)
     client.force_login(org_admin)
-    response = client.get(page.url + "export/responses/csv/")
+    response = export_responses(client, page, "csv")
     assert response.streaming
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:4] == ["序号", "日期", "组织", "网格"] and "邮箱" not in rows[0]
@@ -118,7 +119,7 @@ def test_identified_survey_exports_who_answered_to_editors_only(client, branch_a
     users = [UserFactory() for _ in range(3)]
     add_responses(page, [{qid(page, 0): "30岁以下"}] * 3, users=users)
     client.force_login(org_admin)
-    response = client.get(page.url + "export/responses/xlsx/")
+    response = export_responses(client, page, "xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     assert "邮箱" in rows[0] and {row[4] for row in rows[1:]} == {u.email for u in users}
@@ -168,3 +169,34 @@ def test_results_are_cached_until_a_new_response_arrives(client, branch_a, org_a
     _many(page, 1)
     response = client.get(url)
     assert response.context["results"].total == 6 and "6 份答卷" in response.content.decode()
+
+
+def test_the_responses_export_runs_as_a_job_with_progress_per_chunk(client, branch_a, org_admin, monkeypatch):
+    from jobs import running
+    from jobs.models import Job
+    from surveys import jobs as survey_jobs
+
+    monkeypatch.setattr(survey_jobs, "PROGRESS_EVERY", 2)
+    stages = []
+    report = running._Progress.__call__
+    monkeypatch.setattr(
+        running._Progress,
+        "__call__",
+        lambda self, stage, percent: (stages.append((str(stage), int(percent))), report(self, stage, percent)),
+    )
+    page = survey_page(branch_a.page, mode=SurveyPage.Mode.ANONYMOUS)
+    _many(page, 5)
+    client.force_login(org_admin)
+    # A GET (an old link) starts nothing: back to the results page, where the button posts.
+    response = client.get(page.url + "export/responses/csv/?grid=")
+    assert response.status_code == 302 and response["Location"].endswith("/results/?grid=")
+    assert not Job.objects.exists()
+    download = export_responses(client, page, "csv")
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 6
+    job = Job.objects.get()
+    assert job.owner == org_admin and job.status == Job.Status.DONE and job.percent == 100
+    assert job.title == f"答卷明细（CSV）：{page.title}"
+    written = [percent for stage, percent in stages if stage.startswith("正在写入答卷")]
+    assert written == sorted(written) and len(written) >= 3  # at 0, then every 2 responses
+    assert ("正在写入答卷：2 / 5", 41) in stages

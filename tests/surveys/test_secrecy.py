@@ -18,6 +18,7 @@ from surveys import mixing
 from surveys.factories import add_responses, qid, survey_page
 from surveys.invitations import issue
 from surveys.models import Draft, Invitation, SurveyPage
+from tests.surveys.exporting import export_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -80,13 +81,13 @@ def _csv(response) -> list[list[str]]:
 def test_anonymous_raw_export_hides_where_small_cells_are_and_filtered_groups_under_three(client, cells, org_admin):
     page, organizations, grids = cells
     client.force_login(org_admin)
-    rows = _csv(client.get(page.url + "export/responses/csv/"))
+    rows = _csv(export_responses(client, page, "csv"))
     assert len(rows) == 12 and {row[1] for row in rows[1:]} == {timezone.localdate().isoformat()}
     lonely = [row for row in rows[1:] if row[4] == "60岁及以上"]
     assert lonely == [[lonely[0][0], lonely[0][1], "", "", "60岁及以上"] + lonely[0][5:]]
     # A filter that leaves fewer than three responses exports no row at all.
-    assert len(_csv(client.get(page.url + "export/responses/csv/", {"organization": organizations[2].pk}))) == 1
-    assert len(_csv(client.get(page.url + "export/responses/csv/", {"grid": grids[0].pk}))) == 7
+    assert len(_csv(export_responses(client, page, "csv", {"organization": organizations[2].pk}))) == 1
+    assert len(_csv(export_responses(client, page, "csv", {"grid": grids[0].pk}))) == 7
 
 
 def test_satisfaction_breakdowns_of_an_anonymous_survey_leave_out_cells_under_three(tree):

@@ -1,0 +1,27 @@
+"""The appraisal's long work, run as background jobs (jobs/): the summary PDF."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.pdf import ReportError
+from evaluation import pdf
+from evaluation.models import AppraisalCampaign
+from jobs import FileResult, JobFailed, register
+
+
+@register("evaluation.appraisal_report")
+def appraisal_report(user, progress, campaign_id: int) -> FileResult:
+    """The summary table of a closed ballot as PDF, for whoever may see the tally (asked again here)."""
+    campaign = AppraisalCampaign.objects.select_related("branch").filter(pk=campaign_id).first()
+    if campaign is None or not user.has_perm("evaluation.view_tally", campaign):
+        raise JobFailed(_("You may no longer see this appraisal's tally."))
+    progress(_("Counting the ballots"), 10)
+    html = pdf.appraisal_html(campaign)
+    progress(_("Writing the PDF"), 40)
+    try:
+        content = pdf.render_pdf(html)
+    except ReportError:
+        raise JobFailed(_("The PDF could not be written in time. Try again later."))
+    progress(_("Saving the file"), 95)
+    return FileResult(f"appraisal-{campaign.branch.code}-{campaign.year}.pdf", content=content)
