@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.db import router
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ def start(user, kind: str, title, **params) -> Job:
         language=translation.get_language() or Job._meta.get_field("language").default,
     )
     enqueue(job)
-    job.refresh_from_db()  # with the immediate backend (tests) it has already run
+    job.refresh_from_db(using=router.db_for_write(Job))  # with the immediate backend (tests) it has already run
     return job
 
 
@@ -56,13 +57,18 @@ def retry(job: Job) -> Job:
         updated_at=timezone.now(),
     )
     enqueue(job)
-    job.refresh_from_db()
+    job.refresh_from_db(using=router.db_for_write(Job))
     return job
+
+
+def _primary():
+    """Jobs read where they are written: a read replica may not have the row the web process just wrote."""
+    return Job.objects.db_manager(router.db_for_write(Job))
 
 
 def run(job_id: int) -> str:
     """Run one queued job (the body of the `run_job` task); returns its final status."""
-    job = Job.objects.select_related("owner").filter(pk=job_id).first()
+    job = _primary().select_related("owner").filter(pk=job_id).first()
     if job is None:
         return "missing"
     now = timezone.now()
@@ -120,7 +126,7 @@ def _fail(job: Job, message: str) -> str:
 
 
 def _finish(job: Job, result) -> str:
-    job.refresh_from_db()
+    job = _primary().get(pk=job.pk)
     if job.result_file:
         job.result_file.delete(save=False)  # a retry replaces the earlier attempt's file
     job.result_name = job.result_url = job.result_label = ""

@@ -278,10 +278,30 @@ def test_a_publish_reaches_anonymous_visitors_within_the_promised_seconds(topolo
         time.sleep(0.2)
 
 
+def test_a_job_runs_on_the_topologys_rq_workers(topology, settings, member_a):
+    """Production's task queue: a job enqueued on RQ (Redis) is taken and run by an `rqworker` process."""
+    import time
+
+    import jobs
+    from jobs.models import Job
+
+    assert topology.env["TASKS_BACKEND"] == "rq" and "rqworker" in topology.task_worker_command()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": topology.env["REDIS_URL"], "DEFAULT_TIMEOUT": 60}}
+    # An appraisal that does not exist: the worker runs the job, which ends with its message for the user.
+    job = jobs.start(member_a, "evaluation.appraisal_report", "汇总表", campaign_id=0)
+    assert job.status == Job.Status.QUEUED
+    deadline = time.monotonic() + 60
+    while job.is_active and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.error == "你已无权查看本次评议的计票结果。"
+
+
 def test_stop_leaves_no_process_and_frees_the_ports(topology):
     # Last in the module: it stops the shared topology.
-    # Two web workers, the task worker, nginx and the page cache's redis-server.
-    assert len(topology.running_pids()) == 5
+    # Two web workers, two task workers (RQ), nginx and the page cache's redis-server.
+    assert len(topology.running_pids()) == 6
     topology.stop()
     assert topology.running_pids() == []
     assert all(_port_free(port) for port in [topology.port, *topology.worker_ports])
