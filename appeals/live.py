@@ -27,12 +27,16 @@ def unit_group(organization_id: int) -> str:
 
 
 def groups_of(appeal) -> list[str]:
-    """The grid's worker and every organisation from the unit up to the street (admins above see it too)."""
+    """Every organisation from the unit up to the street (admins above see it too) and, while the request
+    is at grid level, the grid's worker. A request above the grid is not on the worker's list, and a
+    complaint about the grid must not even ping the worker it is about (art. 35)."""
+    from appeals.models import Level
     from organizations.models import Organization
 
     paths = ancestor_paths(appeal.unit, inclusive=True)
     ids = Organization.objects.filter(path__in=paths).values_list("pk", flat=True)
-    return [grid_group(appeal.grid_id), *(unit_group(pk) for pk in ids)]
+    grid = [grid_group(appeal.grid_id)] if appeal.level == Level.GRID and appeal.complains_about_id is None else []
+    return [*grid, *(unit_group(pk) for pk in ids)]
 
 
 def _send(groups: list[str], event: dict) -> None:

@@ -49,3 +49,26 @@ def nobody_cookie(db):
 async def test_someone_who_handles_nothing_is_refused(nobody_cookie):
     connected, code = await _socket(nobody_cookie).connect()
     assert not connected and code == 4403
+
+
+@pytest.fixture
+def community_admin_cookie(tree):
+    from organizations import roles
+
+    admin = UserFactory(display_name="社区书记")
+    roles.grant(admin, tree["community"], roles.Role.ADMIN)
+    return _cookie(admin)
+
+
+async def test_a_complaint_about_the_grid_worker_pings_the_community_never_the_worker(
+    neighbour, lamp, grids, cookies, community_admin_cookie
+):
+    worker, community = _socket(cookies[0]), _socket(community_admin_cookie)
+    assert (await worker.connect())[0] and (await community.connect())[0]
+    appeal = await database_sync_to_async(handling.report)(
+        neighbour, category=lamp, grid=grids[0], description="网格员两周没来修灯", complaint="grid"
+    )
+    assert await community.receive_json_from(timeout=3) == {"type": "appeal", "id": appeal.pk}
+    assert await worker.receive_nothing(timeout=0.5)
+    await worker.disconnect()
+    await community.disconnect()
