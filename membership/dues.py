@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
@@ -112,9 +112,17 @@ def record_payment(
     if amount <= 0:
         raise ValidationError(_("Record an amount above zero."))
     month = month_start(month)
+    already = ValidationError(_("%(month)s is already recorded as paid.") % {"month": month.strftime("%Y-%m")})
     if DuesPayment.objects.filter(entry=entry, month=month).exists():
-        raise ValidationError(_("%(month)s is already recorded as paid.") % {"month": month.strftime("%Y-%m")})
-    payment = DuesPayment.objects.create(entry=entry, month=month, amount=amount, paid_on=paid_on, recorded_by=user)
+        raise already
+    try:
+        # Two keepers recording the same month at once: the unique constraint decides, the second is told.
+        with transaction.atomic():
+            payment = DuesPayment.objects.create(
+                entry=entry, month=month, amount=amount, paid_on=paid_on, recorded_by=user
+            )
+    except IntegrityError:
+        raise already from None
     log(payment, "membership.dues.payment", user=user, data={"month": str(month), "amount": str(amount)})
     return payment
 

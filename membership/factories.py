@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime
 
 from membership import recruitment
-from membership.models import Decision, Dossier, Step, StepKind
+from membership.models import MEETING_STEPS, Decision, Dossier, Step, StepKind
 
 
-# Vote counts of a meeting that adopts with a comfortable majority of `entitled` full members.
+# Vote counts of a meeting that adopts with a comfortable majority of `entitled` full members (the roster's
+# count on the meeting's date: take_step computes `entitled` itself, the key is kept for the reader).
 def adopting_vote(entitled: int) -> dict:
     present = entitled // 2 + 1 + (entitled - entitled // 2 - 1) // 2
     return {"entitled": entitled, "present": present, "written": 0, "agree": present, "against": 0, "abstain": 0}
+
+
+def _roster_vote(dossier: Dossier, on: datetime.date) -> dict:
+    """An adopting vote of the branch's full members with a vote on the meeting's date."""
+    return adopting_vote(recruitment.voting_base(dossier.branch, on))
 
 
 def open_dossier(branch, name: str, applied_on: datetime.date, *, user=None, birth_date=None, gender="F", **fields):
@@ -30,20 +36,23 @@ def open_dossier(branch, name: str, applied_on: datetime.date, *, user=None, bir
 def take(
     dossier: Dossier, kind: str, on: datetime.date, *, by=None, today=None, contacts=None, introducers=None, **fields
 ):
-    """Take one step as a secretary or the level above would (the rules apply)."""
+    """Take one step as a secretary or the level above would (the rules apply).
+
+    A branch meeting without counts gets an adopting vote of the roster's full members on its date."""
+    if kind in MEETING_STEPS and "present" not in fields:
+        fields = _roster_vote(dossier, on) | fields
     step = Step(kind=kind, taken_on=on, **fields)
     return recruitment.take_step(
         dossier, step, by, contacts=contacts, introducers=introducers, today=today or max(on, datetime.date.today())
     )
 
 
-def walk(dossier: Dossier, until: str, start: datetime.date, full_members, *, by=None, entitled=None) -> Dossier:
+def walk(dossier: Dossier, until: str, start: datetime.date, full_members, *, by=None) -> Dossier:
     """Take every step from the talk up to and including `until`, each at the earliest sensible date.
 
     `full_members` are roster entries of the branch: the first two become contacts and introducers.
     Returns the dossier as stored afterwards.
     """
-    entitled = entitled or max(3, len(full_members))
     day = start
     plan = [
         (StepKind.TALK, 10, {}),
@@ -56,7 +65,7 @@ def walk(dossier: Dossier, until: str, start: datetime.date, full_members, *, by
         (StepKind.PRE_REVIEW, 10, {}),
         (StepKind.NOTICE, 3, {}),
         (StepKind.APPLICATION_FORM, 1, {}),
-        (StepKind.ADMISSION_MEETING, 20, adopting_vote(entitled)),
+        (StepKind.ADMISSION_MEETING, 20, {}),
         (StepKind.HIGHER_TALK, 10, {}),
         (StepKind.ADMISSION_APPROVAL, 10, {}),
         (StepKind.OATH, 5, {}),
@@ -69,16 +78,8 @@ def walk(dossier: Dossier, until: str, start: datetime.date, full_members, *, by
     return Dossier.objects.with_steps().get(pk=dossier.pk)
 
 
-def convert(dossier: Dossier, on: datetime.date, decision: str = Decision.FULL, *, entitled=3, months=None, by=None):
-    take(
-        dossier,
-        StepKind.CONVERSION_MEETING,
-        on,
-        by=by,
-        decision=decision,
-        extension_months=months,
-        **adopting_vote(entitled),
-    )
+def convert(dossier: Dossier, on: datetime.date, decision: str = Decision.FULL, *, months=None, by=None):
+    take(dossier, StepKind.CONVERSION_MEETING, on, by=by, decision=decision, extension_months=months)
     take(dossier, StepKind.CONVERSION_APPROVAL, on + datetime.timedelta(days=20), by=by)
     return Dossier.objects.with_steps().get(pk=dossier.pk)
 
@@ -110,7 +111,7 @@ def path_to_meeting(
         (StepKind.PRE_REVIEW, m - datetime.timedelta(days=30), {}),
         (StepKind.NOTICE, m - datetime.timedelta(days=25), {}),
         (StepKind.APPLICATION_FORM, m - datetime.timedelta(days=24), {}),
-        (StepKind.ADMISSION_MEETING, m, adopting_vote(max(3, len(full_members)))),
+        (StepKind.ADMISSION_MEETING, m, {}),
         (StepKind.HIGHER_TALK, m + datetime.timedelta(days=10), {}),
         (StepKind.ADMISSION_APPROVAL, m + datetime.timedelta(days=20), {}),
         (StepKind.OATH, m + datetime.timedelta(days=25), {}),

@@ -63,9 +63,10 @@ class StepForm(forms.ModelForm):
 
     FIELDS = {
         StepKind.TRAINING: ["training_days", "training_hours"],
-        StepKind.ADMISSION_MEETING: ["entitled", "present", "written", "agree", "against", "abstain"],
+        StepKind.ADMISSION_MEETING: ["excused", "excused_reason", "present", "written", "agree", "against", "abstain"],
         StepKind.CONVERSION_MEETING: [
-            "entitled",
+            "excused",
+            "excused_reason",
             "present",
             "written",
             "agree",
@@ -82,17 +83,21 @@ class StepForm(forms.ModelForm):
             "taken_on",
             "training_days",
             "training_hours",
-            "entitled",
             "present",
             "written",
             "agree",
             "against",
             "abstain",
+            "excused",
+            "excused_reason",
             "decision",
             "extension_months",
             "note",
         ]
         widgets = {"taken_on": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_excused(self):
+        return self.cleaned_data.get("excused") or 0
 
     def __init__(self, *args, kind: str, dossier: Dossier, **kwargs):
         super().__init__(*args, prefix=kind, **kwargs)
@@ -118,15 +123,16 @@ class StepForm(forms.ModelForm):
                 help_text=_("Two full members; usually the contacts."),
                 initial=[entry.pk for entry in dossier.contacts.all()],
             )
-        if "entitled" in self.fields:
-            # What the system knows is filled in: the branch's full members (only they have a vote).
-            self.fields["entitled"].initial = members.count()
-            self.fields["entitled"].help_text = _(
-                "The branch's full members on the roster; fewer only where the level above agreed to leave "
-                "some out (long illness, abroad…)."
-            )
-            for name in ("entitled", "present", "written", "agree", "against", "abstain"):
+        if "present" in self.fields:
+            # Those due to attend with a vote are computed from the roster on the meeting's date, never typed.
+            self.roster_count = recruitment.voting_base(dossier.branch, timezone.localdate())
+            self.fields["present"].help_text = _(
+                "Those due to attend with a vote are counted from the roster on the meeting's date "
+                "(today: %(count)d full members), less those left out (below)."
+            ) % {"count": self.roster_count}
+            for name in ("present", "written", "agree", "against", "abstain"):
                 self.fields[name].required = True
+            self.fields["excused"].required = False
             self.fields["written"].initial = 0
             self.fields["abstain"].initial = 0
         if "decision" in self.fields:

@@ -173,7 +173,23 @@ class Step(models.Model):
     training_days = models.PositiveSmallIntegerField(_("training days"), null=True, blank=True)
     training_hours = models.PositiveSmallIntegerField(_("class hours"), null=True, blank=True)
     # Branch general meetings: the counts the quorum and the majority are computed from.
+    # `entitled` is computed from the roster on the meeting's date (recruitment.voting_base), less those the
+    # level above agreed to leave out (`excused`, with the reason): never typed.
     entitled = models.PositiveSmallIntegerField(_("full members with a vote due to attend"), null=True, blank=True)
+    excused = models.PositiveSmallIntegerField(
+        _("full members left out of the count"),
+        default=0,
+        help_text=_(
+            "Full members with a vote whom the level above agreed to leave out of those due to attend "
+            "(long illness, working abroad…); 0 for none."
+        ),
+    )
+    excused_reason = models.CharField(
+        _("why they are left out"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who, why, and when the level above agreed."),
+    )
     present = models.PositiveSmallIntegerField(_("full members with a vote present"), null=True, blank=True)
     written = models.PositiveSmallIntegerField(_("written opinions of absent members"), null=True, blank=True)
     agree = models.PositiveSmallIntegerField(pgettext_lazy("votes", "in favour"), null=True, blank=True)
@@ -602,6 +618,7 @@ class PointSource(models.TextChoices):
     STUDY = "study", _("Study material studied")
     CONSULTATION = "consultation", _("Opinions posted in consultations")
     MEETING = "meeting", _("Meetings attended (orglife sign-ins)")
+    VOLUNTEER = "volunteer", _("Volunteer service hours (在职党员双报到)")
 
 
 class PointRule(models.Model):
@@ -615,8 +632,21 @@ class PointRule(models.Model):
         Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
     )
     source = models.CharField(_("source"), max_length=16, choices=PointSource.choices)
-    points = models.PositiveSmallIntegerField(_("points per item"), default=1)
-    daily_cap = models.PositiveSmallIntegerField(_("daily cap"), default=5)
+    points = models.PositiveSmallIntegerField(
+        _("points per item"),
+        default=1,
+        help_text=_(
+            "For volunteer service hours: points per hour of service (whole points for the year, rounded down)."
+        ),
+    )
+    daily_cap = models.PositiveSmallIntegerField(
+        _("daily cap"),
+        default=5,
+        help_text=_(
+            "Not for volunteer service hours: the community's handler records them (at most 24 a day) and "
+            "they count for the whole year."
+        ),
+    )
     valid_from = models.DateField(_("in force from"))
 
     class Meta:

@@ -24,7 +24,17 @@ from django.utils.translation import gettext_lazy
 
 from wagtail.log_actions import log
 
-from membership.models import MEETING_STEPS, REPEATABLE_STEPS, Decision, Dossier, Stage, Step, StepKind
+from membership.models import (
+    MEETING_STEPS,
+    REPEATABLE_STEPS,
+    Decision,
+    Dossier,
+    Stage,
+    Step,
+    StepKind,
+    Transfer,
+    TransferStatus,
+)
 from membership.timerules import add_months, add_years, age_on, notice_end
 from organizations.models import RosterEntry
 
@@ -424,6 +434,61 @@ def _check_people(dossier: Dossier, entries, low: int, high: int, what: str) -> 
     return entries
 
 
+def voting_members(branch, day: datetime.date):
+    """The roster entries that were the branch's full members with a vote on `day` (a QuerySet).
+
+    Read from what the roster and this app record: entries that had joined by then, full members, and
+    with their rights (active now: normal or mobile — a mobile member keeps their vote); those who came
+    by a transfer accepted after `day` were not here yet, those who left by one accepted after it
+    were; a member whose conversion to full membership the level above approved after `day` was still
+    probationary then (预备党员 have no vote, 党章第七条). A suspension or a departure is recorded
+    without its date on the roster: those count as they stand now.
+    """
+    accepted = Transfer.objects.filter(status=TransferStatus.ACCEPTED, accepted_on__gt=day)
+    converted_later = Step.objects.filter(
+        kind=StepKind.CONVERSION_APPROVAL, taken_on__gt=day, dossier__stage=Stage.FULL
+    ).values("dossier__roster_entry")
+    here_now = (
+        RosterEntry.objects.active()
+        .filter(branch=branch)
+        .exclude(pk__in=accepted.filter(to_branch=branch).values("entry_id"))
+    )
+    left_later = RosterEntry.objects.filter(
+        pk__in=accepted.filter(from_branch=branch).values("entry_id"),
+        status__in=[RosterEntry.Status.NORMAL, RosterEntry.Status.MOBILE, RosterEntry.Status.TRANSFERRED],
+    )
+    return (
+        (RosterEntry.objects.filter(pk__in=here_now.values("pk")) | left_later)
+        .filter(joined_on__lte=day, member_type=RosterEntry.MemberType.FULL)
+        .exclude(pk__in=converted_later.exclude(dossier__roster_entry=None))
+    )
+
+
+def voting_base(branch, day: datetime.date) -> int:
+    """How many full members with a vote the branch had on `day` (see voting_members)."""
+    return voting_members(branch, day).count()
+
+
+def _count_entitled(dossier: Dossier, step: Step) -> None:
+    """Those due to attend with a vote: the roster on the meeting's date, less those the level above
+    agreed to leave out, who are counted and explained (细则第二十条)."""
+    base = voting_base(dossier.branch, step.taken_on)
+    excused = step.excused or 0
+    if excused > base:
+        raise ValidationError(
+            _("The roster had %(count)d full members with a vote on %(date)s: no more than that can be left out.")
+            % {"count": base, "date": _day(step.taken_on)}
+        )
+    if excused and not step.excused_reason.strip():
+        raise ValidationError(
+            _("Say why %(count)d full members with a vote are left out of those due to attend.") % {"count": excused}
+        )
+    if not excused:
+        step.excused_reason = ""
+    step.excused = excused
+    step.entitled = base - excused
+
+
 def check_vote(step: Step) -> None:
     """The counts of a branch meeting are consistent (nothing in them adds up to more than exists)."""
     fields = ("entitled", "present", "written", "agree", "against", "abstain")
@@ -512,6 +577,7 @@ def _check_step(dossier: Dossier, step: Step, contacts, introducers) -> None:
                 % {"citation": RULES[step.kind].citation, "days": days, "hours": hours}
             )
     if step.kind in MEETING_STEPS:
+        _count_entitled(dossier, step)
         check_vote(step)
     if step.kind == StepKind.CONVERSION_MEETING:
         _check_decision(dossier, step)

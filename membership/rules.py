@@ -87,6 +87,17 @@ def keeps_organization(user, branch) -> bool:
 
 
 rules.add_perm("membership.view_dossier", keeps_dossier | approves_dossier | own_dossier | guides_dossier)
+# The dossier's papers (application letter, reviews, the political review's findings, 入党志愿书) and the
+# notes written on its steps are personal data about the applicant and about third parties (family,
+# referees, what the political review found). The rules for developing members (docs/recruitment.md) give
+# them to the organisation that develops the member: the branch that keeps the dossier (its committee
+# chooses, reviews, holds the meeting) and the level above that pre-reviews and approves it (细则第十九条、
+# 第二十三条至第二十五条). They give them neither to the applicant nor to the contacts (培养联系人, 细则第八条、
+# 第九条: they educate the activist and report to the branch; they do not hold its file), nor to anyone
+# else in the branch. So papers and step notes are for keepers and approvers only; the applicant and the
+# contacts read the dossier's steps and dates (what is due, which they are reminded of), never its papers
+# or notes; anyone else gets a 404 for a paper.
+rules.add_perm("membership.view_dossier_papers", keeps_dossier | approves_dossier)
 rules.add_perm("membership.manage_dossier", keeps_dossier)
 rules.add_perm("membership.approve_dossier", approves_dossier)
 rules.add_perm("membership.open_dossier", keeps_organization)
@@ -124,3 +135,27 @@ def keeps_branch_dues(user, branch) -> bool:
 
 
 rules.add_perm("membership.keep_dues", keeps_branch_dues)
+
+
+def secretary_branches(user):
+    """Branches whose secretary the user is (all branches for a superuser)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    if user.is_superuser:
+        return branches
+    return branches.filter(pk__in=roles.organizations_with_role(user, roles.Role.SECRETARY).values("pk"))
+
+
+@rules.predicate
+def is_branch_secretary(user, branch) -> bool:
+    """The branch's secretary names who collects its dues (收缴党费的人): the rules on dues make the branch
+    collect them, and the branch's secretary answers for it. Not a committee member, not an admin of the
+    branch or of the levels above, not a dues keeper (a keeper names no other keeper). Superusers run the
+    platform and may stand in."""
+    if branch is None or not getattr(branch, "is_branch", False):
+        return False
+    return secretary_branches(user).filter(pk=branch.pk).exists()
+
+
+rules.add_perm("membership.name_dues_keepers", is_branch_secretary)

@@ -3,8 +3,10 @@
 Required material is home's: a StudyPage marked required, for the branch's audience. An organisation
 gives it a deadline (StudyDeadline, the nearest organisation's wins); the secretary lists, per
 quarter or year, who has not studied what was due in it. Points come from records the platform
-already keeps (home's study records, consultation posts, orglife's meeting sign-ins) by the street's
-rules with daily caps.
+already keeps (home's study records, consultation posts, orglife's meeting sign-ins, the volunteer
+hours appeals records for members registered where they live) by the street's rules with daily caps.
+One thing done counts once: a Party lecture (党课) on a study item writes a study record for those
+present (orglife), and counts as the meeting attended, not a second time as study.
 They are personal: computed for one member at a time, never ranked, never summed for a branch.
 """
 
@@ -13,13 +15,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from appeals.models import Volunteer
 from consultation.models import Post
-from home.models import StudyPage, StudyRecord
+from home.models import MeetingRecord, StudyPage, StudyRecord
 from membership.models import PointRule, PointSource, StudyDeadline
 from organizations.models import Organization, RosterEntry
 from orglife.models import SignIn
@@ -104,6 +108,7 @@ class PointsSummary:
     by_source: dict[str, int]
     by_month: dict[int, int]
     capped_days: int
+    volunteer_hours: float = 0.0
 
 
 def _daily_counts(source: str, entry: RosterEntry, user, year: int) -> dict[datetime.date, int]:
@@ -114,8 +119,14 @@ def _daily_counts(source: str, entry: RosterEntry, user, year: int) -> dict[date
             day=TruncDate("signed_at", tzinfo=tz)
         )
     elif source == PointSource.STUDY:
-        items = StudyRecord.objects.filter(user=user, studied_at__year=year).annotate(
-            day=TruncDate("studied_at", tzinfo=tz)
+        # The study item of a Party lecture the member attended counts once, as the meeting (its sign-in).
+        lecture = SignIn.objects.filter(
+            member=entry, meeting__kind=MeetingRecord.Kind.LECTURE, meeting__study_page=OuterRef("page")
+        )
+        items = (
+            StudyRecord.objects.filter(user=user, studied_at__year=year)
+            .exclude(Exists(lecture))
+            .annotate(day=TruncDate("studied_at", tzinfo=tz))
         )
     else:
         items = Post.objects.filter(author=user, created_at__year=year, status=Post.Status.VISIBLE).annotate(
@@ -131,6 +142,8 @@ def points_of(entry: RosterEntry, user, year: int) -> PointsSummary:
     by_month: dict[int, int] = defaultdict(int)
     capped = 0
     for source in PointSource.values:
+        if source == PointSource.VOLUNTEER:
+            continue
         total = 0
         for day, count in _daily_counts(source, entry, user, year).items():
             rule = _rule_on(rules[source], day)
@@ -142,4 +155,17 @@ def points_of(entry: RosterEntry, user, year: int) -> PointsSummary:
             total += earned
             by_month[day.month] += earned
         by_source[source] = total
-    return PointsSummary(sum(by_source.values()), by_source, dict(by_month), capped)
+    hours = Volunteer.objects.hours_of(user, year)
+    by_source[PointSource.VOLUNTEER] = volunteer_points(rules[PointSource.VOLUNTEER], hours, year)
+    return PointsSummary(sum(by_source.values()), by_source, dict(by_month), capped, hours)
+
+
+def volunteer_points(rules: list[PointRule], hours: float, year: int) -> int:
+    """The year's volunteer service hours (appeals records them per day, `hours_of` sums the year) at the
+    rule in force on the year's last day so far, in whole points rounded down. No daily cap: a handler
+    records the hours, not the member, and a day holds at most 24 of them."""
+    last_day = min(datetime.date(year, 12, 31), timezone.localdate())
+    rule = _rule_on(rules, last_day)
+    if rule is None or not hours:
+        return 0
+    return int(Decimal(str(hours)) * rule.points)  # Decimal: 2.3 h × 10 is 23 points, not 22.99…

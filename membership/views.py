@@ -141,12 +141,15 @@ def dossier_detail(request, pk: int):
         dossier = _dossier(request, pk)
     planned = recruitment.schedule(dossier, today)
     keeps = request.user.has_perm("membership.manage_dossier", dossier)
+    papers = request.user.has_perm("membership.view_dossier_papers", dossier)
     context = {
         "dossier": dossier,
         "planned": planned,
         "step_forms": _step_forms(request, dossier, planned, bound),
         "keeps": keeps,
-        "documents": dossier.documents.all(),
+        # Papers and step notes: keepers and approvers only (membership/rules.py says why).
+        "papers": papers,
+        "documents": dossier.documents.all() if papers else [],
         "document_form": DocumentForm() if keeps else None,
         "history": _history(dossier) if keeps or above_branch(request.user, dossier.branch) else [],
         "fallback_years": fallback_years(
@@ -178,6 +181,10 @@ def document_upload(request, pk: int):
 
 @login_required
 def document(request, pk: int, document_id: int):
-    dossier = _dossier(request, pk)
+    """A paper of the dossier, for its keepers and approvers; a 404 for everyone else (the applicant
+    and the contacts included), as for a paper that does not exist."""
+    dossier = get_object_or_404(Dossier.objects.select_related("branch"), pk=pk)
+    if not request.user.has_perm("membership.view_dossier_papers", dossier):
+        raise Http404
     paper = get_object_or_404(DossierDocument, pk=document_id, dossier=dossier)
     return private_file_response(paper.file)

@@ -1,6 +1,7 @@
 """Membership in the Wagtail admin: where secretaries and the level above look for it, and its log actions."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -17,8 +18,9 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from membership import recruitment
 from membership.models import Dossier, DuesKeeper, DuesRule, PointRule, StudyDeadline
-from membership.rules import above_branches, kept_branches
+from membership.rules import above_branches, kept_branches, secretary_branches
 from organizations import roles
+from organizations.models import Organization, RosterEntry
 from organizations.permissions import ScopedPermissionPolicy
 from organizations.wagtail_hooks import ScopedSnippetViewSet
 
@@ -113,9 +115,28 @@ for _model, _field in (
     (DuesRule, "organization"),
     (PointRule, "organization"),
     (StudyDeadline, "organization"),
-    (DuesKeeper, "branch"),
 ):
     register_permission_policy(_model, MembershipScopePolicy(_model, _field))
+
+
+class DuesKeeperPolicy(MembershipScopePolicy):
+    """Only a branch's secretary names (and removes) its dues keepers (membership.name_dues_keepers):
+    the keepers of the branches the user is secretary of, and nothing for an admin of the branch or above."""
+
+    def __init__(self):
+        super().__init__(DuesKeeper, "branch")
+
+    def scope_filter(self, user) -> dict:
+        return {"branch__in": secretary_branches(user)}
+
+    def user_has_permission(self, user, action) -> bool:
+        return super().user_has_permission(user, action) and secretary_branches(user).exists()
+
+    def user_has_any_permission(self, user, actions) -> bool:
+        return super().user_has_any_permission(user, actions) and secretary_branches(user).exists()
+
+
+register_permission_policy(DuesKeeper, DuesKeeperPolicy())
 
 
 class DuesRuleViewSet(ScopedSnippetViewSet):
@@ -169,6 +190,32 @@ class StudyDeadlineViewSet(ScopedSnippetViewSet):
     )
 
 
+class DuesKeeperForm(WagtailAdminModelForm):
+    """The branch is one the user is secretary of; the keeper, an active member of that branch with an
+    account (the user list of the whole platform is nobody's business)."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        self.for_user = for_user
+        branches = secretary_branches(for_user) if for_user is not None else Organization.objects.none()
+        self.fields["branch"].queryset = branches
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(roster_entry__in=RosterEntry.objects.active().filter(branch__in=branches))
+            .order_by("display_name", "pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        branch, user = data.get("branch"), data.get("user")
+        if branch is not None and not self.for_user.has_perm("membership.name_dues_keepers", branch):
+            self.add_error("branch", _("Only the branch's secretary names its dues keepers."))
+        elif branch is not None and user is not None:
+            if not RosterEntry.objects.active().filter(branch=branch, user=user).exists():
+                self.add_error("user", _("A dues keeper is an active member of the branch."))
+        return data
+
+
 class DuesKeeperViewSet(ScopedSnippetViewSet):
     model = DuesKeeper
     icon = "user"
@@ -176,7 +223,8 @@ class DuesKeeperViewSet(ScopedSnippetViewSet):
     list_display = ["user", "branch"]
     copy_view_enabled = False
     edit_handler = ObjectList(
-        [FieldPanel("branch", widget=forms.Select), FieldPanel("user")], base_form_class=ScopedOrganizationForm
+        [FieldPanel("branch", widget=forms.Select), FieldPanel("user", widget=forms.Select)],
+        base_form_class=DuesKeeperForm,
     )
 
 

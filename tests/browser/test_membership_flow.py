@@ -69,10 +69,12 @@ def test_secretary_takes_applicants_through_their_steps_and_the_level_above_appr
     assert page.js_errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
     page.js_errors.clear()
 
-    # The branch meeting: 5 full members due, 3 present, 3 in favour (more than half of 5): adopted.
+    # The branch meeting: 5 full members due (counted from the roster, not typed), 3 present, 3 in favour
+    # (more than half of 5): adopted.
     page.goto(f"/membership/recruitment/{meeting.pk}/")
     form = page.locator("section", has=page.get_by_role("heading", name="登记：支部大会讨论接收预备党员"))
-    expect(form.get_by_label("应到会有表决权的正式党员")).to_have_value("5")
+    expect(form.get_by_label("应到会有表决权的正式党员")).to_have_count(0)
+    expect(form).to_contain_text("今天为5名正式党员")
     form.get_by_label("实到会有表决权的正式党员").fill("3")
     form.get_by_label("赞成").fill("3")
     form.get_by_label("反对").fill("0")

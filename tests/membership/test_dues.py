@@ -125,9 +125,45 @@ def test_an_approved_exemption_is_not_arrears_a_refused_one_is(entry, org_admin)
 
 def test_a_month_is_recorded_as_paid_once(entry, secretary_a):
     dues.record_payment(entry, D(2026, 3, 15), Decimal("15"), D(2026, 3, 20), secretary_a)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="2026-03已登记为已交"):
         dues.record_payment(entry, D(2026, 3, 1), Decimal("15"), D(2026, 3, 21), secretary_a)
     assert DuesPayment.objects.get().month == D(2026, 3, 1)
+
+
+def _pay_in_the_form(client, branch, entry, day="2026-03-15"):
+    data = {"action": "pay", "pay-entry": entry.pk, "pay-month": day, "pay-amount": "15", "pay-paid_on": "2026-03-20"}
+    return client.post(reverse("membership:dues", args=[branch.pk]) + "?year=2026", data)
+
+
+def test_the_same_month_recorded_twice_in_the_form_is_refused_in_chinese(client, entry, branch_a, secretary_a):
+    from wagtail.models import ModelLogEntry
+
+    client.force_login(secretary_a)
+    assert _pay_in_the_form(client, branch_a, entry).status_code == 302
+    response = _pay_in_the_form(client, branch_a, entry, day="2026-03-01")
+    assert response.status_code == 400 and "2026-03已登记为已交" in response.content.decode()
+    assert DuesPayment.objects.count() == 1
+    assert ModelLogEntry.objects.filter(action="membership.dues.payment").count() == 1
+
+
+def test_a_payment_that_loses_the_race_to_the_constraint_gets_the_message_not_a_500(
+    client, entry, branch_a, secretary_a
+):
+    """Another keeper's payment of the same month lands between the check and the insert (simulated on
+    SQLite by writing it just before this one is saved; the PostgreSQL test below races two threads)."""
+    from django.db.models.signals import pre_save
+
+    def the_other_keeper_was_faster(sender, instance, **kwargs):
+        pre_save.disconnect(the_other_keeper_was_faster, sender=DuesPayment)
+        DuesPayment.objects.bulk_create([DuesPayment(entry=entry, month=D(2026, 3, 1), amount=Decimal("15"))])
+
+    pre_save.connect(the_other_keeper_was_faster, sender=DuesPayment)
+    client.force_login(secretary_a)
+    try:
+        response = _pay_in_the_form(client, branch_a, entry)
+    finally:
+        pre_save.disconnect(the_other_keeper_was_faster, sender=DuesPayment)
+    assert response.status_code == 400 and "2026-03已登记为已交" in response.content.decode()
 
 
 def test_the_annual_report_gives_totals_not_persons(entry, branch_a):

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from django.core.exceptions import ValidationError
+
 from wagtail.models import ModelLogEntry
 
 from accounts.factories import UserFactory
@@ -45,7 +47,7 @@ def _candidate_ready_for_notice(branch, members):
 
 
 def test_an_applicant_under_18_is_refused(branch_a):
-    with pytest.raises(Exception, match="十八岁"):
+    with pytest.raises(ValidationError, match="入党申请人在申请之日须年满十八岁"):
         open_dossier(branch_a, "少年", D(2026, 3, 9), birth_date=D(2008, 3, 10))
     assert not Dossier.objects.exists()
     assert open_dossier(branch_a, "青年", D(2026, 3, 10), birth_date=D(2008, 3, 10)).stage == Stage.APPLICANT
@@ -98,8 +100,12 @@ def test_an_activist_of_29_february_may_become_a_candidate_on_28_february(branch
 def test_contacts_are_one_or_two_full_members_of_the_branch(branch_a, full_members, probationary_member):
     dossier = open_dossier(branch_a, "赵申请", D(2025, 1, 6))
     take(dossier, StepKind.TALK, D(2025, 1, 20))
-    for wrong in ([], full_members[:3], [probationary_member]):
-        with pytest.raises(Exception):  # noqa: B017 - each is a ValidationError with its own message
+    for wrong, message in (
+        ([], "须选择1至2名培养联系人"),
+        (full_members[:3], "须选择1至2名培养联系人"),
+        ([probationary_member], "培养联系人须为本支部花名册上的正式党员"),
+    ):
+        with pytest.raises(ValidationError, match=message):
             take(dossier, StepKind.ACTIVIST, D(2025, 2, 1), contacts=wrong)
     take(dossier, StepKind.ACTIVIST, D(2025, 2, 1), contacts=full_members[:2])
     assert _fresh(dossier).contacts.count() == 2
@@ -107,7 +113,7 @@ def test_contacts_are_one_or_two_full_members_of_the_branch(branch_a, full_membe
 
 def test_introducers_are_exactly_two_full_members(branch_a, full_members):
     dossier = _activist(branch_a, full_members, D(2025, 1, 6))
-    with pytest.raises(Exception, match="2"):
+    with pytest.raises(ValidationError, match="须选择2名入党介绍人"):
         take(dossier, StepKind.CANDIDATE, D(2026, 1, 6), introducers=full_members[:1])
     assert _fresh(dossier).stage == Stage.ACTIVIST
 
@@ -176,16 +182,26 @@ def test_quorum_and_majority_are_counted_on_the_full_members_due_with_a_vote(
 
 
 @pytest.mark.parametrize(
-    "counts",
+    ("counts", "message"),
     [
-        {"entitled": 5, "present": 6, "written": 0, "agree": 3, "against": 0, "abstain": 0},
-        {"entitled": 5, "present": 3, "written": 3, "agree": 3, "against": 0, "abstain": 0},
-        {"entitled": 5, "present": 3, "written": 0, "agree": 3, "against": 1, "abstain": 0},
-        {"entitled": 0, "present": 0, "written": 0, "agree": 0, "against": 0, "abstain": 0},
+        ({"entitled": 5, "present": 6, "written": 0, "agree": 3, "against": 0, "abstain": 0}, "实到人数多于应到人数"),
+        (
+            {"entitled": 5, "present": 3, "written": 3, "agree": 3, "against": 0, "abstain": 0},
+            "书面意见只能来自未到会的有表决权的党员",
+        ),
+        (
+            {"entitled": 5, "present": 3, "written": 0, "agree": 3, "against": 1, "abstain": 0},
+            "票数多于实到人数与书面意见之和",
+        ),
+        (
+            {"entitled": 0, "present": 0, "written": 0, "agree": 0, "against": 0, "abstain": 0},
+            "支部大会至少须有一名有表决权的正式党员",
+        ),
+        ({"entitled": 5, "present": 3, "written": 0, "agree": 3, "against": 0}, "请填写会议的各项人数"),
     ],
 )
-def test_meeting_counts_that_do_not_add_up_are_refused(counts):
-    with pytest.raises(Exception):  # noqa: B017 - ValidationError, message per case
+def test_meeting_counts_that_do_not_add_up_are_refused(counts, message):
+    with pytest.raises(ValidationError, match=message):
         recruitment.check_vote(Step(**counts))
 
 
@@ -258,7 +274,7 @@ def test_the_conversion_meeting_waits_for_the_end_of_probation(branch_a, full_me
 
 def test_full_membership_updates_the_roster(branch_a, full_members):
     dossier = walk(open_dossier(branch_a, "郑申请", D(2024, 1, 2)), StepKind.OATH, D(2024, 1, 2), full_members)
-    dossier = convert(dossier, dossier.probation_ends, entitled=5)
+    dossier = convert(dossier, dossier.probation_ends)
     assert dossier.stage == Stage.FULL
     assert dossier.roster_entry.member_type == RosterEntry.MemberType.FULL
 
@@ -280,7 +296,7 @@ def test_an_extension_lasts_six_to_twelve_months(branch_a, full_members, months)
 def test_an_extension_moves_the_end_of_probation_once(branch_a, full_members):
     dossier = walk(open_dossier(branch_a, "陈申请", D(2023, 1, 3)), StepKind.OATH, D(2023, 1, 3), full_members)
     ends = dossier.probation_ends
-    dossier = convert(dossier, ends, Decision.EXTEND, entitled=5, months=6)
+    dossier = convert(dossier, ends, Decision.EXTEND, months=6)
     assert dossier.stage == Stage.PROBATIONARY
     assert dossier.probation_ends == recruitment.add_months(ends, 6)
     assert dossier.roster_entry.member_type == RosterEntry.MemberType.PROBATIONARY
@@ -293,13 +309,13 @@ def test_an_extension_moves_the_end_of_probation_once(branch_a, full_members):
             extension_months=6,
             **adopting_vote(5),
         )
-    dossier = convert(dossier, dossier.probation_ends, Decision.FULL, entitled=5)
+    dossier = convert(dossier, dossier.probation_ends, Decision.FULL)
     assert dossier.stage == Stage.FULL
 
 
 def test_cancellation_takes_the_entry_off_the_active_roster(branch_a, full_members):
     dossier = walk(open_dossier(branch_a, "褚申请", D(2024, 1, 2)), StepKind.OATH, D(2024, 1, 2), full_members)
-    dossier = convert(dossier, dossier.probation_ends, Decision.CANCEL, entitled=5)
+    dossier = convert(dossier, dossier.probation_ends, Decision.CANCEL)
     assert dossier.stage == Stage.CANCELLED
     assert not RosterEntry.objects.active().filter(pk=dossier.roster_entry_id).exists()
 
@@ -318,3 +334,90 @@ def test_approval_links_the_roster_entry_only_to_an_account_that_verified_the_do
     dossier = open_dossier(branch_a, "周申请", D(2024, 1, 2), user=squatter)
     dossier = walk(dossier, StepKind.ADMISSION_APPROVAL, D(2024, 1, 2), full_members)
     assert dossier.roster_entry.user is None
+
+
+# --- The meeting's voting base: the roster on the meeting's date, never typed ---------------------------
+
+
+@pytest.fixture
+def roster_on_12_october(branch_a, branch_b, full_members, probationary_member):
+    """Branch A around the meeting of 2026-10-12, hand-counted: the five full members of 2010 vote; so do
+    a mobile member and one who left for branch B on 2026-11-02 (after the meeting); a probationary member,
+    a member who joined on 2026-10-13, a suspended member, one who came from branch B on 2026-11-01, and one
+    whose conversion was approved on 2026-11-05 (still probationary on the 12th) do not. 5 + 2 = 7."""
+    from membership.models import Transfer, TransferStatus
+    from organizations.factories import RosterEntryFactory
+
+    RosterEntryFactory(branch=branch_a, name="流动党员", status=RosterEntry.Status.MOBILE)
+    RosterEntryFactory(branch=branch_a, name="新党员", joined_on=D(2026, 10, 13))
+    RosterEntryFactory(branch=branch_a, name="停权党员", status=RosterEntry.Status.SUSPENDED)
+    came = RosterEntryFactory(branch=branch_a, name="转入党员")
+    left = RosterEntryFactory(branch=branch_b, name="转出党员")
+    for entry, old, new, day in (
+        (came, branch_b, branch_a, D(2026, 11, 1)),
+        (left, branch_a, branch_b, D(2026, 11, 2)),
+    ):
+        Transfer.objects.create(
+            entry=entry,
+            from_branch=old,
+            to_branch=new,
+            status=TransferStatus.ACCEPTED,
+            old_member_no=entry.member_no,
+            requested_on=day,
+            released_on=day,
+            accepted_on=day,
+        )
+    converted = RosterEntryFactory(branch=branch_a, name="新转正党员", joined_on=D(2025, 11, 1))
+    dossier = Dossier.objects.create(
+        branch=branch_a,
+        name="新转正党员",
+        gender="F",
+        birth_date=D(1990, 1, 1),
+        stage=Stage.FULL,
+        roster_entry=converted,
+    )
+    Step.objects.create(dossier=dossier, kind=StepKind.CONVERSION_APPROVAL, taken_on=D(2026, 11, 5))
+    return 7
+
+
+def test_the_voting_base_is_the_rosters_full_members_with_a_vote_on_the_meetings_date(branch_a, roster_on_12_october):
+    assert recruitment.voting_base(branch_a, D(2026, 10, 12)) == roster_on_12_october
+    # A month later: the newcomer, the transferred-in and the converted member count; the leaver does not.
+    assert recruitment.voting_base(branch_a, D(2026, 11, 12)) == 5 + 1 + 1 + 1 + 1
+
+
+def test_the_meeting_counts_those_due_from_the_roster_whatever_is_typed(branch_a, full_members, roster_on_12_october):
+    dossier = _candidate_ready_for_notice(branch_a, full_members)
+    take(dossier, StepKind.NOTICE, D(2026, 9, 28))
+    take(dossier, StepKind.APPLICATION_FORM, D(2026, 9, 29))
+    # 3 typed as due: 2 in favour would be a majority of 3, not of the roster's 7.
+    take(
+        dossier,
+        StepKind.ADMISSION_MEETING,
+        D(2026, 10, 12),
+        entitled=3,
+        present=4,
+        written=0,
+        agree=2,
+        against=2,
+        abstain=0,
+    )
+    meeting = Step.objects.get(dossier=dossier, kind=StepKind.ADMISSION_MEETING)
+    assert meeting.entitled == 7 and meeting.has_quorum and not meeting.adopted
+
+
+def test_members_left_out_of_those_due_need_a_reason(branch_a, full_members, roster_on_12_october):
+    dossier = _candidate_ready_for_notice(branch_a, full_members)
+    take(dossier, StepKind.NOTICE, D(2026, 9, 28))
+    take(dossier, StepKind.APPLICATION_FORM, D(2026, 9, 29))
+    counts = {"present": 3, "written": 0, "agree": 3, "against": 0, "abstain": 0}
+    with pytest.raises(ValidationError, match="请说明为何有2名有表决权的正式党员不计入应到人数"):
+        take(dossier, StepKind.ADMISSION_MEETING, D(2026, 10, 12), excused=2, **counts)
+    with pytest.raises(ValidationError, match="2026年10月12日花名册上有7名有表决权的正式党员"):
+        take(dossier, StepKind.ADMISSION_MEETING, D(2026, 10, 12), excused=8, excused_reason="x", **counts)
+    assert not Step.objects.filter(dossier=dossier, kind=StepKind.ADMISSION_MEETING).exists()
+    reason = "正式党员1长期病休、正式党员2在国外，经社区党委同意不计入"
+    take(dossier, StepKind.ADMISSION_MEETING, D(2026, 10, 12), excused=2, excused_reason=reason, **counts)
+    meeting = Step.objects.get(dossier=dossier, kind=StepKind.ADMISSION_MEETING)
+    assert (meeting.entitled, meeting.excused, meeting.excused_reason) == (5, 2, reason)
+    assert meeting.adopted  # 3 of the 5 due

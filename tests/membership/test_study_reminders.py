@@ -139,3 +139,57 @@ def test_meeting_attendance_counts_from_orglife_sign_ins(tree, branch_a, member_
     SignIn.objects.create(meeting=meeting, member=member_a.roster_entry, method=SignIn.Method.TICKED, signed_at=start)
     summary = study.points_of(member_a.roster_entry, member_a, 2026)
     assert summary.by_source[PointSource.MEETING] == 3 and summary.by_month == {5: 3}
+
+
+def test_a_party_lecture_on_a_study_item_counts_once_as_the_meeting_not_again_as_study(tree, branch_a, member_a, index):
+    from orglife import attendance
+    from orglife import factories as orglife_factories
+
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.STUDY, points=2, daily_cap=10, valid_from=D(2026, 1, 1)
+    )
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.MEETING, points=3, daily_cap=10, valid_from=D(2026, 1, 1)
+    )
+    lectured, alone = home_factories.study(index, title="党课材料"), home_factories.study(index, title="自学材料")
+    start = dt.datetime(2026, 5, 20, 14, 30, tzinfo=SHANGHAI)
+    lecture = orglife_factories.meeting(branch_a, kind="lecture", starts_at=start, notify=False, study_page=lectured)
+    attendance.sign_in(lecture, member_a, now=start)  # orglife writes the study record of the lecture's item
+    StudyRecord.objects.filter(user=member_a, page=lectured).update(studied_at=start)
+    _studied(member_a, alone, dt.datetime(2026, 5, 21, 9, tzinfo=SHANGHAI))
+    assert StudyRecord.objects.filter(user=member_a).count() == 2
+    summary = study.points_of(member_a.roster_entry, member_a, 2026)
+    # By hand: the lecture 3 (as the meeting attended), the item studied alone 2; the lecture's item 0.
+    assert summary.by_source[PointSource.MEETING] == 3
+    assert summary.by_source[PointSource.STUDY] == 2
+    assert summary.total == 5 and summary.by_month == {5: 5}
+
+
+def test_volunteer_hours_count_at_the_streets_rate_in_force_at_the_end_of_the_year(client, tree, member_a, resident):
+    from decimal import Decimal
+
+    from appeals.models import Volunteer, VolunteerHours
+
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.VOLUNTEER, points=2, daily_cap=5, valid_from=D(2025, 1, 1)
+    )
+    PointRule.objects.create(
+        organization=tree["street"], source=PointSource.VOLUNTEER, points=3, daily_cap=5, valid_from=D(2025, 7, 1)
+    )
+    mine = Volunteer.objects.create(user=member_a, community=tree["community"], skills="修水管")
+    theirs = Volunteer.objects.create(user=resident, community=tree["community"], skills="理发")
+    for volunteer, day, hours in (
+        (mine, D(2025, 3, 1), "2.5"),
+        (mine, D(2025, 6, 10), "3"),  # 5.5 hours in 2025
+        (mine, D(2024, 12, 31), "4"),  # another year
+        (theirs, D(2025, 3, 1), "8"),  # someone else
+    ):
+        VolunteerHours.objects.create(volunteer=volunteer, day=day, hours=Decimal(hours))
+    assert Volunteer.objects.hours_of(member_a, 2025) == 5.5
+    summary = study.points_of(member_a.roster_entry, member_a, 2025)
+    # By hand: 5.5 hours × 3 points (the rule in force on 31 December 2025) = 16.5, whole points 16.
+    assert summary.by_source[PointSource.VOLUNTEER] == 16 and summary.total == 16
+    assert summary.volunteer_hours == 5.5 and summary.by_month == {}
+    client.force_login(member_a)
+    body = client.get(reverse("membership:my_study") + "?year=2025").content.decode()
+    assert "<strong>16分</strong>" in body and "5.5" in body
