@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -577,13 +577,23 @@ class DuesRelief(models.Model):
         return self.status == ReliefStatus.APPROVED and self.from_month <= month <= self.to_month
 
 
+class DuesKeeperQuerySet(models.QuerySet):
+    def serving(self) -> DuesKeeperQuerySet:
+        """Keepers still active members of the branch they keep: one who left or moved away sees nothing."""
+        member = RosterEntry.objects.active().filter(branch=OuterRef("branch"), user=OuterRef("user"))
+        return self.filter(Exists(member))
+
+
 class DuesKeeper(models.Model):
-    """The branch's dues keeper (党费收缴员), named by its secretary: sees and records the branch's dues."""
+    """The branch's dues keeper (党费收缴员), named by its secretary: sees and records the branch's dues
+    while they are an active member of the branch."""
 
     branch = models.ForeignKey(Organization, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
     )
+
+    objects = DuesKeeperQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dues keeper")

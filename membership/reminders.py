@@ -102,7 +102,9 @@ def _dues_reminders(today: datetime.date) -> list[Reminder]:
     branches = list(branches.distinct())
     secretaries = _secretaries({b.pk for b in branches})
     keepers = defaultdict(set)
-    for branch_id, user_id in DuesKeeper.objects.filter(branch__in=branches).values_list("branch_id", "user_id"):
+    for branch_id, user_id in (
+        DuesKeeper.objects.serving().filter(branch__in=branches).values_list("branch_id", "user_id")
+    ):
         keepers[branch_id].add(user_id)
     for branch in branches:
         flagged = [row for row in dues.ledger(branch, today.year, today) if row.flagged]

@@ -112,7 +112,7 @@ def keeps_dues(user, branch: Organization | None) -> bool:
         return True
     from membership.models import DuesKeeper
 
-    return DuesKeeper.objects.filter(branch=branch, user=user).exists()
+    return DuesKeeper.objects.serving().filter(branch=branch, user=user).exists()
 
 
 def dues_branches(user):
@@ -124,7 +124,7 @@ def dues_branches(user):
     from membership.models import DuesKeeper
 
     secretary_of = roles.organizations_with_role(user, roles.Role.SECRETARY).values("pk")
-    keeper_of = DuesKeeper.objects.filter(user=user).values("branch_id")
+    keeper_of = DuesKeeper.objects.serving().filter(user=user).values("branch_id")
     branches = Organization.objects.filter(kind=Organization.Kind.BRANCH)
     return branches.filter(pk__in=secretary_of) | branches.filter(pk__in=keeper_of)
 

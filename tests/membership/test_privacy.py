@@ -154,3 +154,21 @@ def test_the_secretary_cannot_name_someone_outside_the_branch(client, people, br
     response = _add_keeper(client, branch_a, stranger)
     assert response.status_code == 200
     assert not DuesKeeper.objects.exists()
+
+
+def test_a_dues_keeper_who_moved_to_another_branch_no_longer_sees_the_dues(client, branch_a, branch_b, secretary_a):
+    from membership import transfers
+    from membership.rules import dues_branches
+
+    keeper = UserFactory(display_name="收缴员甲")
+    entry = RosterEntryFactory(branch=branch_a, user=keeper)
+    DuesKeeper.objects.create(branch=branch_a, user=keeper)
+    client.force_login(keeper)
+    url = reverse("membership:dues", args=[branch_a.pk])
+    assert client.get(url).status_code == 200
+    transfer = transfers.request_transfer(entry, secretary_a, to_branch=branch_b)
+    transfers.release(transfer, secretary_a)
+    transfers.accept(transfer, secretary_a)
+    assert client.get(url).status_code == 403
+    assert not dues_branches(keeper).exists()
+    assert not keeper.has_perm("membership.keep_dues", branch_a)
