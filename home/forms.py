@@ -15,8 +15,3 @@ class MeetingRecordForm(WagtailAdminModelForm):
             only = list(branches.values_list("pk", flat=True)[:2])
             if len(only) == 1:
                 self.initial["branch"] = only[0]
-        if self.instance.tracked:
-            # A scheduled meeting's counts come from its replies and sign-ins: shown, never typed.
-            for name in ("due", "present", "absent", "on_leave"):
-                if name in self.fields:
-                    self.fields[name].disabled = True

@@ -44,11 +44,32 @@ def due_members(branch, kind: str):
     return members
 
 
+# A secretary who fills in the form as the meeting begins is not refused for the minutes that took; a start
+# earlier than this is a meeting that already took place, not one to schedule.
+LATE_SCHEDULING = dt.timedelta(minutes=15)
+
+
+def check_ahead(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime | None = None) -> None:
+    """Refuse a meeting in the past: meetings are scheduled ahead, so that members are told and sign in."""
+    now = now or timezone.now()
+    if starts_at < now - LATE_SCHEDULING or ends_at <= now:
+        raise Refused(
+            _(
+                "This time has already passed: a meeting is scheduled before it takes place, so that members "
+                "are notified and sign in. A meeting that already took place is entered as a meeting record "
+                "in the admin."
+            )
+        )
+
+
 @transaction.atomic
-def schedule(meeting: Meeting, user, *, notify: bool = True) -> Meeting:
+def schedule(meeting: Meeting, user, *, notify: bool = True, now: dt.datetime | None = None) -> Meeting:
     """Save a new meeting, invite those due from the roster and notify them (in the site and by email).
 
-    `notify=False` only for meetings entered after they took place (the demo's past year)."""
+    A meeting in the past is refused (`check_ahead`). `now` is when it is scheduled: only the builders of a
+    history (orglife/factories.py for the demo and the tests) pass an earlier time. `notify=False` only
+    for such histories, whose members need no notice."""
+    check_ahead(meeting.starts_at, meeting.ends_at, now)
     meeting.scheduled_by = user
     meeting.save()
     members = list(due_members(meeting.branch, meeting.kind).only("pk", "user_id"))
@@ -181,10 +202,7 @@ def tick(meeting: Meeting, member_ids: list[int], user, *, now: dt.datetime | No
     """The secretary marks present those who could not scan (no phone); already signed-in ones are kept."""
     now = now or timezone.now()
     meeting = _locked(meeting)
-    if meeting.is_cancelled:
-        raise Refused(_("This meeting was cancelled."))
-    if now < meeting.signin_opens_at:
-        raise Refused(_("Attendance can be recorded once the meeting has started."))
+    _check_ticks_open(meeting, now)
     invited = meeting.invitations.filter(member_id__in=member_ids).exclude(
         Exists(SignIn.objects.filter(meeting=meeting, member=OuterRef("member_id")))
     )
@@ -208,13 +226,32 @@ def tick(meeting: Meeting, member_ids: list[int], user, *, now: dt.datetime | No
 
 
 @transaction.atomic
-def untick(meeting: Meeting, member_id: int, user) -> None:
-    """Undo a tick made by mistake (never a member's own scan)."""
+def untick(meeting: Meeting, member_id: int, user, *, now: dt.datetime | None = None) -> None:
+    """Undo a tick made by mistake (never a member's own scan), while ticks are still taken."""
     meeting = _locked(meeting)
+    _check_ticks_open(meeting, now or timezone.now())
     deleted, _rows = SignIn.objects.filter(meeting=meeting, member_id=member_id, method=SignIn.Method.TICKED).delete()
     if deleted:
         recount(meeting)
         log(instance=meeting, action="orglife.meeting.untick", user=user, data={"member": member_id})
+
+
+def _check_ticks_open(meeting: Meeting, now: dt.datetime) -> None:
+    """Ticks from the opening of the sign-in until ORGLIFE_TICK_GRACE_DAYS after the end: attendance is
+    recorded at the meeting or just after it, never months later for the record."""
+    if meeting.is_cancelled:
+        raise Refused(_("This meeting was cancelled."))
+    if now < meeting.signin_opens_at:
+        raise Refused(_("Attendance can be recorded once the meeting has started."))
+    if now > meeting.ticks_close_at:
+        closed = timezone.localtime(meeting.ticks_close_at)
+        raise Refused(
+            _(
+                "Attendance of this meeting was closed on %(closed)s: it is recorded at the meeting or within "
+                "%(days)d days after it, not later."
+            )
+            % {"closed": f"{closed:%Y-%m-%d %H:%M}", "days": settings.ORGLIFE_TICK_GRACE_DAYS}
+        )
 
 
 def _record_sign_in(meeting: Meeting, member: RosterEntry, method: str, user, now: dt.datetime) -> SignIn:
@@ -247,15 +284,23 @@ def _count_as_study(meeting: Meeting, member_ids: list[int]) -> None:
 
 
 def counts(meeting: Meeting) -> dict[str, int]:
-    """Due, present, on leave and absent, from the rows (absent only once the meeting is over)."""
+    """Due, present, on leave and absent, from the rows: the one computation of the counts.
+
+    `absent` is those due who neither signed in nor asked for leave, with no clock in it: once the meeting
+    is over they are its absentees; while it runs they have not signed in yet (the pages show "–" until the
+    end). So the number written by `recount` at each change stays right after the meeting ends, with no
+    job to run at the end: after it only a tick within the grace or its undo changes anything, and those
+    recount."""
     row = Meeting.objects.with_counts().filter(pk=meeting.pk).values("n_due", "n_present", "n_leave").get()
     due, present, leave = row["n_due"], row["n_present"], row["n_leave"] or 0
-    absent = due - present - leave if meeting.has_ended() else 0
-    return {"due": due, "present": present, "on_leave": leave, "absent": max(absent, 0)}
+    return {"due": due, "present": present, "on_leave": leave, "absent": max(due - present - leave, 0)}
 
 
 def recount(meeting: Meeting) -> None:
-    """Write the computed counts onto the ledger row (home's MeetingRecord), where every reader finds them."""
+    """Write the computed counts onto the ledger row (home's MeetingRecord), where every reader finds them.
+
+    Called in the transaction of every change to invitations, replies and sign-ins (schedule, reply,
+    sign-in, tick, untick), under the meeting's row lock."""
     numbers = counts(meeting)
     MeetingRecord.objects.filter(pk=meeting.pk).update(**numbers)
     for name, value in numbers.items():

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from home.models import MeetingRecord, StudyPage
+from orglife.attendance import Refused, check_ahead
 from orglife.models import Invitation, Meeting, TermAdjustment
 from orglife.rules import holding_meetings
 
@@ -77,6 +78,10 @@ class MeetingForm(forms.ModelForm):
                 zone = timezone.get_current_timezone()
                 self.instance.starts_at = dt.datetime.combine(day, start, tzinfo=zone)
                 self.instance.ends_at = dt.datetime.combine(day, end, tzinfo=zone)
+                try:
+                    check_ahead(self.instance.starts_at, self.instance.ends_at)
+                except Refused as refusal:
+                    self.add_error("day", str(refusal))
         if not data.get("place") and not data.get("online_url"):
             self.add_error("place", _("Give a place, an online meeting link, or both."))
         if data.get("study_page") and data.get("kind") != MeetingRecord.Kind.LECTURE:

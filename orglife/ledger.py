@@ -41,6 +41,7 @@ def record_html(meeting: Meeting) -> str:
         "when": attendance.when_text(meeting),
         "where": attendance.where_text(meeting),
         "attachments": meeting.attachments.all(),
+        "ended": meeting.has_ended(),
         "printed": timezone.localtime(),
     }
     return render_to_string("orglife/reports/meeting_record.html", context)
@@ -96,7 +97,7 @@ def ledger_xlsx(branch, year: int) -> FileResponse:
                 record.due,
                 record.present,
                 record.on_leave,
-                record.absent,
+                record.absent if meeting is None or meeting.has_ended() else "",  # not over: not absent yet
                 record.recorder,
                 record.decisions,
                 str(_("sign-ins")) if record.tracked else str(_("typed record")),

@@ -14,10 +14,12 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.private_files import PrivateStorage
 from home.models import MeetingRecord
 from home.models.meetings import MeetingRecordQuerySet
 from organizations.models import Organization, RosterEntry
@@ -102,6 +104,21 @@ class Meeting(MeetingRecord):
     def signin_closes_at(self) -> dt.datetime:
         return self.ends_at + dt.timedelta(minutes=settings.ORGLIFE_SIGNIN_CLOSES_MINUTES_AFTER)
 
+    def get_absolute_url(self) -> str:
+        return reverse("orglife:meeting", args=(self.pk,))
+
+    def tracked_url(self) -> str:
+        return self.get_absolute_url()
+
+    @property
+    def ticks_close_at(self) -> dt.datetime:
+        """The secretary's ticks (members without a phone) are taken until this grace after the end, no later."""
+        return self.ends_at + dt.timedelta(days=settings.ORGLIFE_TICK_GRACE_DAYS)
+
+    def ticks_open(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.cancelled_at is None and self.signin_opens_at <= now <= self.ticks_close_at
+
     def signin_open(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.cancelled_at is None and self.signin_opens_at <= now <= self.signin_closes_at
@@ -164,10 +181,13 @@ class SignIn(models.Model):
 
 
 class MinutesAttachment(models.Model):
-    """A file attached to the minutes (a scanned sign-in sheet is never required: sign-ins are recorded)."""
+    """A file attached to the minutes (a scanned sign-in sheet is never required: sign-ins are recorded).
+
+    Minutes are internal to the branch: stored under PRIVATE_ROOT/orglife, never under MEDIA_ROOT, and handed
+    out only by orglife.views.attachment after the permission check."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="orglife/minutes/%Y/")
+    file = models.FileField(upload_to="minutes/%Y/", storage=PrivateStorage("orglife"))
     name = models.CharField(max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from core import params
 from core.pdf import ReportError
+from core.private_files import private_file_response
 from organizations import roles
 from organizations.models import Organization
 from orglife import attendance, cadence, ledger, minutes, qr, terms
@@ -91,12 +92,16 @@ def schedule(request):
     if request.method == "POST" and form.is_valid():
         if not request.user.has_perm("orglife.schedule_meeting", form.cleaned_data["branch"]):
             raise PermissionDenied
-        meeting = attendance.schedule(form.save(commit=False), request.user)
-        messages.success(
-            request,
-            _("The meeting is scheduled and %(count)d members were notified.") % {"count": meeting.due},
-        )
-        return redirect("orglife:meeting", meeting.pk)
+        try:
+            meeting = attendance.schedule(form.save(commit=False), request.user)
+        except Refused as refusal:  # the time passed between the form's check and now
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("The meeting is scheduled and %(count)d members were notified.") % {"count": meeting.due},
+            )
+            return redirect("orglife:meeting", meeting.pk)
     return render(request, "orglife/meeting_form.html", {"form": form})
 
 
@@ -115,6 +120,8 @@ def meeting_detail(request, pk: int):
         "counts": attendance.counts(meeting),
         "ended": meeting.has_ended(),
         "signin_open": meeting.signin_open(),
+        "ticks_open": meeting.ticks_open(),
+        "ticks_closed_at": meeting.ticks_close_at if meeting.ticks_close_at < timezone.now() else None,
         "reply_form": ReplyForm(initial={"answer": invitation.reply or None, "reason": invitation.reason})
         if invitation
         else None,
@@ -278,11 +285,7 @@ def attachment(request, pk: int):
     item = get_object_or_404(MinutesAttachment.objects.select_related("meeting__branch"), pk=pk)
     if not request.user.has_perm("orglife.see_meeting", item.meeting):
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None  # the file is gone from storage: not found, not a server error
-    return FileResponse(handle, as_attachment=True, filename=item.name)
+    return private_file_response(item.file, filename=item.name)
 
 
 @login_required

@@ -303,6 +303,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Sign-in opens this long before a meeting starts and stays open this long after it ends.
 ORGLIFE_SIGNIN_OPENS_MINUTES_BEFORE = env_int("ORGLIFE_SIGNIN_OPENS_MINUTES_BEFORE", 30, minimum=0)
 ORGLIFE_SIGNIN_CLOSES_MINUTES_AFTER = env_int("ORGLIFE_SIGNIN_CLOSES_MINUTES_AFTER", 30, minimum=0)
+# The secretary may tick those without a phone until this many days after the meeting ends; later ticks would
+# be paperwork for the record, not attendance (the 重痕迹).
+ORGLIFE_TICK_GRACE_DAYS = env_int("ORGLIFE_TICK_GRACE_DAYS", 7, minimum=0)
 # A scanned code is good this long; the secretary's screen renews it every minute.
 ORGLIFE_QR_MAX_AGE_SECONDS = env_int("ORGLIFE_QR_MAX_AGE_SECONDS", 180, minimum=30)
 # Cadence: warn this many days before a quarter (or, for yearly meetings, the year) ends.

@@ -153,6 +153,18 @@ class MeetingRecord(models.Model):
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": _("A meeting record cannot be dated in the future.")})
 
+    def tracked_url(self) -> str:
+        """Where a meeting scheduled on the site is run: its multi-table child's page, found through the
+        child accessor so that this app imports nothing above it; "" for a typed record."""
+        if not self.tracked:
+            return ""
+        for relation in self._meta.related_objects:
+            if relation.one_to_one and relation.parent_link:
+                child = getattr(self, relation.get_accessor_name(), None)
+                if child is not None and hasattr(child, "get_absolute_url"):
+                    return child.get_absolute_url()
+        return ""
+
     @cached_property
     def attendance_rate(self):
         return round(100 * self.present / self.due) if self.due else None

@@ -165,3 +165,35 @@ def test_the_level_above_records_an_election_and_sees_the_term(page, branch_a, o
     from organizations import roles
 
     assert roles.holds_role(elected.user, branch_a, roles.Role.SECRETARY)
+
+
+def test_home_admin_shows_a_scheduled_meeting_read_only_and_links_to_its_page(page, branch_a, secretary_a):
+    """Home's meeting records admin: a meeting scheduled on the site opens read-only with a link to its page
+    (its counts come from sign-ins); a typed record is still edited there. No console error."""
+    import re
+
+    from home.models import MeetingRecord
+    from orglife import factories
+
+    meeting = factories.meeting(branch_a, user=secretary_a, topic="平台安排的主题党日")
+    MeetingRecord.objects.create(
+        branch=branch_a, kind="lecture", date=dt.date(2025, 5, 1), topic="手工记录的党课", due=10, present=9, absent=1
+    )
+    sign_in(page, secretary_a)
+    page.goto("/admin/snippets/home/meetingrecord/")
+    page.get_by_role("link", name="平台安排的主题党日").click()
+    expect(page).to_have_url(re.compile(rf"/admin/snippets/home/meetingrecord/inspect/{meeting.pk}/$"))
+    expect(page.locator("body")).to_contain_text("该会议是在平台上安排的")
+    expect(page.locator("input[name=topic]")).to_have_count(0)
+    page.goto(f"/admin/snippets/home/meetingrecord/edit/{meeting.pk}/")  # a bookmarked edit link
+    expect(page).to_have_url(re.compile(rf"/inspect/{meeting.pk}/$"))
+    page.get_by_role("link", name="打开会议页面").click()
+    expect(page).to_have_url(re.compile(rf"/orglife/{meeting.pk}/$"))
+    expect(page.locator("h1")).to_contain_text("平台安排的主题党日")
+
+    page.goto("/admin/snippets/home/meetingrecord/")
+    page.get_by_role("link", name="手工记录的党课").click()
+    page.locator("input[name=topic]").fill("改正的党课")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/snippets/home/meetingrecord/$"))
+    assert MeetingRecord.objects.filter(topic="改正的党课", tracked=False).exists()

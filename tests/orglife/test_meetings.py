@@ -332,3 +332,178 @@ def test_a_ledger_of_year_zero_is_not_found_not_a_server_error(client, branch_a,
     client.force_login(secretary_a)
     assert client.get(f"/orglife/ledger/{branch_a.pk}/0.xlsx").status_code == 404
     assert client.get(f"/orglife/ledger/{branch_a.pk}/0.pdf").status_code == 404
+
+
+# --- Review of issue 18: no meetings scheduled in the past, no ticks months later, absent after the end ---------
+
+
+def _schedule_post(branch, day, start="14:30", end="16:30"):
+    return {
+        "branch": branch.pk,
+        "kind": "theme_day",
+        "topic": "补登的会议",
+        "day": day.isoformat(),
+        "start": start,
+        "end": end,
+        "place": "党员活动室",
+    }
+
+
+def test_scheduling_a_meeting_in_the_past_is_refused_with_a_clear_message(client, branch_a, secretary_a, members):
+    client.force_login(secretary_a)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(reverse("orglife:schedule"), _schedule_post(branch_a, yesterday))
+    html = response.content.decode()
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    assert "该时间已过" in html and "会议记录" in html  # says why, and where a past meeting is entered
+    assert not Notification.objects.exists()
+    # The same rule below the form: a meeting that started an hour ago is not scheduled either.
+    start = timezone.now() - dt.timedelta(hours=1)
+    past = Meeting(branch=branch_a, kind="theme_day", topic="t", place="p", starts_at=start, ends_at=start)
+    past.ends_at = start + dt.timedelta(hours=2)
+    with pytest.raises(Refused, match="该时间已过"):
+        attendance.schedule(past, secretary_a)
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_starting_ahead_or_just_now_is_scheduled(client, branch_a, secretary_a, members):
+    client.force_login(secretary_a)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = client.post(reverse("orglife:schedule"), _schedule_post(branch_a, tomorrow))
+    assert response.status_code == 302 and Meeting.objects.count() == 1
+    # A secretary who fills in the form as the meeting begins is not refused for the minutes that took.
+    start = timezone.now() - dt.timedelta(minutes=5)
+    late = Meeting(branch=branch_a, kind="theme_day", topic="t", place="p", starts_at=start)
+    late.ends_at = start + dt.timedelta(hours=2)
+    attendance.schedule(late, secretary_a)
+    assert Meeting.objects.count() == 2
+
+
+def test_a_meeting_that_already_took_place_is_still_entered_as_a_typed_record(client, branch_a, secretary_a):
+    client.force_login(secretary_a)
+    day = timezone.localdate() - dt.timedelta(days=20)
+    response = client.post(
+        reverse("wagtailsnippets_home_meetingrecord:add"),
+        {
+            "branch": branch_a.pk,
+            "kind": "lecture",
+            "date": day.isoformat(),
+            "topic": "上月的党课",
+            "presenter": "书记",
+            "recorder": "组织委员",
+            "due": 10,
+            "present": 8,
+            "on_leave": 1,
+            "absent": 1,
+            "content": "学习党章",
+            "decisions": "",
+            "photos-count": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = MeetingRecord.objects.get(topic="上月的党课")
+    assert (record.date, record.present, record.tracked) == (day, 8, False)
+
+
+def test_the_secretary_ticks_within_the_grace_after_the_meeting_not_months_later(
+    client, running_meeting, members, secretary_a, settings
+):
+    settings.ORGLIFE_TICK_GRACE_DAYS = 7
+    offline, other = members["offline"], RosterEntry.objects.get(user=members["others"][0])
+    within = running_meeting.ends_at + dt.timedelta(days=6)
+    assert attendance.tick(running_meeting, [offline.pk], secretary_a, now=within) == 1
+    attendance.untick(running_meeting, offline.pk, secretary_a, now=within)
+    attendance.tick(running_meeting, [offline.pk], secretary_a, now=within)
+    months_later = running_meeting.ends_at + dt.timedelta(days=90)
+    with pytest.raises(Refused, match="考勤已于.*截止"):
+        attendance.tick(running_meeting, [other.pk], secretary_a, now=months_later)
+    with pytest.raises(Refused, match="考勤已于.*截止"):
+        attendance.untick(running_meeting, offline.pk, secretary_a, now=months_later)
+    assert list(SignIn.objects.values_list("member_id", flat=True)) == [offline.pk]
+    # Through the page, once the grace is over: a clear message, nothing written, no tick boxes left.
+    settings.ORGLIFE_TICK_GRACE_DAYS = 0
+    Meeting.objects.filter(pk=running_meeting.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    client.force_login(secretary_a)
+    response = client.post(reverse("orglife:tick", args=(running_meeting.pk,)), {"member": [other.pk]}, follow=True)
+    html = response.content.decode()
+    assert "考勤已于" in html and 'name="member"' not in html
+    assert SignIn.objects.count() == 1 and MeetingRecord.objects.get(pk=running_meeting.pk).present == 1
+
+
+def _end(meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    meeting.refresh_from_db()
+
+
+def test_absent_is_counted_once_the_meeting_is_over_in_the_ledgers_xlsx_and_pdf(
+    client, running_meeting, members, secretary_a
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from orglife import ledger
+
+    attendance.sign_in(running_meeting, members["a"])
+    attendance.tick(running_meeting, [members["offline"].pk], secretary_a)
+    attendance.reply(running_meeting, members["others"][0], "leave", "出差")
+    _end(running_meeting)  # nothing runs at the end: the stored counts must already be right
+    client.force_login(secretary_a)
+    url = reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year))
+    sheet = load_workbook(BytesIO(b"".join(client.get(url).streaming_content))).active
+    row = list(sheet.iter_rows(values_only=True))[2]
+    assert row[2] == running_meeting.topic
+    assert row[5:9] == (5, 2, 1, 2)  # due, present, on leave, absent = 5 − 2 − 1
+    html = ledger.ledger_html(running_meeting.branch, running_meeting.date.year)
+    assert "<td>5</td><td>2</td><td>1</td><td>2</td>" in html
+    record = MeetingRecord.objects.get(pk=running_meeting.pk)
+    assert (record.due, record.present, record.on_leave, record.absent) == (5, 2, 1, 2)
+    assert attendance.counts(running_meeting) == {"due": 5, "present": 2, "on_leave": 1, "absent": 2}
+
+
+def test_the_ledger_pdf_shows_the_absent_of_a_finished_meeting(client, running_meeting, members, secretary_a):
+    import shutil
+    import subprocess
+
+    attendance.sign_in(running_meeting, members["a"])
+    _end(running_meeting)
+    client.force_login(secretary_a)
+    response = client.get(reverse("orglife:ledger_pdf", args=(running_meeting.branch_id, running_meeting.date.year)))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed: make system"
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert re.search(r"(?<!\d)5\s+1\s+0\s+4(?!\d)", text), text  # due, present, on leave, absent
+
+
+def test_while_a_meeting_runs_the_ledger_does_not_call_anyone_absent_yet(client, running_meeting, members, secretary_a):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    attendance.sign_in(running_meeting, members["a"])
+    client.force_login(secretary_a)
+    url = reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year))
+    sheet = load_workbook(BytesIO(b"".join(client.get(url).streaming_content))).active
+    row = list(sheet.iter_rows(values_only=True))[2]
+    assert row[5:8] == (5, 1, 0) and row[8] in (None, "")
+    html = client.get(reverse("orglife:meeting", args=(running_meeting.pk,))).content.decode()
+    assert 'data-count="absent">–<' in html
+
+
+def test_the_migration_recounts_absent_of_meetings_already_over(running_meeting, members, secretary_a):
+    import importlib
+
+    from django.apps import apps
+
+    attendance.sign_in(running_meeting, members["a"])
+    _end(running_meeting)
+    MeetingRecord.objects.filter(pk=running_meeting.pk).update(absent=0)  # as the old code left it
+    typed = MeetingRecord.objects.create(
+        branch=running_meeting.branch, kind="lecture", date=dt.date(2025, 5, 1), topic="旧记录", due=10, present=9
+    )
+    migration = importlib.import_module("orglife.migrations.0003_recount_absent")
+    migration.recount_absent(apps, None)
+    assert MeetingRecord.objects.get(pk=running_meeting.pk).absent == 4
+    assert MeetingRecord.objects.get(pk=typed.pk).absent == 0  # typed records keep what was typed

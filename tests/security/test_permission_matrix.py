@@ -1163,6 +1163,28 @@ ADMIN_ROWS = [
         _snippet("home.meetingrecord", "edit", "meeting_b"),
         expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=NOT_FOUND, org_admin=OK, superuser=OK),
     ),
+    Row(
+        "wagtailsnippets_home_meetingrecord:inspect",
+        _snippet("home.meetingrecord", "inspect", "meeting_a"),
+        ADMIN_STAFF,
+    ),
+    # A meeting scheduled on the site (orglife) is only read in home's admin: edit and delete lead to its
+    # read-only view, whose notice links to the meeting's own page.
+    Row(
+        "wagtailsnippets_home_meetingrecord:edit@tracked",
+        _snippet("home.meetingrecord", "edit", "orglife_a"),
+        expect(non_staff=NO_ADMIN, anonymous=LOGIN, staff=redirect("/admin/snippets/home/meetingrecord/inspect/")),
+    ),
+    Row(
+        "wagtailsnippets_home_meetingrecord:delete",
+        _snippet("home.meetingrecord", "delete", "orglife_a"),
+        expect(
+            non_staff=NO_ADMIN,
+            anonymous=LOGIN,
+            staff=redirect("/admin/snippets/home/meetingrecord/inspect/"),
+            editor_a=ADMIN_DENIED,  # editors keep records but do not delete them
+        ),
+    ),
     # Review keywords of all organisations and residents' addresses are the site admins' alone.
     Row("wagtailsnippets_consultation_keyword:list", _snippet("consultation.keyword", "list"), ADMIN_SUPERUSER_ONLY),
     Row(
@@ -1299,8 +1321,12 @@ def _wagtail_admin_view(route: str, pattern) -> bool:
     if (pattern.name or "") in UNGUARDED_ADMIN:
         return False
     module = getattr(pattern.callback, "__module__", "")
-    # Our snippet viewsets subclass Wagtail's views (organizations.wagtail_hooks); other project views need rows.
-    return module.startswith("wagtail.") or (route.startswith("admin/snippets/") and module.startswith("organizations"))
+    # Our snippet viewsets subclass Wagtail's views (organizations.wagtail_hooks, and an app's wagtail_hooks
+    # where it narrows them further); other project views need rows.
+    return module.startswith("wagtail.") or (
+        route.startswith("admin/snippets/")
+        and (module.startswith("organizations") or module.endswith(".wagtail_hooks"))
+    )
 
 
 RULES = [
