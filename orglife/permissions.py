@@ -14,6 +14,11 @@ class MeetingPermissionPolicy(ScopedPermissionPolicy):
     def scope_filter(self, user) -> dict:
         return {"branch__in": overseen_organizations(user).values("pk")}
 
+    def user_has_permission_for_instance(self, user, action, instance) -> bool:
+        if action == "delete" and instance.present:
+            return False  # a meeting that took place stays in the ledger with its sign-ins
+        return super().user_has_permission_for_instance(user, action, instance)
+
 
 class TermPermissionPolicy(ScopedPermissionPolicy):
     def __init__(self):

@@ -1,11 +1,15 @@
 """Audit actions and the admin's views of meetings and terms (scoped to the user's own organisations)."""
 
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 
 from organizations.wagtail_hooks import ScopedSnippetViewSet
 from orglife.models import Meeting, Term
@@ -33,10 +37,32 @@ def register_orglife_log_actions(actions):
     actions.register_action("orglife.term.remind", _("Term reminder"), _("Term reminder sent"))
 
 
+class HeldMeetingDeleteView(ScopedSnippetViewSet.delete_view_class):
+    """A meeting at which members signed in is part of the ledger: it is not deleted (one without sign-ins is
+    cancelled on its page, which tells the members)."""
+
+    def run_before_hook(self):
+        if self.object.present:
+            messages.error(
+                self.request,
+                _("Members signed in to this meeting: it stays in the ledger and cannot be deleted."),
+                buttons=[messages.button(self.object.get_absolute_url(), _("Open the meeting's page"))],
+            )
+            return redirect(reverse(Meeting.snippet_viewset.get_url_name("list")))
+        return super().run_before_hook()
+
+
+class MeetingIndexView(snippet_views.IndexView):
+    def get_delete_url(self, instance):
+        return None if instance.present else super().get_delete_url(instance)
+
+
 class MeetingViewSet(ScopedSnippetViewSet):
     """Scheduled meetings in the admin: read and correct the notice; the site runs replies and sign-ins."""
 
     model = Meeting
+    index_view_class = MeetingIndexView
+    delete_view_class = HeldMeetingDeleteView
     icon = "group"
     menu_label = _("Meetings")
     menu_order = 259
