@@ -176,12 +176,14 @@ def test_home_admin_shows_a_scheduled_meeting_read_only_and_links_to_its_page(pa
     from orglife import factories
 
     meeting = factories.meeting(branch_a, user=secretary_a, topic="平台安排的主题党日")
-    MeetingRecord.objects.create(
+    typed = MeetingRecord.objects.create(
         branch=branch_a, kind="lecture", date=dt.date(2025, 5, 1), topic="手工记录的党课", due=10, present=9, absent=1
     )
     sign_in(page, secretary_a)
     page.goto("/admin/snippets/home/meetingrecord/")
-    page.get_by_role("link", name="平台安排的主题党日").click()
+    expect(page.locator("main")).to_contain_text("平台安排的主题党日")
+    expect(page.locator(f"a[href$='/meetingrecord/edit/{meeting.pk}/']")).to_have_count(0)
+    page.locator(f"a[href$='/meetingrecord/inspect/{meeting.pk}/']").first.click()  # the row's title (its date)
     expect(page).to_have_url(re.compile(rf"/admin/snippets/home/meetingrecord/inspect/{meeting.pk}/$"))
     expect(page.locator("body")).to_contain_text("该会议是在平台上安排的")
     expect(page.locator("input[name=topic]")).to_have_count(0)
@@ -192,7 +194,7 @@ def test_home_admin_shows_a_scheduled_meeting_read_only_and_links_to_its_page(pa
     expect(page.locator("h1")).to_contain_text("平台安排的主题党日")
 
     page.goto("/admin/snippets/home/meetingrecord/")
-    page.get_by_role("link", name="手工记录的党课").click()
+    page.locator(f"a[href$='/meetingrecord/edit/{typed.pk}/']").first.click()
     page.locator("input[name=topic]").fill("改正的党课")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/snippets/home/meetingrecord/$"))
