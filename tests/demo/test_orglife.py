@@ -27,6 +27,7 @@ def test_seed_demo_builds_a_year_of_meetings_a_branch_behind_and_terms_ending_an
     # Counts on the ledger rows equal the sign-ins.
     meeting = Meeting.objects.filter(present__gt=0).first()
     assert meeting.present == SignIn.objects.filter(meeting=meeting).count()
+    assert meeting.has_ended() and meeting.absent == meeting.due - meeting.present - meeting.on_leave
     # Today's 主题党日 of the first branch is open for sign-in.
     assert any(m.signin_open() for m in Meeting.objects.filter(branch=branches["heping-1"], cancelled_at=None))
     # 和平社区离退休党支部 held nothing this quarter: it is behind (warned ahead, or missed once it ends).
