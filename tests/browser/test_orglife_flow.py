@@ -90,8 +90,10 @@ def test_secretary_schedules_members_reply_scan_and_make_up(
     url = _decode_qr(code.screenshot())
     assert url.startswith(live_server.url + "/orglife/s/")
     phone.goto(url)
+    axe_check(phone)  # the sign-in confirmation, on the phone
     phone.get_by_role("button", name="确认签到").click()
     expect(phone.locator(".messages")).to_contain_text("签到成功")
+    axe_check(phone)
     phone.goto(url)
     phone.get_by_role("button", name="确认签到").click()
     expect(phone.locator("[role=alert]")).to_contain_text("您已签到")  # once only
