@@ -207,7 +207,7 @@ class Replica:
             if self.as_root:
                 shutil.chown(path, "postgres", "postgres")
         started = self._run(
-            str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "replica.log"), "-w", "start",
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "replica.log"), "-w", "-t", "180", "start",
             check=False,
         )  # fmt: skip
         if started.returncode:
@@ -218,6 +218,7 @@ class Replica:
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
             self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
+        shutil.rmtree(self.data_dir, ignore_errors=True)  # a copy of the primary, rebuilt at each start
 
     def running(self) -> bool:
         return (self.data_dir / "postmaster.pid").exists()
@@ -288,8 +289,9 @@ class Topology:
         if self.own_cache_redis:
             self._start_cache_redis()
         if self.replica:
-            self.replica.start()
+            # The marker first: `stop` must find a replica that started too slowly for pg_ctl's wait.
             (self.run / "replica-data-dir").write_text(str(self.replica.data_dir))
+            self.replica.start()
         for port in self.worker_ports:
             self._start_worker(port)
         for number in range(1, self.task_workers + 1):

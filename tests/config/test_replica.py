@@ -52,7 +52,7 @@ class Primary:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.data_dir}"
         subprocess.run(
             _as_postgres(str(self.pg_bin / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
-                         "-l", str(self.data_dir / "primary.log"), "-w", "start"),
+                         "-l", str(self.data_dir / "primary.log"), "-w", "-t", "180", "start"),
             check=True, capture_output=True,
         )  # fmt: skip
 
@@ -172,10 +172,12 @@ def test_reads_come_from_the_replica_and_a_writer_sees_their_own_write_at_once(
             assert time.monotonic() < deadline, "the replica did not catch up"
             time.sleep(0.2)
     finally:
-        if topology is not None:
-            topology.stop()
-            assert not topology.replica.running()
-        primary.stop()
-        with django_db_blocker.unblock():
-            end_other_sessions()
+        try:
+            if topology is not None:
+                topology.stop()
+        finally:
+            primary.stop()
+            with django_db_blocker.unblock():
+                end_other_sessions()
+    assert not topology.replica.running() and not topology.replica.data_dir.exists()
     assert all(_port_free(port) for port in (base_port, base_port + 3, base_port + 4))
