@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench import cpu
 from bench.common import request, wrk
 
 MAX_QUERIES = 15
@@ -109,8 +110,15 @@ def _warm_process_caches(client, user) -> None:
         CachedPermissionsBackend().get_all_permissions(type(user).objects.get(pk=user.pk))
 
 
+def _measured(url: str, seconds: int, cookie: str = "") -> dict:
+    """wrk's figures for one URL, with the CPU each tier spent per request (bench/cpu.py)."""
+    with cpu.Split() as split:
+        figures = wrk(url, seconds=seconds, cookie=cookie)
+    return {**figures, "cpu_ms": split.per_request_ms(figures["requests"])}
+
+
 def measure(base_url: str, data, sessions: dict[int, str], seconds: int) -> dict:
-    trivial = wrk(f"{base_url}/bench/trivial/", seconds=seconds)
+    trivial = _measured(f"{base_url}/bench/trivial/", seconds)
     rows = []
     for target in targets(data):
         cookie = f"sessionid={sessions[target.user.pk]}" if target.user else ""
@@ -118,7 +126,7 @@ def measure(base_url: str, data, sessions: dict[int, str], seconds: int) -> dict
         check = asyncio.run(request(base_url + target.url, headers={"Cookie": cookie} if cookie else {}))
         if check.status != 200:
             raise RuntimeError(f"{target.url} answered {check.status}, not the page")
-        figures = wrk(base_url + target.url, seconds=seconds, cookie=cookie)
+        figures = _measured(base_url + target.url, seconds, cookie)
         ratio = figures["rps"] / trivial["rps"]
         small, large = data.queries_small[target.name], data.queries_large[target.name]
         rows.append(
