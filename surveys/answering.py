@@ -20,7 +20,7 @@ from core import params
 from core.sealing import SealingError
 from organizations import roles
 from surveys import mixing
-from surveys.models import Answer, Draft, Invitation, Participation, Response, SurveyPage
+from surveys.models import Answer, Draft, Invitation, Participation, Response, ResponseTally, SurveyPage
 from surveys.questions import condition_of
 from surveys.tasks import mix_survey
 
@@ -173,6 +173,7 @@ def submit(page: SurveyPage, data: QueryDict, *, user=None, code: str | None = N
             except IntegrityError:
                 return Outcome.ALREADY_ANSWERED, checked
             outcome = Outcome.STORED
+        ResponseTally.record(page.pk, added=1 if outcome == Outcome.STORED else 0)
         Answer.objects.bulk_create(_rows(page, response, checked.answers))
         Draft.objects.filter(survey=page, user=user).delete()
     return outcome, checked

@@ -80,7 +80,7 @@ def add_responses(
 
     Used by tests and the demo; real submissions go through `surveys.answering.submit`.
     """
-    from surveys.models import Answer, Response
+    from surveys.models import Answer, Response, ResponseTally
 
     day = submitted_on or timezone.localdate()
     responses = [
@@ -94,6 +94,7 @@ def add_responses(
         for i in range(len(answers))
     ]
     Response.objects.bulk_create(responses, batch_size=2000)
+    ResponseTally.record(page.pk, added=len(responses))
     rows = []
     for response, answer in zip(responses, answers, strict=True):
         for question, value in answer.items():

@@ -34,7 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core import sealing
-from surveys.models import Answer, Response, SealedResponse, SurveyBox, SurveyPage
+from surveys.models import Answer, Response, ResponseTally, SealedResponse, SurveyBox, SurveyPage
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,7 @@ def _mix_batch(page: SurveyPage, box: SurveyBox, *, final: bool) -> int:
     # One statement each, in the shuffled order: ctid and the answers' serial ids follow the shuffle.
     Response.objects.bulk_create(responses, batch_size=1000)
     Answer.objects.bulk_create(answers, batch_size=5000)
+    ResponseTally.record(page.pk, added=len(responses))
     SealedResponse.objects.filter(pk__in=[pk for pk, _blob in sealed]).delete()
     return len(responses)
 

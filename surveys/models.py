@@ -16,8 +16,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.signals import post_delete
+from django.db.models import Count, F, Q, Sum
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -451,6 +451,37 @@ class Response(models.Model):
         indexes = [models.Index(fields=["survey", "submitted_on"])]
 
 
+class ResponseTally(models.Model):
+    """How many responses a survey holds, and a number that grows with every change to them (issue 19).
+
+    The results page keys its cached HTML on `changes` and shows `responses`, reading this one row
+    instead of counting and summing a million responses on every request. Every path that writes
+    responses records the change in its own transaction: `answering.submit` (a new or edited identified
+    response), the mixer (a shuffled batch), the factories (bulk), and deletions through the signal below.
+    The row is made with its survey, and by the migration that added it for surveys already there.
+    """
+
+    survey = models.OneToOneField(SurveyPage, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    responses = models.PositiveIntegerField(default=0)
+    changes = models.PositiveBigIntegerField(default=0)
+
+    @classmethod
+    def record(cls, survey_id: int, added: int = 0) -> None:
+        """Count `added` responses (negative when deleted) and one more change. A survey without its row
+        (pages loaded raw from fixtures) is counted when it is read: see `stamp`."""
+        cls.objects.filter(survey_id=survey_id).update(responses=F("responses") + added, changes=F("changes") + 1)
+
+    @classmethod
+    def stamp(cls, survey_id: int) -> tuple[int, str]:
+        """The survey's number of responses and a key part that changes whenever any response does."""
+        row = cls.objects.filter(survey_id=survey_id).values_list("responses", "changes").first()
+        if row is not None:
+            return row[0], f"t{row[1]}"
+        # No row: count as before the tally existed, keyed on the count and the sum of edit revisions.
+        found = Response.objects.filter(survey_id=survey_id).aggregate(n=Count("pk"), revisions=Sum("revision"))
+        return found["n"], f"a{found['n']}:{found['revisions']}"
+
+
 class Answer(models.Model):
     """One stored value of a response: a choice, a matrix cell, a ranked item, a number, a text or a date."""
 
@@ -581,3 +612,14 @@ def _destroy_key_of_deleted_box(sender, instance: SurveyBox, **kwargs):
     """A deleted survey's key goes with it (once the deletion is committed)."""
     scope = instance.scope
     transaction.on_commit(lambda: sealing.destroy(scope))
+
+
+@receiver(post_save, sender=SurveyPage)
+def _tally_of_new_survey(sender, instance: SurveyPage, created: bool, raw: bool = False, **kwargs):
+    if created and not raw:
+        ResponseTally.objects.get_or_create(survey=instance)
+
+
+@receiver(post_delete, sender=Response)
+def _tally_deleted_response(sender, instance: Response, **kwargs):
+    ResponseTally.record(instance.survey_id, -1)

@@ -8,8 +8,9 @@ import hashlib
 import rules
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,7 +25,7 @@ from organizations.models import Organization
 from organizations.roles import roster_entry
 from surveys import answering, drafts, exports, mixing
 from surveys.codes import normalise_code
-from surveys.models import Invitation, Participation, Response, SurveyPage
+from surveys.models import Invitation, Participation, Response, ResponseTally, SurveyPage
 from surveys.questions import condition_of
 from surveys.results import cells_q, compute_results, small_cells
 
@@ -250,22 +251,25 @@ def results(request, page: SurveyPage):
     filters = _filters(request, page)
     responses, narrowed, left_out = _responses(page, filters)
     # The computed results are cached as HTML, keyed on what changes them: the survey's revision, the
-    # filters, the number of responses (all and filtered) and the sum of their revisions (identified edits).
-    stamp = responses.aggregate(n=Count("pk"), revisions=Sum("revision"))
-    everything = Response.objects.filter(survey=page).count() if narrowed else stamp["n"]
+    # filters, and the survey's response tally, which changes with every response written (no aggregate
+    # over the responses per request).
+    count, changes = ResponseTally.stamp(page.pk)
     query = request.GET.urlencode()
     # Keyed on the filters as understood, not on the raw query string: unknown parameters make no new entry.
     filter_key = ":".join(
         str(getattr(filters[key], "pk", filters[key]) or "") for key in ("organization", "grid", "date_from", "date_to")
     )
+    cache_key = f"{page.pk}:{page.latest_revision_id}:{changes}:{hashlib.sha256(filter_key.encode()).hexdigest()[:16]}"
+    if narrowed:
+        count = caches["pages"].get_or_set(f"surveys:results-count:{cache_key}", responses.count, 3600)
     context = page.get_context(request)
     context.update(
         results=SimpleLazyObject(lambda: compute_results(page, responses, narrowed=narrowed)),
-        response_count=stamp["n"],
+        response_count=count,
         pending=mixing.pending(page) if page.is_sealed else 0,
         batch_size=mixing.batch_size(),
         left_out=left_out,
-        cache_key=f"{page.pk}:{page.latest_revision_id}:{everything}:{stamp['n']}:{stamp['revisions']}:{hashlib.sha256(filter_key.encode()).hexdigest()[:16]}",
+        cache_key=cache_key,
         filters=filters,
         query=query,
         is_editor=request.user.has_perm("surveys.manage_survey", page),

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from accounts.factories import UserFactory
 from surveys import answering
 from surveys.factories import qid, survey_page
-from surveys.models import Answer, Participation, Response, SealedResponse, SurveyBox, SurveyPage
+from surveys.models import Answer, Participation, Response, ResponseTally, SealedResponse, SurveyBox, SurveyPage
 from tests.concurrency import run_concurrently
 
 # PostgreSQL allows 100 connections here: 100 submissions in 4 waves of 25 simultaneous ones.
@@ -48,3 +48,4 @@ def test_a_hundred_concurrent_submissions_by_one_user_store_one_response(branch_
     else:
         assert Response.objects.filter(survey=page).count() == 1
         assert Answer.objects.filter(survey=page).count() == 3
+        assert ResponseTally.objects.get(survey=page).responses == 1
