@@ -92,20 +92,53 @@ def _write(campaign: AppraisalCampaign, blobs: list[bytes]) -> None:
 
 
 def close_box(campaign: AppraisalCampaign) -> None:
-    """The final mix, inside the closing transaction; the key is destroyed once that has committed."""
-    try:
-        mix(campaign, final=True)
-    except sealing.SealingError as error:
-        logger.error("Cannot close the ballot box of campaign %s: %s", campaign.pk, error)
-        raise ValidationError(
-            _(
-                "The sealed ballots cannot be opened: the ballot box's key is missing or SEALING_WRAP_KEY has "
-                "changed. Balloting stays open; ask the server's operator to restore the key."
-            )
-        ) from None
+    """Inside the closing transaction: check that the box can be opened, and have it opened once that
+    transaction has committed (`open_box`, the `open_ballot_box` task).
+
+    The close itself only moves the stage, which refuses every later ballot (they re-read the stage under
+    this row's lock). The box is opened by a task worker after the commit: a worker never sees the
+    campaign still balloting, and a close that rolls back opens nothing. Until the box is empty the
+    campaign shows 正在开箱 and no result (`AppraisalCampaign.box_opening`).
+    """
     scope = campaign.seal_scope
-    if scope:
+    if not scope:
+        return
+    if SealedBallot.objects.filter(campaign=campaign).exists():
+        try:
+            sealing.open_all(scope, [])  # the key is there and unwraps: the worker will be able to open the box
+        except sealing.SealingError as error:
+            logger.error("Cannot close the ballot box of campaign %s: %s", campaign.pk, error)
+            raise ValidationError(
+                _(
+                    "The sealed ballots cannot be opened: the ballot box's key is missing or SEALING_WRAP_KEY has "
+                    "changed. Balloting stays open; ask the server's operator to restore the key."
+                )
+            ) from None
+    from evaluation.tasks import enqueue_open_box
+
+    enqueue_open_box(campaign.pk)
+
+
+def open_box(campaign_id: int) -> int:
+    """The final mix of a closed campaign's box, then its key destroyed; returns how many were mixed.
+
+    Safe to run twice or at once in two workers: the campaign's row is locked, the second run finds the box
+    empty and mixes nothing; a campaign that is balloting (not closed, or its next round open) is left alone.
+    """
+    with transaction.atomic():
+        locked = (
+            AppraisalCampaign.objects.select_for_update(no_key=True)
+            .only("pk", "stage", "seal_scope", "ballot_round", "ballot_date")
+            .filter(pk=campaign_id)
+            .first()
+        )
+        if locked is None or not locked.seal_scope or locked.stage not in AppraisalCampaign.closed_stages():
+            return 0
+        mixed = mix(locked, final=True)
+        scope = locked.seal_scope
+        # After the commit: the blobs are gone from the live table, and old copies then open with nothing.
         transaction.on_commit(lambda: sealing.destroy(scope))
+    return mixed
 
 
 def destroy_spent_keys() -> int:
@@ -120,12 +153,12 @@ def destroy_spent_keys() -> int:
 
 
 def mix_open_campaigns() -> dict[str, int]:
-    """What `manage.py mix_ballots` (later a periodic task) does: a batch for every open ballot box, a
-    final mix for any closed one that still holds sealed ballots, then spent keys destroyed."""
+    """What `manage.py mix_ballots` does: a batch for every open ballot box, the final mix of any closed one
+    still holding sealed ballots (its `open_ballot_box` task was lost), then spent keys destroyed."""
     mixed = 0
     for campaign in AppraisalCampaign.objects.filter(stage=Stage.BALLOTING).exclude(seal_scope=""):
         mixed += mix(campaign)
     left = AppraisalCampaign.objects.filter(sealed_ballots__isnull=False, stage__in=AppraisalCampaign.closed_stages())
-    for campaign in left.distinct():
-        mixed += mix(campaign, final=True)
+    for campaign_id in left.distinct().values_list("pk", flat=True):
+        mixed += open_box(campaign_id)
     return {"mixed": mixed, "keys_destroyed": destroy_spent_keys()}

@@ -237,6 +237,12 @@ class AppraisalCampaign(models.Model):
         return self.stage_reached(Stage.ASSESSMENT)
 
     @property
+    def box_opening(self) -> bool:
+        """Balloting has closed and the task worker has not yet opened the sealed ballots (正在开箱): no
+        result is shown until it has (evaluation/mixing.py `open_box`)."""
+        return self.ballot_closed and bool(self.seal_scope) and self.sealed_ballots.exists()
+
+    @property
     def self_assessment_open(self) -> bool:
         return self.stage in {Stage.STUDYING, Stage.SELF_ASSESSMENT}
 

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -159,6 +160,8 @@ def masses_ballot(request, pk: int):
 @login_required
 def results(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_tally")
+    if campaign.box_opening:
+        return _box_opening(request, campaign)
     computed = tally.compute(campaign)
     if request.method == "POST":
         if not request.user.has_perm("evaluation.manage_campaign", campaign):
@@ -187,12 +190,21 @@ def results(request, pk: int):
     return render(request, "evaluation/results.html", context)
 
 
+def _box_opening(request, campaign: AppraisalCampaign):
+    """Balloting has closed and the ballots are being opened (a task): results come when it is done."""
+    response = render(request, "evaluation/box_opening.html", {"campaign": campaign})
+    add_never_cache_headers(response)  # it refreshes itself until the results are there
+    return response
+
+
 @login_required
 def my_result(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_own_result")
     appraisee = voting.voter_appraisee(campaign, request.user)
     if appraisee is None:  # superusers pass every rule, but only an appraisee has a result of their own
         raise PermissionDenied
+    if campaign.box_opening:
+        return _box_opening(request, campaign)
     computed = tally.compute(campaign)
     mine = next(r for r in computed.results if r.appraisee.pk == appraisee.pk)
     return render(request, "evaluation/my_result.html", {"campaign": campaign, "result": mine, "tally": computed})
@@ -239,6 +251,12 @@ def _round_asked(request, campaign: AppraisalCampaign) -> int:
 def published_ballots(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_published_ballots")
     number = _round_asked(request, campaign)
+    if number == campaign.ballot_round and campaign.box_opening:
+        if request.GET.get("format") == "json":
+            response = JsonResponse({"campaign": campaign.pk, "round": number, "opening": True}, status=503)
+            response["Retry-After"] = "5"
+            return response
+        return _box_opening(request, campaign)
     ballots = tally.published_ballots(campaign, number)
     names = dict(campaign.appraisees.values_list("pk", "name"))
     published_receipts = receipts.published(campaign, number)
@@ -395,6 +413,7 @@ def _manage(request, campaign, form, *, invitations_form=None, codes=None, confi
         "may_hold_again": campaign.stage == Stage.ASSESSMENT and not turnout_ok,
         "earlier_rounds": tally.earlier_rounds(campaign),
         "confirm_close": (confirm_close, Stage(confirm_close).label) if confirm_close else None,
+        "box_opening": campaign.ballot_closed and campaign.box_opening,
     }
     return render(request, "evaluation/campaign_manage.html", context, status=200)
 
