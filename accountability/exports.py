@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
+from pathlib import Path
 
 from openpyxl import Workbook
 
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,11 @@ from accountability.dashboard import Dashboard
 from core.spreadsheets import safe_xlsx_row
 
 
-def dashboard_xlsx(board: Dashboard) -> FileResponse:
+def filename(board: Dashboard, ext: str) -> str:
+    return f"assessment-{board.scheme.organization.code}-{board.scheme.year}.{ext}"
+
+
+def write_dashboard_xlsx(board: Dashboard, target: Path) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("Assessment"))[:31])
 
@@ -35,12 +38,4 @@ def dashboard_xlsx(board: Dashboard) -> FileResponse:
             values += [cell.value, None if cell.score is None else cell.score.score]
         values += [row.assessment.total, row.assessment.get_grade_display()]
         append(values)
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"assessment-{scheme.organization.code}-{scheme.year}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    workbook.save(target)

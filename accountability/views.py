@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from wagtail.log_actions import log
 
 from accountability import assessment as scoring
-from accountability import dashboard, exports, proposals, report, responsibility, statuses, supervision
+from accountability import dashboard, proposals, responsibility, statuses, supervision
 from accountability.forms import (
     ConfirmProposalForm,
     EvidenceForm,
@@ -51,7 +51,7 @@ from accountability.models import (
 )
 from core import params
 from core.private_files import private_file_response
-from evaluation.pdf import ReportError
+from jobs.views import start_or_offer
 from organizations import roles
 from organizations.models import Organization
 
@@ -555,21 +555,24 @@ def scheme_dashboard(request, pk: int):
 
 @login_required
 def scheme_export(request, pk: int):
+    """The dashboard as XLSX, written by a background job (accountability/jobs.py): the form posts here."""
     scheme = _scheme(request, pk)
-    return exports.dashboard_xlsx(dashboard.build(scheme, _within(request, scheme)))
+    within = _within(request, scheme)
+    title = _("Assessment (XLSX): %(scheme)s") % {"scheme": scheme.title}
+    return start_or_offer(
+        request, "accountability.dashboard_xlsx", title, scheme_id=scheme.pk, within=within.code if within else ""
+    )
 
 
 @login_required
 def scheme_report(request, pk: int):
+    """The assessment report as PDF, written by a background job (accountability/jobs.py)."""
     scheme = _scheme(request, pk)
-    try:
-        pdf = report.render_report_pdf(dashboard.build(scheme, _within(request, scheme)))
-    except ReportError:
-        messages.error(request, _("The report could not be made just now. Please try again later."))
-        return redirect("accountability:scheme", scheme.pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="assessment-{scheme.organization.code}-{scheme.year}.pdf"'
-    return response
+    within = _within(request, scheme)
+    title = _("Assessment report (PDF): %(scheme)s") % {"scheme": scheme.title}
+    return start_or_offer(
+        request, "accountability.report_pdf", title, scheme_id=scheme.pk, within=within.code if within else ""
+    )
 
 
 @login_required

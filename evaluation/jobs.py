@@ -1,4 +1,4 @@
-"""The appraisal's long work, run as background jobs (jobs/): the summary PDF."""
+"""Evaluation's long work, run as background jobs (jobs/): the appraisal summary and the satisfaction report (PDF)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from core.pdf import ReportError
 from evaluation import pdf
 from evaluation.models import AppraisalCampaign
 from jobs import FileResult, JobFailed, register
+from jobs.reports import pdf_result
+from surveys.models import SurveyPage
 
 
 @register("evaluation.appraisal_report")
@@ -25,3 +27,14 @@ def appraisal_report(user, progress, campaign_id: int) -> FileResult:
         raise JobFailed(_("The PDF could not be written in time. Try again later."))
     progress(_("Saving the file"), 95)
     return FileResult(f"appraisal-{campaign.branch.code}-{campaign.year}.pdf", content=content)
+
+
+@register("evaluation.satisfaction_report")
+def satisfaction_report(user, progress, survey_id: int) -> FileResult:
+    """A satisfaction survey's summary (满意度测评汇总) as PDF, for whoever may see its results (asked again)."""
+    survey = SurveyPage.objects.filter(pk=survey_id).specific().first()
+    if survey is None or not user.has_perm("surveys.view_results", survey):
+        raise JobFailed(_("You may no longer see this survey's results."))
+    progress(_("Counting the answers"), 10)
+    html = pdf.satisfaction_html(survey)
+    return pdf_result(progress, html, f"satisfaction-{survey.pk}.pdf")

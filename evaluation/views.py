@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 import jobs
-from evaluation import grading, pdf, receipts, tally, voting
+from evaluation import grading, receipts, tally, voting
 from evaluation.forms import (
     GRADE_CHOICES,
     CampaignForm,
@@ -38,6 +38,7 @@ from evaluation.models import (
     VoterGroup,
 )
 from evaluation.rules import overseen_branches
+from jobs.views import start_or_offer
 from organizations import roles
 from surveys.models import SurveyPage
 
@@ -420,9 +421,10 @@ def _manage(request, campaign, form, *, invitations_form=None, codes=None, confi
 
 @login_required
 def satisfaction_report(request, survey_id: int):
+    """The satisfaction summary PDF is written by a background job (evaluation/jobs.py): the link's form posts
+    here and lands on the job's progress page; a GET (an old link) shows the button that starts it."""
     survey = get_object_or_404(SurveyPage.objects.specific(), pk=survey_id)
     if not request.user.has_perm("surveys.view_results", survey):
         raise PermissionDenied
-    response = HttpResponse(pdf.render_satisfaction_pdf(survey), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="satisfaction-{survey.pk}.pdf"'
-    return response
+    title = _("Satisfaction report (PDF): %(survey)s") % {"survey": survey.title}
+    return start_or_offer(request, "evaluation.satisfaction_report", title, survey_id=survey.pk)

@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.private_files import private_file_response
 from jobs import running
 from jobs.models import Job
+from jobs.running import start
 
 
 def _job(request, pk: int, perm: str = "jobs.view_job") -> Job:
@@ -66,3 +68,12 @@ def retry(request, pk: int):
     job = _job(request, pk, "jobs.retry_job")
     running.retry(job)
     return redirect(job)
+
+
+def start_or_offer(request, kind: str, title, **params):
+    """The view behind a report's button: a POST starts the job for the user (after the calling view has
+    checked their permission) and goes to its progress page. A GET (an old link or a bookmark to the file)
+    starts nothing (a GET must not do work) but shows a page whose button posts the same address."""
+    if request.method == "POST":
+        return redirect(start(request.user, kind, title, **params))
+    return TemplateResponse(request, "jobs/start.html", {"title": title})

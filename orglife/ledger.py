@@ -6,11 +6,11 @@ only); spreadsheets are streamed with openpyxl's write-only mode and the formula
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 from openpyxl import Workbook
 
-from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,7 +60,8 @@ def ledger_pdf(branch, year: int) -> bytes:
     return render_pdf(ledger_html(branch, year))
 
 
-def ledger_xlsx(branch, year: int) -> FileResponse:
+def ledger_xlsx(branch, year: int, target: Path, on_rows: Callable[[int, int], None] | None = None) -> None:
+    """Write the ledger to `target` row by row; `on_rows(done, total)` is told every 500 records."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("Ledger %(year)d") % {"year": year})[:31])
 
@@ -85,7 +86,11 @@ def ledger_xlsx(branch, year: int) -> FileResponse:
             str(_("Source")),
         ]
     )
-    for record in ledger_rows(branch, year).iterator(chunk_size=500):
+    records = ledger_rows(branch, year)
+    total = records.count() if on_rows else 0
+    for number, record in enumerate(records.iterator(chunk_size=500)):
+        if on_rows and number and number % 500 == 0:
+            on_rows(number, total)
         meeting = getattr(record, "meeting", None) if record.tracked else None
         append(
             [
@@ -103,12 +108,4 @@ def ledger_xlsx(branch, year: int) -> FileResponse:
                 str(_("sign-ins")) if record.tracked else str(_("typed record")),
             ]
         )
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"ledger-{branch.code}-{year}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    workbook.save(target)

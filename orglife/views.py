@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -21,11 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import params
-from core.pdf import ReportError
 from core.private_files import private_file_response
+from jobs.views import start_or_offer
 from organizations import roles
 from organizations.models import Organization
-from orglife import attendance, cadence, ledger, minutes, qr, terms
+from orglife import attendance, cadence, minutes, qr, terms
 from orglife.attendance import Refused
 from orglife.forms import MakeupForm, MeetingForm, MinutesForm, ReplyForm, TermAdjustmentForm
 from orglife.models import CommitteeMember, Invitation, Meeting, MinutesAttachment, Term
@@ -290,14 +290,10 @@ def attachment(request, pk: int):
 
 @login_required
 def record_pdf(request, pk: int):
+    """The record PDF is written by a background job (orglife/jobs.py): the form posts here."""
     meeting = _meeting(request, pk, "orglife.run_meeting")
-    try:
-        pdf = ledger.record_pdf(meeting)
-    except ReportError:
-        return HttpResponse(_("The PDF could not be made just now. Please try again."), status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.pdf"'
-    return response
+    title = _("Meeting record (PDF): %(topic)s") % {"topic": meeting.topic}
+    return start_or_offer(request, "orglife.record_pdf", title, meeting_id=meeting.pk)
 
 
 def _ledger_branch(request, pk: int, year: int) -> Organization:
@@ -312,19 +308,15 @@ def _ledger_branch(request, pk: int, year: int) -> Organization:
 @login_required
 def ledger_xlsx(request, pk: int, year: int):
     branch = _ledger_branch(request, pk, year)
-    return ledger.ledger_xlsx(branch, year)
+    title = _("Ledger %(year)d (XLSX): %(branch)s") % {"year": year, "branch": branch.name}
+    return start_or_offer(request, "orglife.ledger_xlsx", title, branch_id=branch.pk, year=year)
 
 
 @login_required
 def ledger_pdf(request, pk: int, year: int):
     branch = _ledger_branch(request, pk, year)
-    try:
-        pdf = ledger.ledger_pdf(branch, year)
-    except ReportError:
-        return HttpResponse(_("The PDF could not be made just now. Please try again."), status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ledger-{branch.code}-{year}.pdf"'
-    return response
+    title = _("Ledger %(year)d (PDF): %(branch)s") % {"year": year, "branch": branch.name}
+    return start_or_offer(request, "orglife.ledger_pdf", title, branch_id=branch.pk, year=year)
 
 
 @login_required

@@ -10,9 +10,12 @@ from django.urls import reverse
 
 from accountability import assessment as scoring
 from accountability import dashboard
+from accounts.factories import UserFactory
+from jobs.models import Job
 from organizations.factories import OrganizationFactory
 from organizations.models import Organization
 from tests.accountability.conftest import TODAY
+from tests.jobs.downloading import content_of, download_report, start_job
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +76,9 @@ def test_dashboard_links_each_figure_to_its_evidence(client, tree, scheme, org_a
 def test_xlsx_export_has_a_row_per_organisation(client, tree, scheme, org_admin):
     scoring.compute(scheme, org_admin, today=TODAY)
     client.force_login(org_admin)
-    response = client.get(reverse("accountability:scheme_export", args=[scheme.pk]))
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    response = download_report(client, reverse("accountability:scheme_export", args=[scheme.pk]))
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(content_of(response))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "组织" or rows[1][0] == "Organisation"
     assert {row[0] for row in rows[2:]} == {"第一党支部", "第二党支部"}
@@ -83,14 +87,61 @@ def test_xlsx_export_has_a_row_per_organisation(client, tree, scheme, org_admin)
 def test_pdf_report_embeds_a_cjk_font(client, tree, scheme, org_admin, tmp_path):
     scoring.compute(scheme, org_admin, today=TODAY)
     client.force_login(org_admin)
-    response = client.get(reverse("accountability:scheme_report", args=[scheme.pk]))
+    response = download_report(client, reverse("accountability:scheme_report", args=[scheme.pk]))
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(content_of(response))
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "第一党支部" in text
+
+
+def test_an_old_get_link_to_a_file_offers_the_button_and_starts_nothing(client, tree, scheme, org_admin):
+    client.force_login(org_admin)
+    for name in ("scheme_export", "scheme_report"):
+        page = client.get(reverse(f"accountability:{name}", args=[scheme.pk]) + f"?within={tree['community'].code}")
+        assert page.status_code == 200
+        assert b'<form method="post">' in page.content
+    assert not Job.objects.exists()
+
+
+def test_a_narrowed_export_keeps_the_community_and_only_its_owner_downloads_it(client, tree, scheme, org_admin):
+    scoring.compute(scheme, org_admin, today=TODAY)
+    client.force_login(org_admin)
+    url = reverse("accountability:scheme_export", args=[scheme.pk]) + f"?within={tree['community'].code}"
+    job = start_job(client, url)
+    assert job.status == Job.Status.DONE and job.params["within"] == tree["community"].code
+    client.force_login(UserFactory())
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+
+
+def test_the_job_asks_again_whether_its_owner_may_run_the_scheme(tree, scheme, org_admin):
+    from jobs import running
+
+    outsider = UserFactory()
+    for kind in ("accountability.dashboard_xlsx", "accountability.report_pdf"):
+        job = Job.objects.create(owner=outsider, kind=kind, title="考核", params={"scheme_id": scheme.pk})
+        assert running.run(job.pk) == Job.Status.FAILED
+        job.refresh_from_db()
+        assert job.error and not job.result_file
+    gone = Job.objects.create(owner=org_admin, kind="accountability.report_pdf", title="考核", params={"scheme_id": 0})
+    assert running.run(gone.pk) == Job.Status.FAILED
+    elsewhere = Job.objects.create(
+        owner=org_admin,
+        kind="accountability.dashboard_xlsx",
+        title="考核",
+        params={"scheme_id": scheme.pk, "within": "no-such-code"},
+    )
+    assert running.run(elsewhere.pk) == Job.Status.FAILED
+
+
+def test_a_bad_scheme_or_community_is_not_found_not_a_server_error(client, tree, scheme, org_admin):
+    client.force_login(org_admin)
+    assert client.post(reverse("accountability:scheme_report", args=[999999])).status_code == 404
+    assert client.post(reverse("accountability:scheme_export", args=[scheme.pk]) + "?within=nowhere").status_code == 404
+    assert not Job.objects.exists()
 
 
 def test_board_narrows_to_a_community(tree, scheme, org_admin):

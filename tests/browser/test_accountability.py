@@ -186,8 +186,13 @@ def test_street_publishes_branch_adopts_and_the_assessment_is_finalised(
     scheme.refresh_from_db()
     assert scheme.status == IndicatorScheme.Status.FINAL
 
+    # The button starts a background job (run at once by the tests' immediate backend): its page offers the file.
+    page.get_by_role("button", name="下载考核报告（PDF）").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
+    expect(page.locator("#job-progress")).to_have_attribute("value", "100")
+    axe_check(page)
     with page.expect_download() as download:
-        page.locator("a[href$='report.pdf']").click()
+        page.locator("[data-job-download]").click()
     path = tmp_path / "report.pdf"
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")

@@ -10,7 +10,10 @@ from accounts.factories import UserFactory
 from consultation.factories import make_consultation
 from consultation.models import OutcomeRating
 from evaluation import pdf, satisfaction
+from jobs import running
+from jobs.models import Job
 from surveys.factories import add_responses, q, qid, satisfaction_page
+from tests.jobs.downloading import content_of, download_report, start_job
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +84,34 @@ def test_the_satisfaction_pdf_downloads_only_for_those_who_may_see_results(clien
     admin = UserFactory()
     roles.grant(admin, tree["community"], roles.Role.ADMIN)
     client.force_login(admin)
-    response = client.get(url)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    response = download_report(client, url)
+    assert response.status_code == 200 and content_of(response).startswith(b"%PDF")
+    assert response["Content-Disposition"].endswith(f'satisfaction-{survey.pk}.pdf"')
+    job = Job.objects.get()
+    assert job.kind == "evaluation.satisfaction_report" and "满意度" in job.title
     client.force_login(resident)
-    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404  # not hers
+
+
+def test_the_satisfaction_job_asks_again_and_a_bad_id_gives_a_message(client, survey, resident, tree):
+    from organizations import roles
+
+    admin = UserFactory()
+    roles.grant(admin, tree["community"], roles.Role.ADMIN)
+    client.force_login(admin)
+    assert client.post("/evaluation/satisfaction/999999/report.pdf").status_code == 404
+    job = Job.objects.create(
+        owner=resident, kind="evaluation.satisfaction_report", title="满意度", params={"survey_id": survey.pk}
+    )
+    assert running.run(job.pk) == Job.Status.FAILED
+    gone = Job.objects.create(
+        owner=admin, kind="evaluation.satisfaction_report", title="满意度", params={"survey_id": 0}
+    )
+    assert running.run(gone.pk) == Job.Status.FAILED
+    page = client.get(f"/jobs/{gone.pk}/").content.decode()
+    assert "您已无权查看该问卷的结果" in page
+    assert start_job(client, f"/evaluation/satisfaction/{survey.pk}/report.pdf").status == Job.Status.DONE
 
 
 TYPICAL_DIMENSIONS = [

@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from home.factories import study, study_index
 from home.models import MeetingRecord, StudyRecord
+from jobs.models import Job
 from notifications.models import Notification
 from organizations.factories import RosterEntryFactory
 from organizations.models import RosterEntry
 from orglife import attendance, factories
 from orglife.attendance import Refused
 from orglife.models import Invitation, Meeting, SignIn
+from tests.jobs.downloading import content_of, download_report
 
 pytestmark = pytest.mark.django_db
 
@@ -272,8 +274,10 @@ def test_permissions_per_role(request, client, running_meeting, who, see, run):
     assert client.get(reverse("orglife:meeting", args=(running_meeting.pk,))).status_code == (200 if see else 404)
     screen = client.get(reverse("orglife:signin_screen", args=(running_meeting.pk,)))
     assert screen.status_code == (200 if run else 404)
-    ledger = client.get(reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year)))
-    assert ledger.status_code == (200 if run else 404)
+    ledger = client.post(reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year)))
+    assert ledger.status_code == (302 if run else 404)
+    record = client.post(reverse("orglife:record_pdf", args=(running_meeting.pk,)))
+    assert record.status_code == (302 if run else 404)
 
 
 def test_the_sign_in_screen_shows_a_qr_code_holding_a_signed_link(client, running_meeting, secretary_a):
@@ -292,8 +296,10 @@ def test_ledger_xlsx_lists_the_years_meetings_with_computed_counts(client, runni
 
     attendance.sign_in(running_meeting, members["a"])
     client.force_login(secretary_a)
-    response = client.get(reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year)))
-    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    response = download_report(
+        client, reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year))
+    )
+    sheet = load_workbook(BytesIO(content_of(response))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[2][2] == running_meeting.topic and rows[2][5] == 5 and rows[2][6] == 1
 
@@ -332,6 +338,46 @@ def test_a_ledger_of_year_zero_is_not_found_not_a_server_error(client, branch_a,
     client.force_login(secretary_a)
     assert client.get(f"/orglife/ledger/{branch_a.pk}/0.xlsx").status_code == 404
     assert client.get(f"/orglife/ledger/{branch_a.pk}/0.pdf").status_code == 404
+    assert client.post(f"/orglife/ledger/{branch_a.pk}/0.pdf").status_code == 404
+    assert client.post("/orglife/ledger/999999/2026.xlsx").status_code == 404
+    assert client.post("/orglife/999999/record.pdf").status_code == 404
+
+
+def test_the_meeting_record_pdf_is_a_job_the_secretary_downloads_and_no_one_else(
+    client, running_meeting, members, secretary_a
+):
+    client.force_login(secretary_a)
+    page = client.get(reverse("orglife:meeting", args=(running_meeting.pk,))).content.decode()
+    url = reverse("orglife:record_pdf", args=(running_meeting.pk,))
+    assert f'action="{url}"' in page  # a button (POST), not a link
+    assert client.get(url).status_code == 200 and not Job.objects.exists()  # an old link: the button's page
+    response = download_report(client, url)
+    assert content_of(response).startswith(b"%PDF")
+    job = Job.objects.get()
+    assert job.kind == "orglife.record_pdf" and running_meeting.topic in job.title
+    client.force_login(members["a"])
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_the_orglife_jobs_ask_again_as_the_person_who_started_them(running_meeting, members, secretary_a):
+    from jobs import running
+
+    member = members["a"]
+    year = running_meeting.date.year
+    started = [
+        Job.objects.create(
+            owner=member, kind="orglife.record_pdf", title="记录", params={"meeting_id": running_meeting.pk}
+        ),
+        Job.objects.create(owner=secretary_a, kind="orglife.record_pdf", title="记录", params={"meeting_id": 0}),
+    ]
+    for kind in ("orglife.ledger_xlsx", "orglife.ledger_pdf"):
+        params = {"branch_id": running_meeting.branch_id, "year": year}
+        started.append(Job.objects.create(owner=member, kind=kind, title="台账", params=params))
+        started.append(Job.objects.create(owner=secretary_a, kind=kind, title="台账", params={**params, "year": 0}))
+    for job in started:
+        assert running.run(job.pk) == Job.Status.FAILED
+        job.refresh_from_db()
+        assert job.error and not job.result_file
 
 
 # --- Review of issue 18: no meetings scheduled in the past, no ticks months later, absent after the end ---------
@@ -450,7 +496,7 @@ def test_absent_is_counted_once_the_meeting_is_over_in_the_ledgers_xlsx_and_pdf(
     _end(running_meeting)  # nothing runs at the end: the stored counts must already be right
     client.force_login(secretary_a)
     url = reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year))
-    sheet = load_workbook(BytesIO(b"".join(client.get(url).streaming_content))).active
+    sheet = load_workbook(BytesIO(content_of(download_report(client, url)))).active
     row = list(sheet.iter_rows(values_only=True))[2]
     assert row[2] == running_meeting.topic
     assert row[5:9] == (5, 2, 1, 2)  # due, present, on leave, absent = 5 − 2 − 1
@@ -468,11 +514,14 @@ def test_the_ledger_pdf_shows_the_absent_of_a_finished_meeting(client, running_m
     attendance.sign_in(running_meeting, members["a"])
     _end(running_meeting)
     client.force_login(secretary_a)
-    response = client.get(reverse("orglife:ledger_pdf", args=(running_meeting.branch_id, running_meeting.date.year)))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    response = download_report(
+        client, reverse("orglife:ledger_pdf", args=(running_meeting.branch_id, running_meeting.date.year))
+    )
+    content = content_of(response)
+    assert response.status_code == 200 and content.startswith(b"%PDF")
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed: make system"
     text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()
     assert re.search(r"(?<!\d)5\s+1\s+0\s+4(?!\d)", text), text  # due, present, on leave, absent
 
@@ -485,7 +534,7 @@ def test_while_a_meeting_runs_the_ledger_does_not_call_anyone_absent_yet(client,
     attendance.sign_in(running_meeting, members["a"])
     client.force_login(secretary_a)
     url = reverse("orglife:ledger_xlsx", args=(running_meeting.branch_id, running_meeting.date.year))
-    sheet = load_workbook(BytesIO(b"".join(client.get(url).streaming_content))).active
+    sheet = load_workbook(BytesIO(content_of(download_report(client, url)))).active
     row = list(sheet.iter_rows(values_only=True))[2]
     assert row[5:8] == (5, 1, 0) and row[8] in (None, "")
     html = client.get(reverse("orglife:meeting", args=(running_meeting.pk,))).content.decode()

@@ -25,16 +25,18 @@ def _report_url(page) -> str:
 def test_the_secretary_finds_the_pdf_on_the_results_and_survey_pages(client, secretary_a, satisfaction):
     client.force_login(secretary_a)
     results = client.get(satisfaction.url + "results/").content.decode()
-    assert f'href="{_report_url(satisfaction)}"' in results and "下载群众满意度测评报告（PDF）" in results
+    # The button posts: the PDF is written by a background job, whose progress page ends in the download.
+    assert f'action="{_report_url(satisfaction)}"' in results and "下载群众满意度测评报告（PDF）" in results
     survey = client.get(satisfaction.url).content.decode()
-    assert f'href="{_report_url(satisfaction)}"' in survey
-    assert client.get(_report_url(satisfaction)).status_code == 200
+    assert f'action="{_report_url(satisfaction)}"' in survey
+    assert client.get(_report_url(satisfaction)).status_code == 200  # an old link: the page with the button
 
 
 def test_the_pdf_link_is_shown_only_to_those_who_may_download_it(client, resident, satisfaction):
     client.force_login(resident)
     assert _report_url(satisfaction) not in client.get(satisfaction.url).content.decode()
     assert client.get(_report_url(satisfaction)).status_code == 403
+    assert client.post(_report_url(satisfaction)).status_code == 403
 
 
 def test_a_survey_without_a_satisfaction_question_has_no_pdf_link(client, secretary_a, branch_a):
