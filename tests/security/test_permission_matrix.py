@@ -79,6 +79,10 @@ def redirect(prefix: str) -> Outcome:
     return Outcome(f"redirect to {prefix}", 302, prefix)
 
 
+# A report's POST starts its background job and goes to the job's progress page.
+JOB = redirect("/jobs/")
+
+
 # A GET of the responses export (an old link) goes back to the survey's results page, where the button is.
 BACK_TO_RESULTS = Outcome("redirect to the results page", 302)
 
@@ -610,16 +614,24 @@ EVALUATION_ROWS = [
     ),
     # The satisfaction summary follows the survey's results: its editors, and after it closed its audience
     # (branch A's members).
+    # It is written by a background job: a POST starts it; a GET (an old link) shows the button's page.
     Row(
         "evaluation:satisfaction_report",
         _r("evaluation:satisfaction_report", _pk("satisfaction")),
-        expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=PDF, managers_a=PDF),
+        expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=OK, managers_a=OK),
+    ),
+    Row(
+        "evaluation:satisfaction_report@post",
+        _r("evaluation:satisfaction_report", _pk("satisfaction")),
+        expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=JOB, managers_a=JOB),
+        covers=("evaluation:satisfaction_report",),
+        method="post",
     ),
     # Any survey's satisfaction questions can be summarised; this one's results are for its editors only.
     Row(
         "evaluation:satisfaction_report@editors-only-survey",
         _r("evaluation:satisfaction_report", _pk("survey")),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=PDF),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=OK),
     ),
 ]
 
@@ -666,7 +678,14 @@ ORGLIFE_ROWS = [
     Row(
         "orglife:record_pdf",
         _r("orglife:record_pdf", _orglife_a),
-        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=PDF),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=OK),
+    ),
+    Row(
+        "orglife:record_pdf@post",
+        _r("orglife:record_pdf", _orglife_a),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=JOB),
+        covers=("orglife:record_pdf",),
+        method="post",
     ),
     Row(
         "orglife:attachment",
@@ -686,12 +705,26 @@ ORGLIFE_ROWS = [
     Row(
         "orglife:ledger_xlsx",
         _r("orglife:ledger_xlsx", _branch_a, _year),
-        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=XLSX),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=OK),
+    ),
+    Row(
+        "orglife:ledger_xlsx@post",
+        _r("orglife:ledger_xlsx", _branch_a, _year),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=JOB),
+        covers=("orglife:ledger_xlsx",),
+        method="post",
     ),
     Row(
         "orglife:ledger_pdf",
         _r("orglife:ledger_pdf", _branch_a, _year),
-        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=PDF),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=OK),
+    ),
+    Row(
+        "orglife:ledger_pdf@post",
+        _r("orglife:ledger_pdf", _branch_a, _year),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=JOB),
+        covers=("orglife:ledger_pdf",),
+        method="post",
     ),
     Row("orglife:term", _r("orglife:term", _branch_a), RUNS_A),
     Row("orglife:election", _r("orglife:election", _branch_a), RUNS_A),
@@ -755,12 +788,26 @@ ACCOUNTABILITY_ROWS = [
     Row(
         "accountability:scheme_export",
         _r("accountability:scheme_export", _pk("scheme")),
-        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=XLSX, superuser=XLSX),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=OK, superuser=OK),
+    ),
+    Row(
+        "accountability:scheme_export@post",
+        _r("accountability:scheme_export", _pk("scheme")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=JOB, superuser=JOB),
+        covers=("accountability:scheme_export",),
+        method="post",
     ),
     Row(
         "accountability:scheme_report",
         _r("accountability:scheme_report", _pk("scheme")),
-        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=PDF, superuser=PDF),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=OK, superuser=OK),
+    ),
+    Row(
+        "accountability:scheme_report@post",
+        _r("accountability:scheme_report", _pk("scheme")),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, org_admin=JOB, superuser=JOB),
+        covers=("accountability:scheme_report",),
+        method="post",
     ),
     # Branch A's assessment while scoring: its own people and the street; members only after the notice.
     Row("accountability:assessment", _r("accountability:assessment", _pk("assessment_a")), A_LISTS),
@@ -996,7 +1043,14 @@ MEMBERSHIP_ROWS = [
     Row(
         "membership:transfer_letter",
         _r("membership:transfer_letter", _pk("transfer_a")),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=PDF),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=OK),
+    ),
+    Row(
+        "membership:transfer_letter@post",
+        _r("membership:transfer_letter", _pk("transfer_a")),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=JOB),
+        covers=("membership:transfer_letter",),
+        method="post",
     ),
     Row("membership:mobile_list", _r("membership:mobile_list"), KEEPERS_A),
     Row("membership:mobile", _r("membership:mobile", _pk("mobile_a")), KEEPERS_A),
@@ -1026,7 +1080,14 @@ MEMBERSHIP_ROWS = [
     Row(
         "membership:branch_study_xlsx",
         _r("membership:branch_study_xlsx", lambda w: w.tree["branch_a"].pk),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=XLSX),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=OK),
+    ),
+    Row(
+        "membership:branch_study_xlsx@post",
+        _r("membership:branch_study_xlsx", lambda w: w.tree["branch_a"].pk),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, overseers_a=JOB),
+        covers=("membership:branch_study_xlsx",),
+        method="post",
     ),
     # Lists only what the user keeps or approves: empty for an editor.
     Row("membership_admin_dossiers", _r("membership_admin_dossiers"), ADMIN_STAFF),
