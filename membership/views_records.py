@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.views import start_or_offer
 from membership import mobile, transfers
 from membership.forms import ContactForm, MobileForm, TransferForm
 from membership.models import MobileRecord, MobileStatus, Transfer, TransferStatus
@@ -94,16 +94,13 @@ def transfer_detail(request, pk: int):
 
 @login_required
 def transfer_letter(request, pk: int):
-    """The transfer letter (介绍信) as a PDF, for a branch outside the platform."""
-    from membership.letters import render_transfer_letter
-
+    """The transfer letter (介绍信) as a PDF, for a branch outside the platform: written by a background job
+    (membership/jobs.py); the form posts here, an old link shows the button."""
     transfer, old_side, _new_side = _transfer(request, pk)
     if not old_side or transfer.status == TransferStatus.CANCELLED:
         raise PermissionDenied
-    response = HttpResponse(render_transfer_letter(transfer), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="transfer-{transfer.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    title = _("Transfer letter (PDF): %(name)s") % {"name": transfer.entry.name}
+    return start_or_offer(request, "membership.transfer_letter", title, transfer_id=transfer.pk)
 
 
 @login_required

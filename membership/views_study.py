@@ -3,20 +3,14 @@ completed required study per quarter or year (with its XLSX export)."""
 
 from __future__ import annotations
 
-import tempfile
-
-from openpyxl import Workbook
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from core import params
-from core.spreadsheets import safe_xlsx_row
+from jobs.views import start_or_offer
 from membership import study
 from membership.models import PointSource
 from membership.rules import keeps_branch
@@ -78,25 +72,13 @@ def branch_study(request, branch_id: int):
 
 @login_required
 def branch_study_xlsx(request, branch_id: int):
-    branch, year, quarter, first, last, missing = _missing(request, branch_id)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Required study not completed"))[:31])
-
-    def append(values):
-        # Names and titles come from users: never let a spreadsheet run them as formulas.
-        sheet.append(safe_xlsx_row(sheet, values))
-
-    append([str(branch.name), f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"])
-    append([str(_("Member number")), str(pgettext("person", "Name")), str(_("Study material")), str(_("Deadline"))])
-    for item in missing:
-        append([item.member.member_no, item.member.name, item.page.title, item.due_on.strftime("%Y-%m-%d")])
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    suffix = f"{year}q{quarter}" if quarter else str(year)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"required-study-{branch.code}-{suffix}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    """The list as XLSX, written by a background job (membership/jobs.py): the form posts here."""
+    branch = get_object_or_404(Organization, pk=branch_id, kind=Organization.Kind.BRANCH)
+    if not keeps_branch(request.user, branch):
+        raise PermissionDenied
+    year, quarter = _year_quarter(request)
+    period = f"{year}Q{quarter}" if quarter else str(year)
+    title = _("Required study not completed (XLSX): %(branch)s, %(period)s") % {"branch": branch.name, "period": period}
+    return start_or_offer(
+        request, "membership.missing_study_xlsx", title, branch_id=branch.pk, year=year, quarter=quarter
     )

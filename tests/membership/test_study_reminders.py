@@ -12,11 +12,14 @@ from django.urls import reverse
 
 from home import factories as home_factories
 from home.models import StudyRecord
+from jobs import running
+from jobs.models import Job
 from membership import reminders, study
 from membership.factories import open_dossier
 from membership.models import MobileDirection, MobileRecord, PointRule, PointSource, ReminderSent, StudyDeadline
 from notifications.models import Notification
 from organizations.factories import RosterEntryFactory
+from tests.jobs.downloading import content_of, download_report
 
 D = dt.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,12 +60,25 @@ def test_the_secretary_lists_who_has_not_completed_required_study_due_in_the_qua
     assert {m.due_on for m in study.not_completed(branch_a, *study.period(2026, 3))} == {D(2026, 8, 15)}
 
     client.force_login(secretary_a)
-    response = client.get(reverse("membership:branch_study_xlsx", args=[branch_a.pk]) + "?year=2026&quarter=2")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    url = reverse("membership:branch_study_xlsx", args=[branch_a.pk]) + "?year=2026&quarter=2"
+    response = download_report(client, url)
+    assert response["Content-Disposition"].endswith(f'required-study-{branch_a.code}-2026q2.xlsx"')
+    sheet = load_workbook(io.BytesIO(content_of(response))).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[2] == [other.member_no, "未学党员", "二季度必学", "2026-06-30"]
+    job = Job.objects.get(kind="membership.missing_study_xlsx")
     client.force_login(member_a)
     assert client.get(reverse("membership:branch_study", args=[branch_a.pk])).status_code == 403
+    assert client.post(url).status_code == 403
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    # The job asks again as the person who started it.
+    refused = Job.objects.create(
+        owner=member_a,
+        kind="membership.missing_study_xlsx",
+        title="必学",
+        params={"branch_id": branch_a.pk, "year": 2026},
+    )
+    assert running.run(refused.pk) == Job.Status.FAILED
 
 
 def test_points_follow_the_streets_rules_with_a_daily_cap_and_only_for_the_member(

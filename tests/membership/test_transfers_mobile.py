@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.factories import UserFactory
+from jobs.models import Job
 from membership import mobile, transfers
 from membership.models import (
     ContactLog,
@@ -22,6 +23,7 @@ from membership.models import (
 from organizations import roles
 from organizations.factories import RosterEntryFactory
 from organizations.models import RosterEntry
+from tests.jobs.downloading import content_of, download_report
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -191,12 +193,32 @@ def test_the_transfer_letter_is_a_pdf_in_chinese_with_an_embedded_font(
     url = reverse("membership:transfer_letter", args=[transfer.pk])
     client.force_login(secretary_b)
     assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
     client.force_login(secretary_a)
-    response = client.get(url)
+    assert client.get(url).status_code == 200 and not Job.objects.exists()  # an old link: the button's page
+    response = download_report(client, url)
     assert response["Content-Type"] == "application/pdf"
+    job = Job.objects.get()
     path = tmp_path / "letter.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(content_of(response))
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "调动党员" in text and "某市某局机关党委" in text and "组织关系介绍信" in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert [line for line in fonts.splitlines() if "CJK" in line and " yes " in line], fonts
+    client.force_login(secretary_b)
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404  # only its owner downloads it
+    # The job asks again: once the transfer is cancelled, no letter is written for it.
+    from jobs import running
+    from membership.models import Transfer, TransferStatus
+
+    Transfer.objects.filter(pk=transfer.pk).update(status=TransferStatus.CANCELLED)
+    again = Job.objects.create(
+        owner=secretary_a, kind="membership.transfer_letter", title="介绍信", params={"transfer_id": transfer.pk}
+    )
+    assert running.run(again.pk) == Job.Status.FAILED
+    gone = Job.objects.create(
+        owner=secretary_a, kind="membership.transfer_letter", title="介绍信", params={"transfer_id": 0}
+    )
+    assert running.run(gone.pk) == Job.Status.FAILED
+    client.force_login(secretary_a)
+    assert client.post(reverse("membership:transfer_letter", args=[999999])).status_code == 404
