@@ -22,6 +22,7 @@ def build(branches: int = BRANCHES):
     from django.contrib.auth import get_user_model
 
     from accountability.models import Assessment, Indicator, IndicatorScheme, IndicatorScore
+    from bench.common import enrol_totp
     from organizations import roles
     from organizations.models import Organization
 
@@ -64,6 +65,7 @@ def build(branches: int = BRANCHES):
         username=f"{street.code}@bench.example", email=f"{street.code}@bench.example"
     )
     roles.grant(user, street, roles.Role.ADMIN)
+    enrol_totp(user)
     assert len(sources) == len(indicators)
     return scheme, user
 

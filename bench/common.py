@@ -68,6 +68,15 @@ def session_cookies(users) -> dict[int, str]:
     return keys
 
 
+def enrol_totp(user) -> None:
+    """Production asks staff for TOTP before any page (accounts/middleware.py): the bench's staff have enrolled."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import is_mfa_enabled
+
+    if not is_mfa_enabled(user):
+        TOTP.activate(user, generate_totp_secret())
+
+
 # A CSRF secret the bench sends as both the cookie and the form field (Django accepts the unmasked secret).
 CSRF = "benchcsrfsecret0123456789abcdefg"
 

@@ -85,11 +85,9 @@ class Data:
     """The objects the benchmarks load, found in the seeded database."""
 
     def __init__(self):
-        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-        from allauth.mfa.utils import is_mfa_enabled
-
         from django.contrib.auth import get_user_model
 
+        from bench.common import enrol_totp
         from consultation.models import ConsultationPage
         from home.models import PolicyPage
         from surveys.models import SurveyPage
@@ -101,9 +99,7 @@ class Data:
         self.thread_url = self.thread.url
         self.resident = User.objects.get(email="resident-0001@demo.gongzhi.example")
         self.editor = User.objects.get(email="street-admin@demo.gongzhi.example")
-        # Production asks staff for TOTP before any page; the editor has enrolled.
-        if not is_mfa_enabled(self.editor):
-            TOTP.activate(self.editor, generate_totp_secret())
+        enrol_totp(self.editor)
         self.survey = SurveyPage.objects.get(title__startswith="性能测试问卷")
         self.survey_results_url = self.survey.route_url("results_route")
 
