@@ -17,7 +17,9 @@ import sys
 import time
 
 BATCH = 10_000
-STREET = "bench-street"
+# Codes of its own: the ballots bench (P3) has a "bench-street" with "bench-community" and "bench-branch-…".
+STREET = "benchreq-street"
+PREFIX = "benchreq-c"
 
 
 def _world():
@@ -30,10 +32,10 @@ def _world():
     if street is None:
         street = Organization.add_root(code=STREET, name="性能测试街道", kind=Organization.Kind.STREET)
         for c in (1, 2):
-            community = street.add_child(code=f"bench-c{c}", name=f"性能测试社区{c}", kind=Organization.Kind.COMMUNITY)
-            community.add_child(code=f"bench-c{c}-b1", name=f"性能测试社区{c}第一支部", kind=Organization.Kind.BRANCH)
+            community = street.add_child(code=f"{PREFIX}{c}", name=f"性能测试社区{c}", kind=Organization.Kind.COMMUNITY)
+            community.add_child(code=f"{PREFIX}{c}-b1", name=f"性能测试社区{c}第一支部", kind=Organization.Kind.BRANCH)
             for g in (1, 2, 3):
-                Grid.objects.create(community=community, name=f"社区{c}网格{g}", code=f"bench-c{c}-g{g}")
+                Grid.objects.create(community=community, name=f"社区{c}网格{g}", code=f"{PREFIX}{c}-g{g}")
     User = get_user_model()
     worker, _ = User.objects.get_or_create(
         email="bench-grid-worker@example.com", defaults={"username": "bench-grid-worker@example.com"}
@@ -44,10 +46,10 @@ def _world():
             email=f"bench-resident-{i}@example.com", defaults={"username": f"bench-resident-{i}@example.com"}
         )
         reporters.append(user)
-    grids = list(Grid.objects.filter(code__startswith="bench-c").order_by("code"))
+    grids = list(Grid.objects.filter(code__startswith=PREFIX).order_by("code"))
     for grid in grids:
         branch = Organization.objects.get(code=f"{grid.community.code}-b1")
-        make_duty(grid, worker=worker if grid.code == "bench-c1-g1" else None, branch=branch)
+        make_duty(grid, worker=worker if grid.code == f"{PREFIX}1-g1" else None, branch=branch)
     return grids, reporters, default_categories(), worker
 
 
@@ -68,8 +70,8 @@ def _measure(client, url: str) -> tuple[float, float, int]:
 
 PAGES = [
     (False, "/appeals/board/"),
-    (False, "/appeals/board/bench-c1/"),
-    (False, "/appeals/board/grid/bench-c1-g1/"),
+    (False, f"/appeals/board/{PREFIX}1/"),
+    (False, f"/appeals/board/grid/{PREFIX}1-g1/"),
     (True, "/appeals/handle/?tab=here"),
     (True, "/appeals/handle/?tab=overdue"),
     (True, "/appeals/handle/?tab=closed&page=50"),
