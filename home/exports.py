@@ -1,12 +1,11 @@
-"""XLSX export of a branch's study completion table (streamed with openpyxl's write-only mode)."""
+"""XLSX export of a branch's study completion table (openpyxl's write-only mode), written by a job (home/jobs.py)."""
 
 from __future__ import annotations
 
-import tempfile
+from pathlib import Path
 
 from openpyxl import Workbook
 
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -14,7 +13,11 @@ from django.utils.translation import pgettext
 from core.spreadsheets import safe_xlsx_row
 
 
-def study_completion_xlsx(branch, table) -> FileResponse:
+def filename(branch) -> str:
+    return f"study-{branch.code}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def study_completion_xlsx(branch, table, target: Path) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("Study completion"))[:31])
 
@@ -49,13 +52,4 @@ def study_completion_xlsx(branch, table) -> FileResponse:
             ]
         )
     append([str(_("Branch total")), "", *["" for _page in required], "", "", table["percent"], ""])
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    filename = f"study-{branch.code}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    workbook.save(target)

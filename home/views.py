@@ -14,12 +14,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wagtail.contrib.sitemaps import Sitemap
 
 from core import params
 from core.pages import PER_PAGE
-from home.exports import study_completion_xlsx
 from home.models.meetings import MeetingRecord
 from home.models.study import StudyRecord
 
@@ -80,4 +80,8 @@ def study_completion(request, section):
 
 @section_view("home.view_study_completion")
 def study_completion_export(request, section):
-    return study_completion_xlsx(section.organization, StudyRecord.objects.completion_table(section.organization))
+    """The table as XLSX, written by a background job (home/jobs.py): the form posts here."""
+    from jobs.views import start_or_offer  # here: home's models import these views while apps load
+
+    title = _("Study completion (XLSX): %(branch)s") % {"branch": section.organization.name}
+    return start_or_offer(request, "home.study_completion_xlsx", title, section_id=section.pk)

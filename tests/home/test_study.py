@@ -11,6 +11,7 @@ from django.conf import settings
 from home.factories import study, study_index
 from home.models import StudyPage, StudyRecord
 from organizations.factories import RosterEntryFactory
+from tests.jobs.downloading import content_of, download_report, start_job
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +79,13 @@ def test_xlsx_export_lists_each_member_and_their_completion(client, member_a, se
     client.force_login(member_a)
     _mark(client, material["charter"])
     client.force_login(secretary_a)
-    response = client.get(branch_a.page.url + "study/export/")
+    page = client.get(branch_a.page.url + "study/").content.decode()
+    assert f'action="{branch_a.page.url}study/export/"' in page  # a button (POST): the file is a job's
+    assert client.get(branch_a.page.url + "study/export/").status_code == 200  # an old link: the button's page
+    response = download_report(client, branch_a.page.url + "study/export/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(content_of(response))).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[1]
     assert "学习党章总纲" in header and "党史学习专题" in header
@@ -95,6 +99,23 @@ def test_nobody_else_sees_the_completion_table(client, request, branch_a, materi
     client.force_login(request.getfixturevalue(who))
     assert client.get(branch_a.page.url + "study/").status_code == 404
     assert client.get(branch_a.page.url + "study/export/").status_code == 404
+    assert client.post(branch_a.page.url + "study/export/").status_code == 404
+
+
+def test_the_study_job_asks_again_and_serves_only_its_owner(client, secretary_a, member_a, branch_a, material):
+    from jobs import running
+    from jobs.models import Job
+
+    client.force_login(secretary_a)
+    job = start_job(client, branch_a.page.url + "study/export/")
+    assert job.status == Job.Status.DONE and job.kind == "home.study_completion_xlsx"
+    client.force_login(member_a)
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    for owner, section_id in ((member_a, branch_a.page.pk), (secretary_a, 0)):
+        refused = Job.objects.create(
+            owner=owner, kind="home.study_completion_xlsx", title="学习", params={"section_id": section_id}
+        )
+        assert running.run(refused.pk) == Job.Status.FAILED
 
 
 def test_anonymous_visitors_are_asked_to_sign_in_for_the_completion_table(client, branch_a, material):

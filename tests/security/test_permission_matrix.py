@@ -944,7 +944,14 @@ PAGE_ROWS = [
     Row(
         "route:home.BranchPage:study_export",
         _page("page_a", "study/export/"),
-        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=XLSX),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=OK),
+    ),
+    Row(
+        "route:home.BranchPage:study_export@post",
+        _page("page_a", "study/export/"),
+        expect(anonymous=LOGIN, signed_in=NOT_FOUND, overseers_a=JOB),
+        covers=("route:home.BranchPage:study_export",),
+        method="post",
     ),
     Row("route:home.PolicyIndexPage:feed", _page("policies", "feed/"), PUBLIC),
     Row("route:home.NewsIndexPage:feed", _page("news_index", "feed/"), PUBLIC, secret=lambda w: w.private_news.title),
