@@ -9,6 +9,7 @@ SATISFACTION_GOOD_MINIMUM. Every score and grade change is in the audit log.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -50,33 +51,62 @@ def suggested_grade(total: float | None) -> str:
     return Grade.POOR
 
 
-@transaction.atomic
-def compute(scheme: IndicatorScheme, user=None, today: dt.date | None = None) -> int:
-    """Compute every computed indicator for every organisation assessed; returns the scores written."""
+def compute(
+    scheme: IndicatorScheme,
+    user=None,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Compute every computed indicator for every organisation assessed; returns the scores written.
+
+    The figures are read first, outside any transaction (`progress(done, total)` after each organisation:
+    the `accountability.compute_indicators` job shows it); then one short transaction, under the scheme's row
+    lock, opens a draft scheme for scoring and writes every score and the totals, or nothing. Run twice, or
+    twice at once, it writes the same figures; a scheme made final meanwhile is refused (ValidationError).
+    """
     today = today or timezone.localdate()
-    ensure_assessments(scheme)
+    with transaction.atomic():
+        IndicatorScheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk").first()  # one set
+        ensure_assessments(scheme)
     indicators = [i for i in scheme.indicators.all() if i.method == Indicator.Method.COMPUTED and i.source in REGISTRY]
     assessments = list(scheme.assessments.select_related("organization", "organization__page"))
-    existing = {
-        (s.assessment_id, s.indicator_id): s
-        for s in IndicatorScore.objects.filter(assessment__scheme=scheme, indicator__in=indicators)
-    }
-    written = 0
-    for assessment in assessments:
+    results = {}
+    for done, assessment in enumerate(assessments, start=1):
         for indicator in indicators:
-            result = REGISTRY[indicator.source](assessment.organization, scheme.year, today, indicator=indicator)
-            score = existing.get((assessment.pk, indicator.pk)) or IndicatorScore(
-                assessment=assessment, indicator=indicator
+            results[(assessment.pk, indicator.pk)] = REGISTRY[indicator.source](
+                assessment.organization, scheme.year, today, indicator=indicator
             )
-            score.value = result.value
-            score.score = indicator.score_for(result.value)
-            score.evidence = result.evidence
-            score.detail = result.detail[:300]
-            score.save()
-            written += 1
-    Assessment.objects.filter(scheme=scheme).update(computed_at=timezone.now())
-    update_totals(scheme)
-    log(scheme, "accountability.scheme.compute", user=user, data={"scores": written})
+        if progress is not None:
+            progress(done, len(assessments))
+    with transaction.atomic():
+        locked = IndicatorScheme.objects.select_for_update().get(pk=scheme.pk)
+        if locked.status == IndicatorScheme.Status.FINAL:
+            raise ValidationError(_("The grades are final: the figures are kept as they were."))
+        if locked.status == IndicatorScheme.Status.DRAFT:
+            locked.status = IndicatorScheme.Status.SCORING
+            locked.save(update_fields=["status"])
+            log(locked, "accountability.scheme.open", user=user, data={"to": locked.status})
+        scheme.status = locked.status
+        existing = {
+            (s.assessment_id, s.indicator_id): s
+            for s in IndicatorScore.objects.filter(assessment__scheme=scheme, indicator__in=indicators)
+        }
+        written = 0
+        for assessment in assessments:
+            for indicator in indicators:
+                result = results[(assessment.pk, indicator.pk)]
+                score = existing.get((assessment.pk, indicator.pk)) or IndicatorScore(
+                    assessment=assessment, indicator=indicator
+                )
+                score.value = result.value
+                score.score = indicator.score_for(result.value)
+                score.evidence = result.evidence
+                score.detail = result.detail[:300]
+                score.save()
+                written += 1
+        Assessment.objects.filter(scheme=scheme).update(computed_at=timezone.now())
+        update_totals(scheme)
+        log(scheme, "accountability.scheme.compute", user=user, data={"scores": written})
     return written
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from wagtail.log_actions import log
 
+import jobs
 from accountability import assessment as scoring
 from accountability import dashboard, proposals, responsibility, statuses, supervision
 from accountability.forms import (
@@ -527,15 +528,10 @@ def scheme_dashboard(request, pk: int):
     if request.method == "POST" and request.POST.get("action") == "compute":
         if scheme.status == IndicatorScheme.Status.FINAL:
             messages.error(request, _("The grades are final: the figures are kept as they were."))
-        else:
-            with transaction.atomic():
-                if scheme.status == IndicatorScheme.Status.DRAFT:
-                    scheme.status = IndicatorScheme.Status.SCORING
-                    scheme.save(update_fields=["status"])
-                    log(scheme, "accountability.scheme.open", user=request.user, data={"to": scheme.status})
-                written = scoring.compute(scheme, request.user)
-            messages.success(request, _("%(n)d figures computed from the platform's data.") % {"n": written})
-        return redirect("accountability:scheme", scheme.pk)
+            return redirect("accountability:scheme", scheme.pk)
+        # Every branch's figures from a year of activity: a job, with its progress page (accountability/jobs.py).
+        title = _("Indicators computed: %(scheme)s") % {"scheme": scheme}
+        return redirect(jobs.start(request.user, "accountability.compute_indicators", title, scheme_id=scheme.pk))
     within = _within(request, scheme)
     board = dashboard.build(scheme, within)
     communities = scheme.organization.get_children().exclude(kind=Organization.Kind.BRANCH).order_by("path")
