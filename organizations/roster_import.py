@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.spreadsheets import safe_xlsx_cell
 from organizations.models import Grid, Organization, RosterEntry
@@ -72,6 +74,7 @@ MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_REPORTED_ERRORS = 50
 MAX_QUOTED_CHARS = 40
 MAX_MESSAGE_CHARS = 300
+PROGRESS_EVERY = 250
 
 
 def quoted(value: object) -> str:
@@ -272,8 +275,12 @@ class _RowValidator:
         return []
 
 
-def parse_roster(data: bytes, filename: str, branch: Organization) -> list[dict]:
-    """Validated rows of a roster file; raises RosterImportError listing every bad row."""
+def parse_roster(
+    data: bytes, filename: str, branch: Organization, progress: Callable[[int, int], None] | None = None
+) -> list[dict]:
+    """Validated rows of a roster file; raises RosterImportError listing every bad row.
+
+    `progress(row, rows)` is told every PROGRESS_EVERY rows (the import job shows "row N of M")."""
     table = read_table(data, filename)
     if not any(cell_text(cell) for row in table for cell in row):
         raise RosterImportError([RowError(0, _("The file is empty."))])
@@ -281,6 +288,8 @@ def parse_roster(data: bytes, filename: str, branch: Organization) -> list[dict]
     validator = _RowValidator(branch, {name for name in columns if name})
     rows, errors, seen, total = [], [], {}, 0
     for line, cells in enumerate(table[1:], start=2):
+        if progress is not None and (line - 1) % PROGRESS_EVERY == 0:
+            progress(line - 1, len(table) - 1)
         raw = {name: value for name, value in zip(columns, cells) if name}
         if not any(cell_text(value) for value in raw.values()):
             continue
@@ -347,6 +356,25 @@ def apply_roster(rows: list[dict], branch: Organization) -> ImportResult:
 
 def import_roster(data: bytes, filename: str, branch: Organization) -> ImportResult:
     return apply_roster(parse_roster(data, filename, branch), branch)
+
+
+def error_report(error: RosterImportError) -> str:
+    """The problems of a refused file as text, one per line with its line number (for the import job's page)."""
+    lines = [_("Nothing was imported: the file has %(count)s problem(s).") % {"count": error.total}]
+    for row in error.errors:
+        lines.append(
+            _("Line %(line)s: %(message)s") % {"line": row.line, "message": row.message} if row.line else row.message
+        )
+    if error.more:
+        lines.append(
+            ngettext(
+                "And %(counter)s more problem, not shown: correct these first.",
+                "And %(counter)s more problems, not shown: correct these first.",
+                error.more,
+            )
+            % {"counter": error.more}
+        )
+    return "\n".join(lines)
 
 
 def _export_row(sheet, entry: RosterEntry) -> list[object]:

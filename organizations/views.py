@@ -1,15 +1,19 @@
 """Roster import and export in the Wagtail admin."""
 
 import io
+import uuid
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from wagtail.admin import messages
 
+import jobs
 from organizations import roles
 from organizations.forms import RosterImportForm
+from organizations.jobs import UPLOADS
 from organizations.models import Organization
 from organizations.roster_import import RosterImportError, export_roster_xlsx, import_roster
 
@@ -21,6 +25,20 @@ def roster_import(request):
     errors, more_errors = [], 0
     if request.method == "POST" and form.is_valid():
         branch, upload = form.cleaned_data["branch"], form.cleaned_data["file"]
+        if upload.size > settings.ROSTER_IMPORT_JOB_BYTES:
+            # A large file is checked and written by a job: its page shows "row N of M", then the outcome.
+            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+            stored = UPLOADS.save(f"{uuid.uuid4().hex}{suffix}", upload)
+            title = _("Roster import: %(branch)s") % {"branch": branch.name}
+            job = jobs.start(
+                request.user,
+                "organizations.roster_import",
+                title,
+                branch_id=branch.pk,
+                stored=stored,
+                filename=upload.name,
+            )
+            return redirect(job)
         try:
             result = import_roster(upload.read(), upload.name, branch)
         except RosterImportError as error:
