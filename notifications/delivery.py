@@ -104,11 +104,26 @@ def send_immediate(notification_ids) -> int:
     return sent
 
 
-def send_digests() -> int:
-    """One email per user who chose the daily digest, with everything not yet emailed that they may still see."""
-    sent = 0
-    preferences = NotificationPreference.objects.filter(email=NotificationPreference.Email.DAILY).select_related("user")
-    for preference in preferences.iterator():
+def digest_user_ids() -> list[int]:
+    """Who chose the daily digest, in a stable order (the batches of `notifications.tasks`)."""
+    daily = NotificationPreference.objects.filter(email=NotificationPreference.Email.DAILY)
+    return list(daily.order_by("user_id").values_list("user_id", flat=True))
+
+
+def send_digest_to(user_id: int) -> bool:
+    """The user's digest, with everything not yet emailed that they may still see; False if nothing to send.
+
+    Under the preference's row lock: two workers given the same user (a batch delivered twice) send once,
+    the second finds every notification marked emailed."""
+    with transaction.atomic():
+        preference = (
+            NotificationPreference.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(user_id=user_id, email=NotificationPreference.Email.DAILY)
+            .first()
+        )
+        if preference is None or not preference.user.email:
+            return False
         notes = list(
             Notification.objects.visible_to(preference.user)
             .filter(emailed_at=None)
@@ -116,10 +131,15 @@ def send_digests() -> int:
             .order_by("created_at")
         )
         notes = [n for n in notes if preference.wants(n.kind)]
-        if not notes or not preference.user.email:
-            continue
+        if not notes:
+            return False
         with translation.override(settings.LANGUAGE_CODE):
             _send(preference.user, notes, _("Gongzhi: your daily digest (%(count)d)") % {"count": len(notes)})
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+    return True
+
+
+def send_digests() -> int:
+    """Every digest, one after another in this process; `manage.py send_notification_digest` enqueues them in
+    batches instead (notifications/tasks.py), for the task workers to share."""
+    return sum(send_digest_to(user_id) for user_id in digest_user_ids())
