@@ -1,4 +1,4 @@
-"""Surveys' long work, run as background jobs (jobs/): the responses export, CSV or XLSX.
+"""Surveys' long work, run as background jobs (jobs/): the responses and aggregates exports, CSV or XLSX.
 
 The rows are read with a database cursor in chunks (surveys/exports.py) and written one at a time to a
 temporary file, which then moves into the job's private storage: memory stays flat however many responses
@@ -61,3 +61,35 @@ def _counted(rows: Iterator[list], total: int, progress) -> Iterator[list]:
                 _("Writing responses: %(done)s of %(total)s") % {"done": number, "total": total},
                 5 + 90 * number / max(total, 1),
             )
+
+
+@register("surveys.aggregates_export")
+def aggregates_export(user, progress, survey_id: int, fmt: str, query: str = "") -> FileResult:
+    """Counts and shares per question (and the satisfaction summary), filtered as the results page was, for
+    whoever may see the survey's results (asked again)."""
+    from surveys.views import _filters, _responses
+
+    page = SurveyPage.objects.filter(pk=survey_id).first()
+    page = page.specific if page is not None else None
+    allowed = page is not None and (
+        user.has_perm("surveys.manage_survey", page) or user.has_perm("surveys.view_results", page)
+    )
+    if not allowed or fmt not in ("csv", "xlsx"):
+        raise JobFailed(_("You may no longer see this survey's results."))
+    progress(_("Preparing the responses"), 5)
+    if page.is_sealed:
+        mixing.settle_closed([page])
+    responses, _narrowed, _left_out = _responses(page, _filters(SimpleNamespace(GET=QueryDict(query)), page))
+    progress(_("Counting the answers"), 30)
+    rows = list(exports.aggregate_rows(page, responses))  # one row per option: small, counted in SQL
+    progress(_("Writing the file"), 80)
+    handle, name = tempfile.mkstemp(prefix="gongzhi-export-", suffix=f".{fmt}")
+    os.close(handle)
+    path = Path(name)
+    try:
+        exports.write_file(iter(rows), fmt, _("Aggregates"), path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    progress(_("Saving the file"), 98)
+    return FileResult(exports.filename(page, "aggregates", fmt), path=path)

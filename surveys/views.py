@@ -23,7 +23,7 @@ import jobs
 from core import params
 from organizations.models import Organization
 from organizations.roles import roster_entry
-from surveys import answering, drafts, exports, mixing
+from surveys import answering, drafts, mixing
 from surveys.codes import normalise_code
 from surveys.models import Invitation, Participation, Response, ResponseTally, SurveyPage
 from surveys.questions import condition_of
@@ -284,9 +284,9 @@ def results(request, page: SurveyPage):
 
 
 def export(request, page: SurveyPage, what: str, fmt: str):
-    """Aggregates are small: answered at once. The responses export may hold a million rows: the button
-    posts here and starts a background job (surveys/jobs.py) whose progress page ends in the download; a
-    GET (an old link) goes back to the results page, where the button is."""
+    """Both exports are written by background jobs (surveys/jobs.py): the responses may hold a million rows.
+    The button posts here and lands on the job's progress page, which ends in the download; a GET (an old
+    link) goes back to the results page, where the buttons are."""
     if what not in ("responses", "aggregates") or fmt not in ("csv", "xlsx"):
         raise Http404
     if not request.user.is_authenticated:
@@ -295,19 +295,16 @@ def export(request, page: SurveyPage, what: str, fmt: str):
     if not request.user.has_perm("surveys.manage_survey", page):
         if what == "responses" or not request.user.has_perm("surveys.view_results", page):
             raise PermissionDenied
+    query = request.GET.urlencode()
+    if request.method != "POST":
+        return HttpResponseRedirect(page.route_url("results_route", request) + (f"?{query}" if query else ""))
     if what == "responses":
-        query = request.GET.urlencode()
-        if request.method != "POST":
-            return HttpResponseRedirect(page.route_url("results_route", request) + (f"?{query}" if query else ""))
         label = _("Responses (Excel)") if fmt == "xlsx" else _("Responses (CSV)")
-        title = _("%(what)s: %(survey)s") % {"what": label, "survey": page.title}
-        job = jobs.start(request.user, "surveys.responses_export", title, survey_id=page.pk, fmt=fmt, query=query)
-        return HttpResponseRedirect(job.get_absolute_url())
-    if page.is_sealed:
-        mixing.settle_closed([page])
-    filters = _filters(request, page)
-    responses, narrowed, _left_out = _responses(page, filters)
-    return exports.respond(page, responses, what, fmt, narrowed=narrowed)
+    else:
+        label = _("Summary (Excel)") if fmt == "xlsx" else _("Summary (CSV)")
+    title = _("%(what)s: %(survey)s") % {"what": label, "survey": page.title}
+    job = jobs.start(request.user, f"surveys.{what}_export", title, survey_id=page.pk, fmt=fmt, query=query)
+    return HttpResponseRedirect(job.get_absolute_url())
 
 
 # --- index -----------------------------------------------------------------------------------------------

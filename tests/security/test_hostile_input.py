@@ -26,7 +26,7 @@ from core.spreadsheets import safe_cell
 from home.models import BranchPage
 from notifications.models import Notification
 from tests.security.hostile import PAYLOADS, assert_safe
-from tests.surveys.exporting import export_responses
+from tests.surveys.exporting import export_aggregates, export_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -204,7 +204,7 @@ def test_survey_text_answers_are_shown_as_text_and_exported_as_inert_cells(clien
     results = _html(client.get(page.url + "results/"))
     assert_safe(results, texts, "survey results")
 
-    assert client.get(page.url + "export/aggregates/csv/").status_code == 200
+    assert export_aggregates(client, page, "csv").status_code == 200
     rows = _csv_rows(export_responses(client, page, "csv"))
     _assert_inert_csv(rows, texts + [user.display_name for user in respondents])
     sheet = _xlsx_cells(export_responses(client, page, "xlsx"))

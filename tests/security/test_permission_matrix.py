@@ -988,7 +988,14 @@ PAGE_ROWS = [
     Row(
         "route:surveys.SurveyPage:export_route@aggregates-xlsx",
         _page("survey", "export/aggregates/xlsx/"),
-        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=XLSX),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=BACK_TO_RESULTS),
+    ),
+    Row(
+        "route:surveys.SurveyPage:export_route@aggregates-xlsx-post",
+        _page("survey", "export/aggregates/xlsx/"),
+        expect(anonymous=LOGIN, signed_in=FORBIDDEN, managers_a=JOB),
+        covers=("route:surveys.SurveyPage:export_route",),
+        method="post",
     ),
     Row("route:surveys.SatisfactionSurveyPage:index_route", _page("satisfaction"), PUBLIC),
     # Closed, results public after close to its audience (branch A's members).
@@ -1000,7 +1007,14 @@ PAGE_ROWS = [
     Row(
         "route:surveys.SatisfactionSurveyPage:export_route",
         _page("satisfaction", "export/aggregates/csv/"),
-        expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=CSV, managers_a=CSV),
+        expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=BACK_TO_RESULTS, managers_a=BACK_TO_RESULTS),
+    ),
+    Row(
+        "route:surveys.SatisfactionSurveyPage:export_route@post",
+        _page("satisfaction", "export/aggregates/csv/"),
+        expect(anonymous=LOGIN, outsiders=FORBIDDEN, member_a=JOB, managers_a=JOB),
+        covers=("route:surveys.SatisfactionSurveyPage:export_route",),
+        method="post",
     ),
     # Individual responses are for editors only, even when the aggregates are public.
     Row(

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.factories import UserFactory
 from surveys.factories import GENERAL_QUESTIONS, add_responses, q, qid, survey_page
 from surveys.models import SurveyPage
-from tests.surveys.exporting import export_responses
+from tests.surveys.exporting import export_aggregates, export_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -73,9 +73,7 @@ def test_breakdowns_with_fewer_than_three_responses_show_no_numbers(client, bran
     html = response.content.decode()
     assert "<svg" not in html and "建议0" not in html
     rows = list(
-        csv.reader(
-            io.StringIO(b"".join(client.get(page.url + "export/aggregates/csv/").streaming_content).decode("utf-8-sig"))
-        )
+        csv.reader(io.StringIO(b"".join(export_aggregates(client, page, "csv").streaming_content).decode("utf-8-sig")))
     )
     assert all(row[3] == "" for row in rows[2:] if len(row) > 3)
 

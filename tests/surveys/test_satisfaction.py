@@ -12,6 +12,7 @@ from core.satisfaction import LevelCounts, WeightedItem, weighted_score
 from surveys import satisfaction
 from surveys.factories import add_responses, q, qid, satisfaction_page
 from surveys.models import SatisfactionSurveyPage
+from tests.surveys.exporting import export_aggregates
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def test_results_page_and_xlsx_export_show_the_same_rates(client, rated, org_adm
     assert "87.5%" in html and "66.7%" in html and "76.5%" in html
     assert "+37.5" in html  # change of 服务态度 since the previous round, in points
     assert "73.6" in html  # weighted score
-    response = client.get(rated.url + "export/aggregates/xlsx/")
+    response = export_aggregates(client, rated, "xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
     rates = {
