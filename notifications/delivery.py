@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.models import Notification, NotificationPreference
+from notifications.tasks import send_immediate_mail
 
 
 def notify(
@@ -43,7 +44,7 @@ def notify(
         .order_by("-pk")
         .values_list("pk", flat=True)[: len(recipient_ids)]
     )
-    transaction.on_commit(lambda: send_immediate(ids))
+    transaction.on_commit(lambda: send_immediate_mail.enqueue(ids))
     return notes
 
 

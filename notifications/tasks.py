@@ -3,6 +3,9 @@
 - `send_digest_batch`: the daily digests of a batch of users. `manage.py send_notification_digest` (the
   `gongzhi-digest.timer`, the clock) enqueues one per DIGEST_BATCH users, so that several workers share the
   morning's mail; each user's digest is sent under their preference's row lock, so a batch run twice sends once.
+- `send_immediate_mail`: the e-mails of new notifications for people who asked for them at once, enqueued
+  when the notifying transaction commits. Sent by a worker, not in the request: a slow or unreachable mail
+  server delays the e-mail instead of failing the page of the person whose action notified others.
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ def send_digest_batch(user_ids: list[int]) -> int:
     from notifications.delivery import send_digest_to
 
     return sum(send_digest_to(user_id) for user_id in user_ids)
+
+
+@task()
+def send_immediate_mail(notification_ids: list[int]) -> int:
+    from notifications.delivery import send_immediate
+
+    return send_immediate(notification_ids)
 
 
 def enqueue_digests(batch: int = DIGEST_BATCH) -> tuple[int, int]:
