@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
-from evaluation import voting
+from evaluation import mixing, voting
 from evaluation.factories import AppraisalCampaignFactory
 from evaluation.models import Stage
 from evaluation.voting import Choice
@@ -38,6 +38,7 @@ def _closed_campaign(branch, secretary):
         choices = {appraisees[m.pk].pk: Choice("competent") for m in members if m != voter}
         voting.cast_member_ballot(campaign, voter, choices)
     campaign.move_to(Stage.ASSESSMENT, secretary)
+    mixing.open_box(campaign.pk)  # what the close's open_ballot_box task does in a worker (tasks wait here)
     return campaign
 
 
