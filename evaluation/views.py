@@ -109,11 +109,22 @@ def _ballot_context(campaign, rows, errors=None, values=None):
     }
 
 
+def _closed(request, campaign):
+    return render(
+        request,
+        "evaluation/ballot_closed.html",
+        {"campaign": campaign},
+        status=409 if request.method == "POST" else 200,
+    )
+
+
 def _cast(request, campaign, rows, cast):
     """Cast and answer with the receipt page itself: the receipt never travels in a URL or a message."""
     choices = parse_ballot(request.POST, rows)
     try:
         receipt = cast(choices)
+    except voting.AlreadyVoted:
+        return _closed(request, campaign)
     except (voting.BallotRefused, ValidationError) as error:
         errors = error.messages if isinstance(error, ValidationError) else [str(error)]
         return render(request, "evaluation/ballot.html", _ballot_context(campaign, rows, errors, choices), status=400)
@@ -126,20 +137,19 @@ def _cast(request, campaign, rows, cast):
 @login_required
 def ballot(request, pk: int):
     campaign = _campaign(request, pk, "evaluation.view_campaign")
-    if voting.voter_appraisee(campaign, request.user) is None:
+    appraisee, rows = voting.voter_and_rows(campaign, request.user)
+    if appraisee is None:
         raise PermissionDenied
-    if not campaign.ballot_open or voting.has_voted(campaign, request.user):
-        return render(
-            request,
-            "evaluation/ballot_closed.html",
-            {"campaign": campaign},
-            status=409 if request.method == "POST" else 200,
-        )
-    rows = voting.ballot_rows(campaign, voter=request.user)
+    if not campaign.ballot_open:
+        return _closed(request, campaign)
     if request.method == "POST":
+        # A second ballot is refused by the participation row's unique index inside the ballot's
+        # transaction (voting.AlreadyVoted, answered like the check below): no query to ask first.
         return _cast(
             request, campaign, rows, lambda choices: voting.cast_member_ballot(campaign, request.user, choices, rows)
         )
+    if voting.has_voted(campaign, request.user):
+        return _closed(request, campaign)
     return render(request, "evaluation/ballot.html", _ballot_context(campaign, rows))
 
 

@@ -204,3 +204,31 @@ def test_home_page_shows_the_members_appraisal_under_way(client, open_campaign, 
     assert reverse("evaluation:detail", args=[open_campaign.pk]) in html
     client.logout()
     assert reverse("evaluation:detail", args=[open_campaign.pk]) not in client.get("/").content.decode()
+
+
+def _ballot_queries(client, campaign, rows) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = _post_ballot(client, campaign, rows)
+    assert response.status_code == 200 and "receipt-code" in response.content.decode()
+    # Savepoints are the test's outer transaction; sessions come from Redis in production (cached_db).
+    return [
+        q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"] and "django_session" not in q["sql"]
+    ]
+
+
+def test_a_ballot_costs_a_constant_handful_of_queries(client, open_campaign, voters, branch_a):
+    """Issue 19 (P3): user, campaign, the view rule (is an appraisee), every ballot row at once, then the
+    ballot's transaction (participation, box check FOR SHARE, sealed blob) and the header's badge.
+    No has-voted query: the participation row's unique index refuses a second ballot (409 below)."""
+    client.force_login(voters[0])
+    rows = client.get(reverse("evaluation:ballot", args=[open_campaign.pk])).context["rows"]
+    queries = _ballot_queries(client, open_campaign, rows)
+    assert len(queries) == 8, "\n".join(queries)
+    assert sum(sql.startswith("INSERT") for sql in queries) == 2
+    assert sum('FROM "evaluation_appraisee"' in sql for sql in queries) == 2  # the rule, then the rows
+    again = _post_ballot(client, open_campaign, rows)
+    assert again.status_code == 409 and "已经投过票" in again.content.decode()
+    assert Participation.objects.count() == SealedBallot.objects.count() == 1
