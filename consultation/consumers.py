@@ -134,7 +134,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             return
         if time.monotonic() - self.checked_at >= conf.get("SOCKET_RECHECK_SECONDS") and not await self._still_allowed():
             return
-        await self.send_json(message["event"])
+        await self.send(text_data=message["text"])  # JSON encoded once by live.broadcast
 
     @classmethod
     async def decode_json(cls, text_data):

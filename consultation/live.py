@@ -1,6 +1,7 @@
 """Sending events to open consultation pages through the channel layer."""
 
 import asyncio
+import json
 import logging
 import threading
 
@@ -100,6 +101,8 @@ def broadcast(consultation_id: int, message: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group_name(consultation_id), {"type": "consultation.event", "event": message})
+        # Encoded once here, not once per consumer: every open page of the consultation gets these bytes.
+        text = json.dumps(message)
+        async_to_sync(layer.group_send)(group_name(consultation_id), {"type": "consultation.event", "text": text})
     except Exception:  # the event is stored; clients catch up
         logger.exception("Could not broadcast an event of consultation %s", consultation_id)

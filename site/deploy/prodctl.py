@@ -313,6 +313,9 @@ class Topology:
             "--host", "127.0.0.1", "--port", str(port),
             "--loop", "uvloop", "--http", "httptools", "--lifespan", "off",
             "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--no-access-log",
+            # Live events are JSON of a few dozen bytes: compressing them for each socket cost CPU on the
+            # fan-out (and a zlib context per open socket) and saved nothing.
+            "--ws-per-message-deflate", "false",
         ]  # fmt: skip
         process = subprocess.Popen(  # noqa: S603 - fixed command
             command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True

@@ -171,3 +171,24 @@ def test_page_without_javascript_still_lists_posts_and_offers_forms(client, cons
     assert "服务器渲染的意见" in html
     assert f'action="{reverse("consultation:post_create", args=[consultation.pk])}"' in html
     assert f'data-live-url="/ws/consultations/{consultation.pk}/"' in html
+
+
+async def test_an_event_reaches_its_consultations_pages_only_as_its_log_entry(
+    branch_page, consultation, resident, member_a
+):
+    """Issue 19 (P5): the event is encoded once per broadcast, not per socket; each open page of the
+    consultation gets exactly the logged message, and a page of another consultation gets nothing."""
+    other = await database_sync_to_async(make_consultation)(branch_page, slug="another-one")
+    cookie = await database_sync_to_async(_cookie)(resident)
+    here, there = _socket(consultation, cookie), _socket(other, cookie)
+    assert (await here.connect())[0] and (await there.connect())[0]
+    also_here = _socket(consultation, await database_sync_to_async(_cookie)(member_a))
+    assert (await also_here.connect())[0]
+    post = await database_sync_to_async(posting.create_post)(consultation, member_a, "只发给本议事的页面")
+    logged = await database_sync_to_async(Event.messages_after)(consultation.pk, 0)
+    assert await here.receive_json_from(timeout=1) == logged[-1]
+    assert await also_here.receive_json_from(timeout=1) == logged[-1]
+    assert logged[-1]["data"]["id"] == post.pk
+    assert await there.receive_nothing(timeout=0.3)
+    for socket in (here, there, also_here):
+        await socket.disconnect()
