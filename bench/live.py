@@ -2,7 +2,9 @@
 
 Members post through nginx one after another; every client records when each post arrives. Latency
 runs from just before the post's HTTP request is sent to its arrival at a client, so it includes
-saving the post. Targets: p95 under 250 ms, no message lost.
+saving the post. Targets: p95 under 250 ms, no message lost, in each of RUNS runs (bench/run.py).
+The same with 1,000 clients is reported (`measure(..., clients=LARGE_CLIENTS)`): its only target is
+no message lost, the brief sets no latency for it.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from bench.common import CSRF, form_post_headers, percentile, request, session_c
 from consultation.rules import can_receive_live, can_take_part
 
 CLIENTS, POSTS, GAP_S = 500, 20, 0.25
+RUNS, LARGE_CLIENTS = 3, 1000
 
 
-def people(consultation) -> tuple[list, list]:
+def people(consultation, clients: int = CLIENTS) -> tuple[list, list]:
     """Listeners (residents who may follow it) and posters (people who may post: one post each).
 
     Staff are left out: production asks them to enrol TOTP before they may post."""
@@ -33,9 +36,9 @@ def people(consultation) -> tuple[list, list]:
             continue
         if len(posters) < POSTS and can_take_part(user, consultation):
             posters.append(user)
-        elif len(listeners) < CLIENTS and can_receive_live(user, consultation):
+        elif len(listeners) < clients and can_receive_live(user, consultation):
             listeners.append(user)
-        if len(listeners) == CLIENTS and len(posters) == POSTS:
+        if len(listeners) == clients and len(posters) == POSTS:
             break
     return listeners, posters
 
@@ -87,8 +90,9 @@ async def _scenario(base_url, worker_ports, consultation, listeners, posters, se
     return sent, arrivals, statuses
 
 
-def measure(base_url: str, worker_ports: list[int], consultation) -> dict:
-    listeners, posters = people(consultation)
+def measure(base_url: str, worker_ports: list[int], consultation, clients: int = CLIENTS) -> dict:
+    """One run with `clients` listeners; only CLIENTS (500) has a latency target."""
+    listeners, posters = people(consultation, clients)
     sessions = session_cookies(listeners + posters)
     sent, arrivals, statuses = asyncio.run(
         _scenario(base_url, worker_ports, consultation, listeners, posters, sessions)
@@ -106,5 +110,8 @@ def measure(base_url: str, worker_ports: list[int], consultation) -> dict:
         "p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
         "p95_ms": round(p95, 1),
         "max_ms": round(max(latencies), 1) if latencies else None,
-        "targets": {"p95 < 250 ms": p95 < 250, "0 lost": expected == len(latencies) and statuses == [200] * POSTS},
+        "targets": {
+            **({"p95 < 250 ms": p95 < 250} if clients == CLIENTS else {}),
+            "0 lost": expected == len(latencies) and statuses == [200] * POSTS,
+        },
     }

@@ -1,4 +1,4 @@
-"""`make bench`: build large data in a separate database, start the production topology, measure P1–P7.
+"""`make bench`: build large data in a separate database, start the production topology, measure P1–P8.
 
 Prints one table and writes bench/results.json. Environment: BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/gongzhi_bench, dropped and re-created), BENCH_REDIS_URL (default
@@ -193,8 +193,12 @@ def main(argv: list[str]) -> dict:
             results["P2_results_page"]["size"] = data.survey_size()
         with Step("P3 1,000 ballots at once"):
             results["P3_ballots"] = ballots.measure(base, campaigns)
-        with Step("P5 500 WebSocket clients on two processes"):
-            results["P5_live"] = live.measure(base, topology.worker_ports, data.thread)
+        # Three runs: one run in two used to pass by chance; the target is met only if every run meets it.
+        for number in range(1, live.RUNS + 1):
+            with Step(f"P5 {live.CLIENTS} WebSocket clients on two processes, run {number} of {live.RUNS}"):
+                results.setdefault("P5_live_runs", []).append(live.measure(base, topology.worker_ports, data.thread))
+        with Step(f"P5 {live.LARGE_CLIENTS:,} WebSocket clients on two processes (reported)"):
+            results["P5_live_large"] = live.measure(base, topology.worker_ports, data.thread, live.LARGE_CLIENTS)
         with Step("P6 search over 10,000 pages"):
             results["P6_search"] = search.measure(base)
     finally:
@@ -267,12 +271,24 @@ def _rows(results: dict):
         f"{p4['summary_s']:.2f} s vs {p4['weasyprint_alone_s']:.2f} s alone ({p4['ratio']:.2f}×), {p4['peak_worker_mb']:.0f} MB",
         p4["targets"],
     )
-    p5 = results["P5_live"]
+    runs = results["P5_live_runs"]
+    first = runs[0]
+    p95s = ", ".join(f"{run['p95_ms']:.0f}" for run in runs)
     yield (
         "P5",
-        f"{p5['clients']} WebSocket clients, {p5['processes']} processes",
-        f"p50 {p5['p50_ms']} ms, p95 {p5['p95_ms']} ms, lost {p5['lost']}",
-        p5["targets"],
+        f"{first['clients']} WebSocket clients, {first['processes']} processes, {len(runs)} runs",
+        f"p95 {p95s} ms, p50 {max(run['p50_ms'] or 0 for run in runs):.0f} ms at most, lost {sum(run['lost'] for run in runs)}",
+        {
+            f"p95 < 250 ms in {len(runs)}/{len(runs)}": all(run["targets"]["p95 < 250 ms"] for run in runs),
+            "0 lost": all(run["targets"]["0 lost"] for run in runs),
+        },
+    )
+    large = results["P5_live_large"]
+    yield (
+        "P5",
+        f"{large['clients']:,} WebSocket clients, {large['processes']} processes (reported)",
+        f"p50 {large['p50_ms']} ms, p95 {large['p95_ms']} ms, lost {large['lost']}",
+        large["targets"],
     )
     p7 = results["P7_dashboard"]
     yield "P7", f"assessment dashboard, {p7['branches']} branches", f"median {p7['median_s']:.3f} s, p95 {p7['p95_s']:.3f} s, {p7['queries']} queries", p7["targets"]  # fmt: skip
