@@ -149,6 +149,14 @@ REDIS_URL = env_url("REDIS_URL", None, schemes={"redis", "rediss", "unix"})
 # allkeys-lru in production: `make run-prod` starts one). CACHE_REDIS_URL defaults to the next database
 # of the main Redis.
 CACHE_REDIS_URL = env_url("CACHE_REDIS_URL", default_cache_redis_url(REDIS_URL), schemes={"redis", "rediss", "unix"})
+# redis-py (≥ 7) caps a pool at 100 connections and raises past it: with hundreds of sockets on a worker
+# joining, leaving and receiving at once, the consumers that drew the 101st connection died and their
+# clients lost every later event (P5, issue 19). Each socket holds at most one connection at a time, so
+# the cap is the sockets a worker may hold; Redis itself accepts 10,000 clients by default.
+CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 4000, minimum=100)
+# redis-py's default read timeout (5 s) equals channels-redis's blocking pop (BZPOPMIN, 5 s): on a busy
+# worker the empty answer arrived just late, the read timed out and the consumer died (lost events).
+CHANNEL_LAYER_SOCKET_TIMEOUT = 20
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
@@ -159,7 +167,17 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
+                        "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
+                    }
+                ],
+                "capacity": 1000,
+                "expiry": 30,
+            },
         }
     }
 else:

@@ -170,7 +170,7 @@ def test_production_refuses_tls_and_ssl_together():
 
 _STORES = (
     "from django.conf import settings as s; print(s.CACHES['default']['LOCATION'], s.CACHES['pages']['LOCATION'],"
-    " s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0], s.SESSION_ENGINE)"
+    " s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]['address'], s.SESSION_ENGINE)"
 )
 
 

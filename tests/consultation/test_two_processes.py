@@ -128,3 +128,45 @@ def test_a_post_through_one_process_reaches_a_websocket_on_the_other(servers, co
     # From the post's creation in process A to its arrival through process B: within a second.
     assert received_at - post.created_at.timestamp() < 1.0
     assert post.author == member_a
+
+
+def test_the_channel_layer_serves_more_sockets_than_redis_pys_default_pool(settings):
+    """Issue 19 (P5): redis-py caps a pool at 100 connections by default; 300 channels of one process
+    joining a group, receiving and leaving at once must all get the event (CHANNEL_LAYER_MAX_CONNECTIONS)."""
+    from channels_redis.core import RedisChannelLayer
+
+    try:
+        reachable = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError:
+        reachable = False
+    require_service(reachable, f"Redis at {REDIS_URL}")
+    hosts = [
+        {
+            "address": REDIS_URL,
+            "max_connections": settings.CHANNEL_LAYER_MAX_CONNECTIONS,
+            "socket_timeout": settings.CHANNEL_LAYER_SOCKET_TIMEOUT,
+        }
+    ]
+    layer = RedisChannelLayer(hosts=hosts, prefix="asgi-pool-test")
+    group = "pool-test"
+
+    async def scenario():
+        channels = [await layer.new_channel() for _ in range(300)]
+        await asyncio.gather(*(layer.group_add(group, channel) for channel in channels))
+        receiving = [asyncio.create_task(layer.receive(channel)) for channel in channels]
+        await asyncio.sleep(0.1)
+        await layer.group_send(group, {"type": "consultation.event", "text": "{}"})
+        messages = await asyncio.wait_for(asyncio.gather(*receiving), 20)
+        await asyncio.gather(*(layer.group_discard(group, channel) for channel in channels))
+        await layer.flush()
+        return messages
+
+    assert [m["text"] for m in asyncio.run(scenario())] == ["{}"] * 300
+
+
+def test_the_channel_layers_reads_outwait_its_blocking_pop(settings):
+    """Issue 19 (P5): a read timeout no longer than channels-redis's 5 s BZPOPMIN killed idle consumers
+    on a busy worker (their clients lost every later event)."""
+    from channels_redis.core import RedisChannelLayer
+
+    assert settings.CHANNEL_LAYER_SOCKET_TIMEOUT >= 2 * RedisChannelLayer.brpop_timeout
