@@ -7,9 +7,11 @@ class ConsultationConfig(AppConfig):
     verbose_name = _("Consultation")
 
     def ready(self) -> None:
+        from consultation import page_cache
         from consultation.live import connect_signals
         from consultation.recipients import hidden_notifications
         from notifications import visibility
 
         connect_signals()
+        page_cache.connect_signals()
         visibility.register(hidden_notifications)

@@ -305,6 +305,22 @@ class ConsultationPage(ChineseSearchMixin, Page):
     def state(self) -> ConsultationState:
         return ConsultationState.objects.get_or_create(consultation=self)[0]
 
+    def load_display_state(self) -> OpinionMap | None:
+        """Read the state, the organising organisation and the opinion map in one query (the page
+        shows all three), keep the first two on the page and return the map (None without one)."""
+        state = (
+            ConsultationState.objects.select_related("consultation__organization", "consultation__opinion_map")
+            .filter(consultation=self)
+            .first()
+        )
+        if state is None:  # pages made before states existed: the plain way
+            return OpinionMap.objects.filter(consultation=self).first()
+        loaded = state.consultation
+        self.__dict__["state"] = state
+        if self.organization_id == loaded.organization_id:
+            self.organization = loaded.organization
+        return getattr(loaded, "opinion_map", None)
+
     @property
     def stage(self) -> str:
         return self.state.stage
@@ -335,6 +351,23 @@ class ConsultationPage(ChineseSearchMixin, Page):
 
     def get_template(self, request, *args, **kwargs):
         return "consultation/consultation_page.html"
+
+    def serve(self, request, *args, **kwargs):
+        """Anonymous visitors get a cached copy, forgotten at any change of the consultation
+        (consultation/page_cache.py) or any publish."""
+        from consultation.page_cache import version_key
+        from core import cache as page_cache
+
+        def render():
+            return super(ConsultationPage, self).serve(request, *args, **kwargs)
+
+        return page_cache.serve_cached(request, render, depends_on=version_key(self.pk))
+
+    def breadcrumb(self) -> list[Page]:
+        """The pages above this one, the site root's own parent left out: those the home page's
+        routing already read on the way here when it did (no query), else from the tree."""
+        routed = getattr(self, "routed_ancestors", None)
+        return routed if routed is not None else list(self.get_ancestors()[1:])
 
     def get_context(self, request, *args, **kwargs):
         from consultation.page import page_context  # page.py builds on these models: imported when drawn

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
+from consultation import page_cache
 from consultation.actions import permit, require
 from consultation.models import (
     UPDATE_STAGES,
@@ -108,6 +109,7 @@ def rate_outcome(consultation: ConsultationPage, user, rating: str, comment: str
                 )
         except IntegrityError:
             OutcomeRating.objects.filter(consultation=consultation, user=user).update(**values)
+            page_cache.changed(consultation.pk)  # an update sends no signal
             obj = OutcomeRating.objects.get(consultation=consultation, user=user)
     return obj
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +18,6 @@ from consultation import rules as consultation_rules
 from consultation.models import (
     Audience,
     ConsultationPage,
-    OpinionMap,
     OutcomeRating,
     Post,
     Satisfaction,
@@ -40,8 +41,7 @@ def thread_page(consultation: ConsultationPage, user, *, sort: str = "newest", n
         .with_reaction_of(user)
         .sorted(sort)
     )
-    paginator = Paginator(top, conf.get("POSTS_PER_PAGE"))
-    page = paginator.get_page(number)
+    page = _page_with_count(top, conf.get("POSTS_PER_PAGE"), number)
     posts = list(page.object_list)
     by_parent: dict[int, list[Post]] = {}
     if posts:
@@ -56,6 +56,25 @@ def thread_page(consultation: ConsultationPage, user, *, sort: str = "newest", n
             by_parent.setdefault(reply.parent_id, []).append(reply)
     prepare(consultation, user, [*posts, *(r for rs in by_parent.values() for r in rs)], by_parent)
     return page, posts
+
+
+def _page_with_count(posts, per_page: int, number) -> DjangoPage:
+    """The page `number` of `posts`, counted in the same query (a window count over the whole filter).
+
+    Only a page past the end (or a number that is not one) takes the paginator's usual queries.
+    """
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 0
+    if wanted >= 1:
+        start = (wanted - 1) * per_page
+        rows = list(posts.annotate(total_count=Window(Count("pk")))[start : start + per_page])
+        if rows or wanted == 1:
+            paginator = Paginator(posts, per_page)
+            paginator.count = rows[0].total_count if rows else 0  # a cached property: no COUNT query
+            return DjangoPage(rows, wanted, paginator)
+    return Paginator(posts, per_page).get_page(number)
 
 
 def prepare(consultation, user, posts, by_parent) -> None:
@@ -83,6 +102,8 @@ def post_context(consultation, user) -> dict:
 
 def page_context(consultation: ConsultationPage, request) -> dict:
     user = request.user
+    # State, organisation and opinion map in one query, before the permissions read the organisation.
+    opinion_map = consultation.load_display_state()
     if not user.has_perm("consultation.view_consultation", consultation):
         return {"can_view": False, "stage_choices": Stage, "restricted": True}
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "newest"
@@ -133,7 +154,7 @@ def page_context(consultation: ConsultationPage, request) -> dict:
         if user.is_authenticated:
             context["my_rating"] = OutcomeRating.objects.filter(consultation=consultation, user=user).first()
     if consultation.opinion_map_enabled:
-        context.update(_statement_context(consultation, user))
+        context.update(_statement_context(consultation, user, opinion_map))
     if can_manage:
         context["moderation_count"] = Post.objects.filter(consultation=consultation, status=Post.Status.HELD).count()
     return context
@@ -185,18 +206,18 @@ def _vote_context(consultation, user, stage):
     }
 
 
-def _statement_context(consultation, user):
-    statements = list(consultation.statements.filter(approved=True))
-    mine = {}
-    if user.is_authenticated:
-        mine = dict(
-            StatementVote.objects.filter(statement__in=statements, user=user).values_list("statement_id", "value")
+def _statement_context(consultation, user, opinion_map):
+    statements = consultation.statements.filter(approved=True)
+    if user.is_authenticated:  # the viewer's own answer in the same query
+        statements = statements.annotate(
+            mine=Subquery(StatementVote.objects.filter(statement=OuterRef("pk"), user=user).values("value")[:1])
         )
+    statements = list(statements)
+    mine = {s.pk: s.mine for s in statements if getattr(s, "mine", None) is not None}
     answers = {StatementVote.AGREE: _("Agree"), StatementVote.DISAGREE: _("Disagree"), StatementVote.PASS: _("Pass")}
     for statement in statements:
         statement.my_vote = mine.get(statement.pk)
         statement.my_answer = answers.get(statement.my_vote)
-    opinion_map = OpinionMap.objects.filter(consultation=consultation).first()
     return {
         "statements": statements,
         "my_statement_votes": len(mine),

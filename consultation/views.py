@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from consultation import conf, moderation, outcome, posting, stages, statements, voting
+from consultation import conf, moderation, outcome, page_cache, posting, stages, statements, voting
 from consultation import rules as consultation_rules
 from consultation.actions import ActionError
 from consultation.models import (
@@ -237,6 +237,7 @@ def moderation_queue(request, page_id):
             Statement.objects.filter(
                 consultation=consultation, pk=params.object_id(request.POST.get("statement"))
             ).update(approved=True)
+            page_cache.changed(consultation.pk)  # an update sends no signal
         elif action == "reject_statement":
             Statement.objects.filter(
                 consultation=consultation, pk=params.object_id(request.POST.get("statement")), approved=False

@@ -112,6 +112,23 @@ def _storable(response) -> bool:
     return not cache_control & {"private", "no-store", "no-cache"} and get_max_age(response) != 0
 
 
+def version(key: str) -> int:
+    """The current value of a page's own version key (see `serve_cached`), started from the clock."""
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, _fresh_generation(), timeout=None)
+        value = cache.get(key, 1)
+    return value
+
+
+def bump(key: str) -> None:
+    """Forget the cached pages that depend on `key` (and only those)."""
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, _fresh_generation(), timeout=None)
+
+
 def _cached_response(request) -> HttpResponse | None:
     if _known_query(request) is None:
         return None
@@ -120,21 +137,32 @@ def _cached_response(request) -> HttpResponse | None:
     entry = found.get(key)
     if entry is None or entry[0] != found.get(GENERATION_KEY):
         return None
-    _generation, content, content_type = entry
+    _generation, content, content_type, *dependency = entry
+    if dependency and cache.get(dependency[0]) != dependency[1]:
+        return None
     token = get_token(request).encode()
     response = HttpResponse(content.replace(_PLACEHOLDER, token), content_type=content_type)
     response["X-Page-Cache"] = "hit"
+    if dependency:
+        response.edge_cacheable = False
     return response
 
 
-def serve_cached(request, render):
-    """`render()`'s response, from the cache for anonymous GET requests."""
+def serve_cached(request, render, depends_on: str | None = None):
+    """`render()`'s response, from the cache for anonymous GET requests.
+
+    `depends_on` names a version key (see `bump`) for a page that changes without a publish, e.g. a
+    consultation with every post: its entry is valid while the key keeps the value read before
+    rendering, so a change committed during the rendering is never hidden. nginx never keeps such a
+    page (core/edge.py): a post a moderator hides must vanish at once, not a few seconds later.
+    """
     if not _cacheable_request(request):
         return render()
     cached = _cached_response(request)
     if cached is not None:
         return cached
     current = generation()
+    dependency = (depends_on, version(depends_on)) if depends_on else ()
     response = render()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
@@ -144,9 +172,11 @@ def serve_cached(request, render):
         content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
         response._page_cache_entry = (
             _key(request),
-            (current, content, response.get("Content-Type", "text/html; charset=utf-8")),
+            (current, content, response.get("Content-Type", "text/html; charset=utf-8"), *dependency),
         )
         response["X-Page-Cache"] = "miss"
+        if dependency:
+            response.edge_cacheable = False
     return response
 
 

@@ -13,6 +13,9 @@ response sets no cookie but the CSRF one, this middleware, the outermost, prepar
   Django has not marked, and a publish, unpublish or new view restriction reaches visitors within those
   seconds (Django's own page cache is purged at once, as before).
 
+A page whose cache entry depends on its own version (a consultation, see core/cache.py `serve_cached`)
+is never marked: nginx cannot be purged, and a post a moderator hides must vanish at once.
+
 Anything else (a signed-in visitor, a page under a view restriction, a response with messages or a
 session) passes through untouched and nginx does not store it.
 """
@@ -47,6 +50,7 @@ class EdgeCacheMiddleware:
         return (
             response.status_code == 200
             and response.get("X-Page-Cache") in ("hit", "miss")  # the page cache's judgement, see core/cache.py
+            and getattr(response, "edge_cacheable", True)  # not a page that must change at once (core/cache.py)
             and not response.streaming
             and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
             and response.get("Content-Type", "").startswith("text/html")

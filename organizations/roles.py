@@ -22,6 +22,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from core.tree import ancestor_paths
 from organizations.models import Organization, RosterEntry
 
 
@@ -238,7 +239,17 @@ def may_assign_section(user, page) -> bool:
 
 
 def can_manage(user, organization: Organization) -> bool:
-    return managed_organizations(user).filter(pk=organization.pk).exists()
+    """Whether `organization` is among `managed_organizations(user)`, asked in one query: the user
+    administers it or an organisation above it, or is its editor or secretary."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Organization.objects.filter(
+        Q(path__in=ancestor_paths(organization, inclusive=True), admins_group__user=user)
+        | Q(pk=organization.pk, editors_group__user=user)
+        | Q(pk=organization.pk, secretaries_group__user=user)
+    ).exists()
 
 
 def holds_role(user, organization: Organization, role: Role) -> bool:

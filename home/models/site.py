@@ -174,7 +174,12 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
             current, consumed = following, consumed + 1
         if current is self:
             return super().route(request, path_components)
-        return current.specific.route(request, path_components[consumed:])
+        target = current.specific
+        if self.depth == 2:
+            # The pages between the site root and the one found, for its breadcrumb (see
+            # ConsultationPage.breadcrumb): read above already, in tree order.
+            target.routed_ancestors = [self, *(on_the_way[p] for p in paths[: consumed - 1])]
+        return target.route(request, path_components[consumed:])
 
     @path("sitemap/", name="sitemap")
     def sitemap(self, request):
