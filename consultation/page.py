@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from consultation import conf
 from consultation import rules as consultation_rules
+from consultation.fragments import render_posts
 from consultation.models import (
     Audience,
     ConsultationPage,
@@ -113,6 +114,7 @@ def page_context(consultation: ConsultationPage, request) -> dict:
     decided = state.stage not in (Stage.COLLECTING, Stage.DELIBERATING, Stage.VOTING)
     can_manage = user.has_perm("consultation.manage_consultation", consultation)
     can_take_part = user.has_perm("consultation.take_part", consultation)
+    render_posts(request, consultation, posts, can_take_part=can_take_part, can_manage=can_manage)
     context = {
         "can_view": True,
         "can_manage": can_manage,

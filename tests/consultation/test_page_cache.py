@@ -144,3 +144,80 @@ def test_signed_in_readers_never_get_the_anonymous_copy(client, consultation, re
 def test_held_posts_stay_out_of_the_anonymous_page(client, consultation, resident):
     Post.objects.create(consultation=consultation, author=resident, body="待审核的话", status=Post.Status.HELD)
     assert "待审核的话" not in _anonymous(client, consultation)[1]
+
+
+# --- Posts drawn from cached fragments (consultation/fragments.py) for signed-in readers ---
+
+
+def _page(client, consultation) -> str:
+    response = client.get(consultation.url)
+    assert response.status_code == 200 and not response.has_header("X-Page-Cache")
+    return response.content.decode()
+
+
+def test_a_signed_in_reader_sees_an_edit_at_once(client, consultation, resident, member_a):
+    post = posting.create_post(consultation, resident, "第一次写的意见")
+    client.force_login(member_a)
+    assert "第一次写的意见" in _page(client, consultation)
+    posting.edit_post(post, resident, "第二次改的意见")
+    html = _page(client, consultation)
+    assert "第二次改的意见" in html and "第一次写的意见" not in html
+
+
+def test_a_hidden_post_leaves_other_readers_pages_and_its_author_sees_why(
+    client, consultation, resident, member_a, editor_a
+):
+    post = posting.create_post(consultation, resident, "将被隐藏的意见")
+    client.force_login(member_a)
+    assert "将被隐藏的意见" in _page(client, consultation)
+    moderation.moderate(post, editor_a, "hide", "与议题无关")
+    assert "将被隐藏的意见" not in _page(client, consultation)
+    client.force_login(resident)
+    html = _page(client, consultation)
+    assert "将被隐藏的意见" in html and "与议题无关" in html
+
+
+def test_a_reaction_changes_the_count_and_only_the_reactors_buttons(client, consultation, resident, member_a):
+    post = posting.create_post(consultation, resident, "支持加装电梯")
+    client.force_login(member_a)
+    _page(client, consultation)
+    posting.react(post, member_a, 1)
+    mine = _page(client, consultation)
+    assert 'aria-pressed="true"' in mine and "<span data-support>1</span>" in mine
+    client.force_login(resident)
+    theirs = _page(client, consultation)
+    assert 'aria-pressed="true"' not in theirs and "<span data-support>1</span>" in theirs
+
+
+def test_a_stage_change_takes_the_reply_forms_away(client, consultation, resident, member_a, editor_a):
+    posting.create_post(consultation, resident, "意见")
+    client.force_login(member_a)
+    assert 'name="parent"' in _page(client, consultation)
+    stages.change_stage(consultation, editor_a, Stage.PUBLISHED)
+    consultation.refresh_from_db()
+    assert 'name="parent"' not in _page(client, consultation)
+
+
+def test_each_role_sees_its_own_controls_on_cached_posts(client, consultation, resident, member_a, editor_a):
+    posting.create_post(consultation, resident, "意见")
+    anonymous = _anonymous(client, consultation)[1]
+    assert "post__moderate" not in anonymous and 'name="parent"' not in anonymous and "post__report" not in anonymous
+    client.force_login(member_a)
+    member = _page(client, consultation)
+    assert "post__report" in member and "post__moderate" not in member and "post__edit" not in member
+    client.force_login(resident)
+    author = _page(client, consultation)
+    assert "post__report" not in author and "post__edit" in author
+    client.force_login(editor_a)
+    assert "post__moderate" in _page(client, consultation)
+
+
+def test_cached_posts_carry_the_viewers_own_csrf_token(client, consultation, resident, member_a):
+    posting.create_post(consultation, resident, "意见")
+    for user in (member_a, resident):
+        client.force_login(user)
+        response = client.get(consultation.url)
+        token = response.context["csrf_token"]
+        html = response.content.decode()
+        assert "placeholder" not in html
+        assert f'name="csrfmiddlewaretoken" value="{token}"' in html
