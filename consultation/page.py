@@ -90,17 +90,6 @@ def prepare(consultation, user, posts, by_parent) -> None:
         )
 
 
-def post_context(consultation, user) -> dict:
-    """The page-wide names the post template reads (the page's own context has the same values)."""
-    return {
-        "page": consultation,
-        "consultation": consultation,
-        "can_take_part": user.has_perm("consultation.take_part", consultation),
-        "can_manage": user.has_perm("consultation.manage_consultation", consultation),
-        "max_length": conf.get("MAX_POST_LENGTH"),
-    }
-
-
 def page_context(consultation: ConsultationPage, request) -> dict:
     user = request.user
     # State, organisation and opinion map in one query, before the permissions read the organisation.

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from consultation import conf, moderation, outcome, page_cache, posting, stages, statements, voting
 from consultation import rules as consultation_rules
 from consultation.actions import ActionError
+from consultation.fragments import render_posts
 from consultation.models import (
     ConsultationPage,
     ConsultationState,
@@ -29,7 +30,7 @@ from consultation.models import (
     Stage,
     Statement,
 )
-from consultation.page import post_context, prepare
+from consultation.page import prepare
 from core import params
 
 
@@ -50,8 +51,12 @@ def post_fragment(request, post_id):
     if not request.user.has_perm("consultation.view_consultation", consultation):
         raise Http404
     prepare(consultation, request.user, [post], {})
-    context = {"post": post, **post_context(consultation, request.user)}
-    return render(request, "consultation/includes/post.html", context)
+    user = request.user
+    can_take_part = user.has_perm("consultation.take_part", consultation)
+    can_manage = user.has_perm("consultation.manage_consultation", consultation)
+    # Drawn by the same code as the page's posts, so a post fetched live is the post after a reload.
+    render_posts(request, consultation, [post], can_take_part=can_take_part, can_manage=can_manage)
+    return HttpResponse(post.html)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -135,9 +135,14 @@ def _cached_response(request) -> HttpResponse | None:
     key = _key(request)
     found = cache.get_many([GENERATION_KEY, key])
     entry = found.get(key)
-    if entry is None or entry[0] != found.get(GENERATION_KEY):
+    if entry is None:
         return None
-    _generation, content, content_type, *dependency = entry
+    # (generation, content, content type); a page with a version key of its own stores
+    # ((generation, key, version), …): a worker of the previous release reads that as out of date.
+    stamp, content, content_type = entry
+    rendered_in, *dependency = stamp if isinstance(stamp, tuple) else (stamp,)
+    if rendered_in != found.get(GENERATION_KEY):
+        return None
     if dependency and cache.get(dependency[0]) != dependency[1]:
         return None
     token = get_token(request).encode()
@@ -172,7 +177,11 @@ def serve_cached(request, render, depends_on: str | None = None):
         content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
         response._page_cache_entry = (
             _key(request),
-            (current, content, response.get("Content-Type", "text/html; charset=utf-8"), *dependency),
+            (
+                (current, *dependency) if dependency else current,
+                content,
+                response.get("Content-Type", "text/html; charset=utf-8"),
+            ),
         )
         response["X-Page-Cache"] = "miss"
         if dependency:

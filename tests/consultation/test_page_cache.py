@@ -4,10 +4,14 @@ Anonymous visitors get the page from the page cache (core/cache.py); any change 
 (a post, an edit, a hide, a stage change…) forgets that copy once committed, and nginx never keeps it.
 """
 
+import re
+
 import pytest
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.factories import UserFactory
 from consultation import moderation, posting, stages
@@ -212,12 +216,14 @@ def test_each_role_sees_its_own_controls_on_cached_posts(client, consultation, r
     assert "post__moderate" in _page(client, consultation)
 
 
-def test_cached_posts_carry_the_viewers_own_csrf_token(client, consultation, resident, member_a):
-    posting.create_post(consultation, resident, "意见")
-    for user in (member_a, resident):
+def test_cached_posts_carry_the_viewers_own_csrf_token(consultation, resident, member_a):
+    post = posting.create_post(consultation, resident, "意见")
+    for user in (member_a, resident, member_a):  # the second reader of a post kind gets the cached copy
+        client = Client(enforce_csrf_checks=True)
         client.force_login(user)
-        response = client.get(consultation.url)
-        token = response.context["csrf_token"]
-        html = response.content.decode()
-        assert "placeholder" not in html
-        assert f'name="csrfmiddlewaretoken" value="{token}"' in html
+        html = client.get(consultation.url).content.decode()
+        article = html[html.index(f'id="post-{post.pk}"') :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', article).group(1)
+        assert re.fullmatch(r"[A-Za-z0-9]{64}", token)
+        report = client.post(reverse("consultation:post_report", args=[post.pk]), {"csrfmiddlewaretoken": token})
+        assert report.status_code != 403
