@@ -2,13 +2,15 @@
 
 A consultation changes without a publish (posts, reactions, moderation, stage changes, votes,
 ratings, statements, the opinion map), so besides the site-wide generation its cached copies depend
-on a version key of its own, bumped once the change is committed (a copy rendered meanwhile read
-the old version first, so it is never kept as current). Most changes record a live event (an
+on a version key of its own, bumped at the change and again once it is committed (a copy rendered
+in between is never kept as current). Most changes record a live event (an
 `Event` row, saved here for every post, edit, hide, reaction, pin, stage change and outcome); the
 others save the rows below. The few queryset updates that skip signals call `changed` themselves.
 """
 
 from __future__ import annotations
+
+import functools
 
 from django.db import transaction
 
@@ -20,9 +22,15 @@ def version_key(consultation_id: int) -> str:
 
 
 def changed(consultation_id: int | None) -> None:
-    """After commit, forget the anonymous copies of the consultation's page."""
+    """Forget the anonymous copies of the consultation's page, now and again after commit.
+
+    Now: the writer's next page (same transaction or not) is never the old copy. After commit: a copy
+    another request rendered from the data before the commit, under the version bumped now, is dropped.
+    """
     if consultation_id:
-        transaction.on_commit(lambda: page_cache.bump(version_key(consultation_id)))
+        key = version_key(consultation_id)
+        page_cache.bump(key)
+        transaction.on_commit(functools.partial(page_cache.bump, key))
 
 
 def connect_signals() -> None:

@@ -10,6 +10,7 @@ from consultation.factories import make_consultation
 from consultation.models import OpinionMap, Stage, Statement, StatementVote
 from consultation.opinion_map import opinion_groups
 from consultation.statements import add_statement, vote_statement
+from core import cache as page_cache
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 
@@ -150,7 +151,9 @@ def test_the_map_is_recomputed_in_the_background_after_enough_new_votes(
         for number, user in enumerate(voters[2:]):
             vote_statement(statements[0], user, AGREE if number % 2 else DISAGREE)
             vote_statement(statements[1], user, DISAGREE if number % 2 else AGREE)
-    assert len(callbacks) == 1  # one task for the vote that reached the threshold
+    # One task for the vote that reached the threshold (besides the page cache's bumps, consultation/page_cache.py).
+    tasks = [callback for callback in callbacks if getattr(callback, "func", None) is not page_cache.bump]
+    assert len(tasks) == 1
     # The immediate backend ran the task after the commit: the map exists, with every voter on it.
     opinion_map = OpinionMap.objects.get(consultation=consultation)
     assert opinion_map.participant_count == 6
