@@ -64,9 +64,9 @@ def _watch_and_download(page, tmp_path, name: str) -> bytes:
 def test_a_secretary_watches_a_pdf_and_an_export_reach_100_percent_and_downloads_them(
     mobile_page, settings, branch_a, secretary_a, tmp_path
 ):
-    settings.TASKS = WAITING
     page = mobile_page
-    campaign = _closed_campaign(branch_a, secretary_a)
+    campaign = _closed_campaign(branch_a, secretary_a)  # its ballot box is opened by a task: run at once here
+    settings.TASKS = WAITING  # from now on jobs wait in their queue until this test plays the worker
     survey = survey_page(branch_a.page)
     add_responses(survey, [{qid(survey, 0): "30岁以下"}] * 3, users=[UserFactory() for _ in range(3)])
 
