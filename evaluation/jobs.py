@@ -18,6 +18,10 @@ def appraisal_report(user, progress, campaign_id: int) -> FileResult:
     campaign = AppraisalCampaign.objects.select_related("branch").filter(pk=campaign_id).first()
     if campaign is None or not user.has_perm("evaluation.view_tally", campaign):
         raise JobFailed(_("You may no longer see this appraisal's tally."))
+    if campaign.box_opening:
+        # The sealed ballots are not counted until the task worker has opened the box: a summary now would
+        # show none of them.
+        raise JobFailed(_("The ballot box is still being opened. Try again in a minute."))
     progress(_("Counting the ballots"), 10)
     html = pdf.appraisal_html(campaign)
     progress(_("Writing the PDF"), 40)

@@ -17,6 +17,8 @@ from core import sealing
 from evaluation import mixing, voting
 from evaluation.models import AppraisalCampaign, Ballot, Receipt, SealedBallot, Stage
 from evaluation.tasks import open_ballot_box
+from jobs import JobFailed
+from jobs.registry import function_of
 from tests.concurrency import run_concurrently
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -53,6 +55,9 @@ def test_the_close_enqueues_the_opening_and_a_db_worker_opens_the_box(
     assert 'http-equiv="refresh"' in opening.content.decode() and "no-store" in opening["Cache-Control"]
     published = client.get(reverse("evaluation:published_ballots", args=[campaign.pk]), {"format": "json"})
     assert published.status_code == 503 and published.json()["opening"] is True
+    # A summary asked for now would count none of the sealed ballots: the job refuses, and can be retried.
+    with pytest.raises(JobFailed, match="票箱仍在开箱"):
+        function_of("evaluation.appraisal_report")(secretary_a, lambda *args: None, campaign_id=campaign.pk)
 
     with caplog.at_level(logging.DEBUG):
         call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
