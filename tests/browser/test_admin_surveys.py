@@ -278,7 +278,7 @@ def test_an_editor_builds_every_question_type_the_secretary_approves_and_a_resid
     expect(age_rows.filter(has_text="60岁及以上").locator("td").first).to_have_text("1")  # the resident's answer
     expect(age_rows.filter(has_text="30岁以下").locator("td").first).to_have_text("2")
     expect(page.locator(".table-scroll[tabindex='0'][role='region']").first).to_be_visible()
-    expect(page.get_by_role("link", name="下载群众满意度测评报告（PDF）")).to_be_visible()
+    expect(page.get_by_role("button", name="下载群众满意度测评报告（PDF）")).to_be_visible()
     axe_check(page)
 
     # 6. The satisfaction survey made from the preset: the secretary publishes the editor's draft, a resident
