@@ -119,15 +119,16 @@ def destroy(scope: str) -> None:
     """Delete the box's private key (after the final mix). Overwritten first: a best effort on disks
     that rewrite in place; the wrapping key is what protects copies elsewhere."""
     path = _path(scope)
+    # Two workers may destroy the same key at once (the close's task and `mix_ballots`): whichever finds the
+    # file gone at any step has nothing left to do.
     try:
-        size = path.stat().st_size
+        with path.open("r+b") as handle:
+            handle.write(random_bytes(os.fstat(handle.fileno()).st_size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
     except FileNotFoundError:
         return
-    with path.open("r+b") as handle:
-        handle.write(random_bytes(size))
-        handle.flush()
-        os.fsync(handle.fileno())
-    path.unlink()
 
 
 def shuffled(items: list) -> list:

@@ -60,6 +60,17 @@ def test_after_destroy_nothing_opens():
     sealing.destroy("appraisal-gone")  # twice is harmless
 
 
+def test_workers_destroying_one_key_at_once_all_succeed():
+    from concurrent.futures import ThreadPoolExecutor
+
+    for round_ in range(20):  # the race (one checks the file, another deletes it) needs a few tries to show
+        scope = f"appraisal-race-{round_}"
+        sealing.create_key(scope)
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _i, scope=scope: sealing.destroy(scope), range(8)))
+        assert not sealing.has_key(scope)
+
+
 def test_scope_names_cannot_escape_the_key_directory():
     with pytest.raises(ValueError):
         sealing.create_key("../../etc/passwd")
