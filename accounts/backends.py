@@ -5,16 +5,25 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
+from core import cache as page_cache
+
 VERSION_KEY = "accounts:permissions:version"
 TIMEOUT = 3600
 
 
 def forget_all(**kwargs) -> None:
-    """Any change to groups, their permissions or a user's permissions makes every cached set stale."""
+    """Any change to groups, their permissions or a user's permissions makes every cached set stale, and
+    every page kept for a signed-in viewer (it shows what they may do)."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, timeout=None)
+    page_cache.forget_all_viewers()
+
+
+def forget_pages_of(sender, instance, **kwargs) -> None:
+    """A saved account (a new name, a sign-in, superuser or not) forgets the pages kept for it."""
+    page_cache.forget_viewer(instance.pk)
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -50,6 +59,7 @@ def connect_signals() -> None:
     User = get_user_model()
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(forget_all, sender=through, dispatch_uid=f"accounts_perms_{through._meta.label}")
+    post_save.connect(forget_pages_of, sender=User, dispatch_uid="accounts_user_pages")
     for model in (Group, Permission):
         post_save.connect(forget_all, sender=model, dispatch_uid=f"accounts_perms_saved_{model._meta.label}")
         post_delete.connect(forget_all, sender=model, dispatch_uid=f"accounts_perms_gone_{model._meta.label}")

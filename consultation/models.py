@@ -353,15 +353,15 @@ class ConsultationPage(ChineseSearchMixin, Page):
         return "consultation/consultation_page.html"
 
     def serve(self, request, *args, **kwargs):
-        """Anonymous visitors get a cached copy, forgotten at any change of the consultation
-        (consultation/page_cache.py) or any publish."""
+        """Anonymous visitors get a cached copy, signed-in ones a copy of their own, forgotten at any change
+        of the consultation (consultation/page_cache.py), any publish, or a change of the viewer's rights."""
         from consultation.page_cache import version_key
         from core import cache as page_cache
 
         def render():
             return super(ConsultationPage, self).serve(request, *args, **kwargs)
 
-        return page_cache.serve_cached(request, render, depends_on=version_key(self.pk))
+        return page_cache.serve_cached(request, render, depends_on=version_key(self.pk), per_viewer=True)
 
     def breadcrumb(self) -> list[Page]:
         """The pages above this one, the site root's own parent left out: those the home page's

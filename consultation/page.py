@@ -29,6 +29,7 @@ from consultation.models import (
 from consultation.opinion_map import axis_statements, place, stack_points
 from consultation.outcome import satisfaction_rate
 from consultation.voting import vote_tally
+from core import cache as page_cache
 
 SORTS = {"newest": gettext_lazy("Newest"), "supported": gettext_lazy("Most supported")}
 
@@ -99,6 +100,7 @@ def page_context(consultation: ConsultationPage, request) -> dict:
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "newest"
     state = consultation.state
     page, posts = thread_page(consultation, user, sort=sort, number=request.GET.get("page") or 1)
+    _keep_until_edit_window_ends(request, consultation, posts)
     # Outcomes, implementation updates and ratings come after the decision: no queries before it.
     decided = state.stage not in (Stage.COLLECTING, Stage.DELIBERATING, Stage.VOTING)
     can_manage = user.has_perm("consultation.manage_consultation", consultation)
@@ -149,6 +151,18 @@ def page_context(consultation: ConsultationPage, request) -> dict:
     if can_manage:
         context["moderation_count"] = Post.objects.filter(consultation=consultation, status=Post.Status.HELD).count()
     return context
+
+
+def _keep_until_edit_window_ends(request, consultation, posts) -> None:
+    """A copy of the page kept for this viewer (core/cache.py) must not outlive an "edit" button on it."""
+    window = dt.timedelta(minutes=consultation.edit_window_minutes)
+    now = timezone.now()
+    pending = list(posts)
+    while pending:
+        post = pending.pop()
+        pending.extend(post.children)
+        if post.can_edit:
+            page_cache.limit_timeout(request, (post.created_at + window - now).total_seconds())
 
 
 def _stage_steps(consultation, current):

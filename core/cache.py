@@ -6,8 +6,9 @@ in and a purge starts a new generation. The CSRF token in cached HTML is replace
 visitor's own on every hit.
 
 Pages are rendered by `serve_cached` (from the page's own `serve`, after Wagtail has checked view
-restrictions), stored by `AnonymousPageCacheMiddleware` once the response is final, and read back by the
-same middleware before URL routing: a hit costs one cache round trip and no database query.
+restrictions), stored by `PageCacheMiddleware` once the response is final, and read back by the
+same middleware before URL routing: a hit costs one cache round trip and no database query. A page may
+also be kept for each signed-in viewer (see "Signed-in visitors" below).
 
 What is never stored (issue 13, H1 and L3):
 - a page under any view restriction (password, sign-in, groups): Wagtail marks its response
@@ -22,6 +23,7 @@ and the channel layer, which must never be evicted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -29,9 +31,11 @@ import time
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.cache import get_max_age
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -153,8 +157,9 @@ def _cached_response(request) -> HttpResponse | None:
     return response
 
 
-def serve_cached(request, render, depends_on: str | None = None):
-    """`render()`'s response, from the cache for anonymous GET requests.
+def serve_cached(request, render, depends_on: str | None = None, per_viewer: bool = False):
+    """`render()`'s response, from the cache for anonymous GET requests (and, with `per_viewer`, for
+    signed-in ones: see "Signed-in visitors" below).
 
     `depends_on` names a version key (see `bump`) for a page that changes without a publish, e.g. a
     consultation with every post: its entry is valid while the key keeps the value read before
@@ -162,6 +167,8 @@ def serve_cached(request, render, depends_on: str | None = None):
     page (core/edge.py): a post a moderator hides must vanish at once, not a few seconds later.
     """
     if not _cacheable_request(request):
+        if per_viewer and _viewer_cacheable_request(request):
+            return _serve_for_viewer(request, render, depends_on)
         return render()
     cached = _cached_response(request)
     if cached is not None:
@@ -196,15 +203,146 @@ def _store(request, response) -> None:
     if _storable(response) and _cacheable_request(request):
         key, value = entry
         cache.set(key, value, TIMEOUT)
+    elif _storable(response) and entry[0].startswith(_VIEWER_PREFIX) and _viewer_cacheable_request(request):
+        key, value = entry
+        cache.set(key, value, min(VIEWER_TIMEOUT, getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)))
     else:
         del response["X-Page-Cache"]
 
 
-class AnonymousPageCacheMiddleware:
-    """Answers a cached page to a visitor without a session before URL routing and the database.
+# --- Signed-in visitors: a copy per viewer ----------------------------------------------------------
+#
+# A page that opts in (`per_viewer=True`: the consultation, whose thread is read far more than it is
+# written) is kept for each signed-in viewer, in their language, as it was drawn for them. A copy is
+# valid while nothing it was drawn from has changed:
+# - the site-wide generation (any publish, restriction or site change) and the page's own version key;
+# - the viewer's own version (`forget_viewer`: their account changed, e.g. name, superuser, a sign-in);
+# - the version of everyone's rights (`forget_all_viewers`: groups, roster, residences, organisations
+#   change rarely and say who may see, take part in or manage what; one bump forgets every copy);
+# - and time: a page that shows a control only for a while (a post editable for N minutes) caps its
+#   copy's life with `limit_timeout`, and no copy lives more than VIEWER_TIMEOUT.
+# What changes too often to be part of the copy is a hole: the part between `<!--hole TEMPLATE-->` and
+# `<!--/hole-->` is drawn again from TEMPLATE on every hit (the header's unread-notifications badge, one
+# query). The CSRF token is the visitor's own, as for anonymous copies. A hit is answered by the
+# middleware after sign-in is checked (session and user, as for any signed-in request) and before URL
+# routing; nginx never keeps it (core/edge.py passes signed-in responses through).
 
-    With a session cookie (signed in, or holding messages or a page password) the request goes the
-    whole way: the page's own `serve_cached` decides, knowing who the user is.
+VIEWER_TIMEOUT = 300
+VIEWERS_VERSION_KEY = "home:page-cache:viewers"
+_VIEWER_PREFIX = "home:page:viewer:"
+_HOLE = re.compile(rb"<!--hole ([\w./-]+)-->.*?<!--/hole-->", re.S)
+
+
+def viewer_version_key(user_id: int) -> str:
+    return f"home:page-cache:viewer:{user_id}"
+
+
+def forget_viewer(*user_ids: int | None) -> None:
+    """Forget the pages kept for these people (something about them that pages show has changed)."""
+    for user_id in user_ids:
+        if user_id:
+            _bump_now_and_after_commit(viewer_version_key(user_id))
+
+
+def forget_all_viewers(**kwargs) -> None:
+    """Forget every page kept for a signed-in viewer (who may do what has changed somewhere)."""
+    _bump_now_and_after_commit(VIEWERS_VERSION_KEY)
+
+
+def _bump_now_and_after_commit(key: str) -> None:
+    """Now: the writer's next page is never the old copy. After commit: a copy another request drew from
+    the data as it was before the commit, under the version bumped now, is dropped too."""
+    bump(key)
+    transaction.on_commit(functools.partial(bump, key))
+
+
+def limit_timeout(request, seconds: float) -> None:
+    """Keep the copy of the page being drawn for at most `seconds` (it shows something that expires)."""
+    current = getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)
+    request._page_cache_timeout = max(0, min(current, int(seconds)))
+
+
+def _viewer_cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and request.user.is_authenticated
+        and not getattr(request, "is_preview", False)
+        and len(request.get_full_path()) <= 500
+        and _known_query(request) is not None
+        and not request.session.get(PASSED_RESTRICTIONS_KEY)
+        and len(get_messages(request)) == 0
+    )
+
+
+def _viewer_key(request) -> str:
+    address = f"{request.get_host()} {request.path} {_known_query(request)}"
+    digest = hashlib.sha256(address.encode()).hexdigest()[:40]
+    return f"{_VIEWER_PREFIX}{request.user.pk}:{get_language()}:{digest}"
+
+
+def _viewer_stamp(request, depends_on: str | None) -> tuple:
+    """What a viewer's copy was drawn from, read before drawing it (a change meanwhile makes it stale)."""
+    return (
+        generation(),
+        version(VIEWERS_VERSION_KEY),
+        version(viewer_version_key(request.user.pk)),
+        depends_on or "",
+        version(depends_on) if depends_on else 0,
+    )
+
+
+def _serve_for_viewer(request, render, depends_on: str | None):
+    cached = _cached_viewer_response(request)
+    if cached is not None:
+        return cached
+    stamp = _viewer_stamp(request, depends_on)
+    response = render()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if response.status_code == 200 and not response.cookies.get(settings.SESSION_COOKIE_NAME):
+        content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
+        content = _HOLE.sub(lambda hole: b"<!--hole " + hole[1] + b"--><!--/hole-->", content)
+        content_type = response.get("Content-Type", "text/html; charset=utf-8")
+        response._page_cache_entry = (_viewer_key(request), (stamp, content, content_type))
+        response["X-Page-Cache"] = "miss"
+    response.edge_cacheable = False
+    return response
+
+
+def _cached_viewer_response(request) -> HttpResponse | None:
+    key = _viewer_key(request)
+    own_version = viewer_version_key(request.user.pk)
+    found = cache.get_many([key, GENERATION_KEY, VIEWERS_VERSION_KEY, own_version])
+    entry = found.get(key)
+    if entry is None:
+        return None
+    (rendered_in, viewers, own, depends_on, dependency), content, content_type = entry
+    if (rendered_in, viewers, own) != (
+        found.get(GENERATION_KEY),
+        found.get(VIEWERS_VERSION_KEY),
+        found.get(own_version),
+    ):
+        return None
+    if depends_on and cache.get(depends_on) != dependency:
+        return None
+    content = _HOLE.sub(lambda hole: _fill(request, hole[1]), content)
+    response = HttpResponse(content.replace(_PLACEHOLDER, get_token(request).encode()), content_type=content_type)
+    response["X-Page-Cache"] = "hit"
+    response.edge_cacheable = False
+    return response
+
+
+def _fill(request, template: bytes) -> bytes:
+    name = template.decode()
+    return f"<!--hole {name}-->{render_to_string(name, request=request)}<!--/hole-->".encode()
+
+
+class PageCacheMiddleware:
+    """Answers a cached page before URL routing: to a visitor without a session with no database
+    query, to a signed-in one with their own copy (the session and user read as for any request).
+
+    Anything else (messages, a page password, a miss) goes the whole way: the page's own `serve_cached`
+    decides, knowing who the user is.
     """
 
     def __init__(self, get_response):
@@ -215,9 +353,22 @@ class AnonymousPageCacheMiddleware:
             cached = _cached_response(request)
             if cached is not None:
                 return cached
+        elif self._signed_in_get(request):
+            cached = _cached_viewer_response(request)
+            if cached is not None:
+                return cached
         response = self.get_response(request)
         _store(request, response)
         return response
+
+    @staticmethod
+    def _signed_in_get(request) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and not request.path_info.startswith(("/admin/", "/accounts/"))
+            and _viewer_cacheable_request(request)
+        )
 
     @staticmethod
     def _sessionless_get(request) -> bool:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
+from core import cache as page_cache
 from membership.models import Dossier, Transfer, TransferStatus
 from organizations.models import Organization, RosterEntry
 
@@ -70,6 +71,7 @@ def release(transfer: Transfer, user, on: datetime.date | None = None) -> Transf
         transfer.status = TransferStatus.ACCEPTED
         transfer.accepted_on = transfer.released_on
         RosterEntry.objects.filter(pk=transfer.entry_id).update(status=RosterEntry.Status.TRANSFERRED)
+        page_cache.forget_all_viewers()  # the member's rights end with the roster entry (no signal for .update)
     transfer.save()
     log(transfer, "membership.transfer.release", user=user)
     return transfer

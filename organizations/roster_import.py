@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import cache as page_cache
 from core.spreadsheets import safe_xlsx_cell
 from organizations.models import Grid, Organization, RosterEntry
 from organizations.roster_cells import cell_text, decode_csv, normalise_header, parse_date
@@ -349,6 +350,8 @@ def apply_roster(rows: list[dict], branch: Organization) -> ImportResult:
                 to_update.append(entry)
     RosterEntry.objects.bulk_create(to_create)
     RosterEntry.objects.bulk_update(to_update, _UPDATABLE + ["user"])
+    if to_create or to_update:
+        page_cache.forget_all_viewers()  # bulk writes send no signals (organizations/signals.py)
     result.created, result.updated = len(to_create), len(to_update)
     result.unchanged = len(rows) - result.created - result.updated
     return result

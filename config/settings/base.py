@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMFARequiredMiddleware",
     "config.middleware.AdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "core.cache.AnonymousPageCacheMiddleware",
+    "core.cache.PageCacheMiddleware",
 ]
 
 # How long nginx may keep an anonymous page that Django marked as shareable (core/edge.py); 0: never.

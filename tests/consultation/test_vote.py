@@ -102,8 +102,9 @@ def test_results_are_hidden_until_voting_closes_then_shown_with_turnout_and_rule
     yes = vote_consultation.vote_options.first()
     voting.cast_vote(vote_consultation, member_a, yes.pk)
     client.force_login(member_a)
-    html = client.get(vote_consultation.url).content.decode()
-    assert client.get(vote_consultation.url).context["tally"] is None  # hidden while voting is open
+    response = client.get(vote_consultation.url)
+    html = response.content.decode()
+    assert response.context["tally"] is None  # hidden while voting is open
     assert "同意加装" in html
     stages.change_stage(vote_consultation, editor_a, Stage.PUBLISHED)
     response = client.get(vote_consultation.url, HTTP_ACCEPT_LANGUAGE="en")

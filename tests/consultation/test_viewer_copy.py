@@ -1,0 +1,189 @@
+"""The consultation page kept for each signed-in viewer (core/cache.py, "Signed-in visitors"; issue 19).
+
+A signed-in viewer's second visit is answered from their own copy before URL routing. The copy is never
+another person's, never outlives what it shows (the thread, the viewer's rights and name, an edit button's
+window), and the parts that change on their own (the unread badge, the CSRF token) are drawn on every hit.
+"""
+
+import datetime as dt
+import re
+from unittest import mock
+
+import pytest
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.factories import UserFactory
+from consultation import posting
+from consultation.factories import make_consultation
+from consultation.models import Audience, Post
+from core import cache as page_cache
+from membership import transfers
+from membership.models import Transfer
+from notifications.models import Notification
+from organizations.factories import RosterEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _visit(client, consultation):
+    response = client.get(consultation.url)
+    assert response.status_code == 200
+    return response.get("X-Page-Cache"), response.content.decode()
+
+
+@pytest.fixture
+def signed_in(client, resident, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as in production
+    client.force_login(resident)
+    return client
+
+
+def test_a_signed_in_viewer_gets_their_own_copy_on_the_second_visit(signed_in, consultation):
+    first, html = _visit(signed_in, consultation)
+    second, again = _visit(signed_in, consultation)
+    assert (first, second) == ("miss", "hit")
+    assert _without_tokens(html) == _without_tokens(again)
+
+
+def test_a_hit_reads_only_the_user_and_the_unread_count(signed_in, consultation):
+    _visit(signed_in, consultation)
+    with CaptureQueriesContext(connection) as queries:
+        assert _visit(signed_in, consultation)[0] == "hit"
+    tables = [re.search(r'FROM "(\w+)"', q["sql"])[1] for q in queries.captured_queries]
+    assert sorted(tables) == ["accounts_user", "consultation_notification"]
+
+
+def test_a_hit_carries_the_viewers_own_csrf_token(signed_in, consultation):
+    _visit(signed_in, consultation)
+    response = signed_in.get(consultation.url)
+    token = signed_in.cookies["csrftoken"].value
+    assert response["X-Page-Cache"] == "hit"
+    assert "\x00" not in response.content.decode()
+    assert re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    from django.middleware.csrf import _unmask_cipher_token
+
+    for value in re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()):
+        assert _unmask_cipher_token(value) == token
+
+
+def test_the_unread_badge_is_current_on_a_hit(signed_in, consultation, resident):
+    _visit(signed_in, consultation)
+    Notification.objects.create(recipient=resident, kind=Notification.Kind.REMINDER, detail="该交党费了")
+    status, html = _visit(signed_in, consultation)
+    assert status == "hit"
+    assert re.search(r'<span class="badge">1<span class="visually-hidden">', html)
+
+
+def test_another_person_never_gets_my_copy(client, signed_in, consultation, resident):
+    _visit(signed_in, consultation)
+    other = UserFactory(display_name="邻居王")
+    client.force_login(other)
+    status, html = _visit(client, consultation)
+    assert status == "miss"
+    assert "邻居王" in html and ">居民</a>" not in html
+
+
+def test_a_new_post_is_on_the_next_visit(signed_in, consultation, django_capture_on_commit_callbacks):
+    _visit(signed_in, consultation)
+    author = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        posting.create_post(consultation, author, "楼下的快递柜能否挪到东门")
+    status, html = _visit(signed_in, consultation)
+    assert status == "miss" and "楼下的快递柜能否挪到东门" in html
+
+
+def test_a_new_name_is_on_the_next_visit(signed_in, consultation, resident):
+    _visit(signed_in, consultation)
+    resident.display_name = "居民李"
+    resident.save()
+    status, html = _visit(signed_in, consultation)
+    assert status == "miss" and "居民李" in html
+
+
+def test_joining_a_group_shows_the_admin_link_at_once(signed_in, consultation, resident):
+    assert "/admin/" not in _visit(signed_in, consultation)[1]
+    group = Group.objects.create(name="后台")
+    from django.contrib.auth.models import Permission
+
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    resident.groups.add(group)
+    status, html = _visit(signed_in, consultation)
+    assert status == "miss" and 'href="/admin/"' in html
+
+
+def test_a_member_added_to_the_roster_sees_the_branchs_consultation_at_once(signed_in, branch_page, branch_a, resident):
+    restricted = make_consultation(branch_page, audience=Audience.BRANCHES, eligible_organizations=[branch_a])
+    posting.create_post(restricted, _member_of(branch_a), "只给本支部党员看的意见")
+    assert "只给本支部党员看的意见" not in _visit(signed_in, restricted)[1]
+    RosterEntryFactory(branch=branch_a, user=resident, name="居民")
+    status, html = _visit(signed_in, restricted)
+    assert status == "miss" and "只给本支部党员看的意见" in html
+
+
+def test_a_member_transferred_out_loses_the_branchs_consultation_at_once(client, settings, branch_page, branch_a):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    member = UserFactory()
+    entry = RosterEntryFactory(branch=branch_a, user=member)
+    restricted = make_consultation(branch_page, audience=Audience.BRANCHES, eligible_organizations=[branch_a])
+    posting.create_post(restricted, _member_of(branch_a), "只给本支部党员看的意见")
+    client.force_login(member)
+    assert "只给本支部党员看的意见" in _visit(client, restricted)[1]
+    transfer = Transfer.objects.create(
+        entry=entry, from_branch=branch_a, outside_organization="外省某党委", old_member_no=entry.member_no
+    )
+    transfers.release(transfer, None)  # the entry's status is changed by a queryset update, without signals
+    assert "只给本支部党员看的意见" not in _visit(client, restricted)[1]
+
+
+def test_a_copy_with_an_edit_button_is_kept_no_longer_than_the_edit_window(signed_in, consultation, resident):
+    post = posting.create_post(consultation, resident, "我的意见，还可以改")
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
+    window = dt.timedelta(minutes=consultation.edit_window_minutes)
+    with mock.patch.object(page_cache.cache, "set", wraps=page_cache.cache.set) as stored:
+        _visit(signed_in, consultation)
+    ((key, _value, timeout),) = [c.args for c in stored.call_args_list if c.args[0].startswith("home:page:viewer:")]
+    assert 0 < timeout <= (window - dt.timedelta(minutes=10)).total_seconds()
+
+
+def test_a_page_with_a_message_is_neither_kept_nor_answered_from_a_copy(signed_in, consultation):
+    _visit(signed_in, consultation)
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    signed_in.cookies["messages"] = CookieStorage(HttpRequest())._encode([Message(constants.SUCCESS, "意见已保存")])
+    response = signed_in.get(consultation.url)
+    assert response.get("X-Page-Cache") is None and "意见已保存" in response.content.decode()
+    assert _visit(signed_in, consultation)[0] == "hit"  # the message was shown once; the copy never held it
+
+
+def test_a_changed_password_ends_the_old_sessions_copy(client, settings, consultation):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    user = UserFactory(display_name="改密码的人")
+    client.force_login(user)
+    assert _visit(client, consultation)[0] == "miss"
+    user.set_password("a new password 2026")
+    user.save()
+    status, html = _visit(client, consultation)
+    assert "改密码的人" not in html  # signed out: the session's password hash no longer matches
+
+
+def test_nginx_is_never_told_to_keep_a_viewers_copy(signed_in, consultation):
+    _visit(signed_in, consultation)
+    response = signed_in.get(consultation.url, HTTP_X_EDGE_CACHE="1")
+    assert response["X-Page-Cache"] == "hit" and "X-Accel-Expires" not in response
+
+
+def _member_of(branch):
+    user = UserFactory()
+    RosterEntryFactory(branch=branch, user=user)
+    return user
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'value="[^"]{64}"', "", html)
