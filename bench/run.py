@@ -300,13 +300,15 @@ def _rows(results: dict):
     yield "P6", f"search over {p6['pages']} pages", f"p50 {p6['p50_ms']:.1f} ms, p95 {p6['p95_ms']:.1f} ms, recall {p6['recall']:.0%}", p6["targets"]  # fmt: skip
 
 
-def print_cpu_split(p1: dict) -> None:
-    """P1's CPU milliseconds per request by tier (bench/cpu.py), the capacity model's input."""
+def print_cpu_split(p1: dict, p3: dict) -> None:
+    """P1's and P3's CPU milliseconds per request by tier (bench/cpu.py), the capacity model's input."""
     from bench.cpu import TIERS
 
-    print(f"\n{'CPU ms per request (P1)':<50}" + "".join(f"{tier:>12}" for tier in TIERS))
-    for name, row in [("trivial view", p1["trivial"]), *((row["page"], row) for row in p1["pages"])]:
-        print(f"{name:<50}" + "".join(f"{row['cpu_ms'][tier]:>12.2f}" for tier in TIERS))
+    print(f"\n{'CPU ms per request (P1, P3)':<50}" + "".join(f"{tier:>12}" for tier in TIERS))
+    rows = [("trivial view", p1["trivial"]), *((row["page"], row) for row in p1["pages"]), ("ballot (P3)", p3)]
+    for name, row in rows:
+        if "cpu_ms" in row:
+            print(f"{name:<50}" + "".join(f"{row['cpu_ms'][tier]:>12.2f}" for tier in TIERS))
 
 
 def print_table(results: dict) -> None:
@@ -316,7 +318,7 @@ def print_table(results: dict) -> None:
         verdict = ", ".join(f"{label} {'✓' if ok else '✗ MISSED'}" for label, ok in targets.items())
         missed += sum(not ok for ok in targets.values())
         print(f"{key:<4}{name:<46}{figure:<78}{verdict}")
-    print_cpu_split(results["P1_pages"])
+    print_cpu_split(results["P1_pages"], results["P3_ballots"])
     total = sum(Step.timings.values())
     print(f"\n{missed} target(s) missed. Whole run {total / 60:.1f} min. Figures in bench/results.json.")
 
