@@ -126,7 +126,10 @@ http {{
             proxy_cache_key "$scheme$host$request_uri|$http_accept_language";
             proxy_cache_bypass $edge_skip;
             proxy_no_cache $edge_skip;
-            proxy_cache_lock on;
+            # No proxy_cache_lock: nginx cannot know a URL's answer is never kept (signed-out pages Django
+            # does not mark, the consultation) before it arrives, and with the lock every concurrent request
+            # for such a URL waited on the first in 500 ms steps (p99 about 1 s, timeouts, issue 19). An
+            # expired page is refreshed by the request that found it expired while the others get the stale copy.
             proxy_cache_use_stale updating;
             proxy_set_header X-Edge-Cache $edge;
             proxy_set_header Accept-Encoding "";
