@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
@@ -106,7 +108,10 @@ def route_url(page: RoutablePageMixin, name: str) -> str:
     return page.url + page.reverse_subpage(name) if page.url else ""
 
 
-def public_filter() -> Q:
-    """Pages outside every view restriction: Wagtail's `.public()` as one filter, from one query."""
-    restricted = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+def public_filter(restricted_paths: Iterable[str] | None = None) -> Q:
+    """Pages outside every view restriction: Wagtail's `.public()` as one filter, from one query (none when
+    the paths of every restricted page are given, read by the caller in this request)."""
+    if restricted_paths is None:
+        restricted_paths = PageViewRestriction.objects.values_list("page__path", flat=True)
+    restricted = list(restricted_paths)
     return ~in_subtrees(restricted) if restricted else Q()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +13,14 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from core import cache as page_cache
 from core.blocks import BodyBlock
 from core.pages import BasePage, CachedPageMixin, public_filter
 from home import views
+from home.lists import PageLists
 from home.models.news import NewsPage
 from home.models.policy import PolicyPage
 from home.models.study import StudyIndexPage, StudyPage
@@ -74,6 +75,29 @@ def open_now(model, pages, now=None):
     )
 
 
+def featured_querysets(page, public: Q | None = None) -> list[dict]:
+    """Consultations and open surveys below `page`, read from the page tree (those apps are higher floors):
+    {"heading", "pages" (ordered, unsliced), "key"} for each app that defines its page type."""
+    public = public_filter() if public is None else public
+    sections = []
+    for label, heading in (
+        ("consultation.ConsultationPage", _("Consultations")),
+        ("surveys.SurveyPage", _("Open surveys")),
+    ):
+        model = _optional_model(label)
+        if model is None:
+            continue
+        pages = model.objects.live().filter(public).descendant_of(page).order_by("-first_published_at")
+        # Contract with those apps: an optional classmethod narrows the list (e.g. open ones only);
+        # without it, pages with an opening window (opens_at / closes_at) are listed only while open.
+        if hasattr(model, "featured_on_home"):
+            pages = model.featured_on_home(pages)
+        else:
+            pages = open_now(model, pages)
+        sections.append({"heading": heading, "pages": pages, "key": label.split(".")[0]})
+    return sections
+
+
 def _claims_path(page, components) -> bool:
     """Whether a live routable page answers these path components with one of its own routes."""
     cls = page.specific_class
@@ -112,45 +136,55 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Wagtail's .public() reads the view restrictions once per list; read them once for all lists.
-        public = public_filter()
-        context["sections"] = BranchPage.objects.child_of(self).live().filter(public).specific()
-        context["latest_policies"] = (
-            PolicyPage.objects.live().filter(public).descendant_of(self).order_by("-issued_on")[:LATEST_COUNT]
+        # Wagtail's .public() reads the view restrictions once per list: read them once for all lists, or
+        # take them from the read that checked this page's own restrictions (`route`).
+        every = self.__dict__.pop("_every_view_restriction", None)
+        public = public_filter(None if every is None else [restriction.page_path for restriction in every])
+        # Every list below in two queries, read only when the cached fragment of the lists is missing.
+        lists = PageLists()
+        context["sections"] = lists.add(BranchPage.objects.child_of(self).live().filter(public).order_by("path"))
+        context["latest_policies"] = lists.add(
+            PolicyPage.objects.live().filter(public).descendant_of(self).order_by("-issued_on"), LATEST_COUNT
         )
-        context["latest_study"] = (
-            StudyPage.objects.live().filter(public).descendant_of(self).order_by("-first_published_at")[:LATEST_COUNT]
+        context["latest_study"] = lists.add(
+            StudyPage.objects.live().filter(public).descendant_of(self).order_by("-first_published_at"), LATEST_COUNT
         )
-        context["latest_news"] = (
-            NewsPage.objects.live().filter(public).descendant_of(self).order_by("-date")[:LATEST_COUNT]
+        context["latest_news"] = lists.add(
+            NewsPage.objects.live().filter(public).descendant_of(self).order_by("-date"), LATEST_COUNT
         )
-        context["featured"] = self.featured_sections(public)
-        # Lazy: read only when the cached lists are rendered again, for the "my study progress" link.
-        context["study_indexes"] = StudyIndexPage.objects.live().filter(public).descendant_of(self).order_by("path")[:1]
+        context["featured"] = [
+            {**section, "pages": lists.add(section["pages"], LATEST_COUNT)}
+            for section in featured_querysets(self, public)
+        ]
+        # For the "my study progress" link.
+        context["study_indexes"] = lists.add(
+            StudyIndexPage.objects.live().filter(public).descendant_of(self).order_by("path"), 1
+        )
         context["panels"] = home_panels(request)
         context["cache_generation"] = page_cache.generation()
         return context
 
     def featured_sections(self, public: Q | None = None) -> list[dict]:
         """Consultations, surveys and appraisals, read from the page tree (those apps are higher floors)."""
-        public = public_filter() if public is None else public
-        sections = []
-        for label, heading in (
-            ("consultation.ConsultationPage", _("Consultations")),
-            ("surveys.SurveyPage", _("Open surveys")),
-        ):
-            model = _optional_model(label)
-            if model is None:
-                continue
-            pages = model.objects.live().filter(public).descendant_of(self).order_by("-first_published_at")
-            # Contract with those apps: an optional classmethod narrows the list (e.g. open ones only);
-            # without it, pages with an opening window (opens_at / closes_at) are listed only while open.
-            if hasattr(model, "featured_on_home"):
-                pages = model.featured_on_home(pages)
-            else:
-                pages = open_now(model, pages)
-            sections.append({"heading": heading, "pages": pages[:LATEST_COUNT], "key": label.split(".")[0]})
-        return sections
+        return [{**section, "pages": section["pages"][:LATEST_COUNT]} for section in featured_querysets(self, public)]
+
+    def _read_view_restrictions(self) -> None:
+        """Every view restriction of the site, read once for this request: the check of this page's own
+        (Wagtail reads its ancestors, then their restrictions) and the lists' public filter both use it.
+
+        Only where Wagtail's rule reduces to paths: this page is no alias and its only ancestor is the root.
+        """
+        if self.alias_of_id is None and self.depth <= 2:
+            self._every_view_restriction = list(PageViewRestriction.objects.annotate(page_path=F("page__path")))
+
+    def get_view_restrictions(self):
+        every = self.__dict__.get("_every_view_restriction")
+        if every is None:
+            return super().get_view_restrictions()
+        own = [restriction for restriction in every if self.path.startswith(restriction.page_path)]
+        restrictions = PageViewRestriction.objects.filter(pk__in=[restriction.pk for restriction in own])
+        restrictions._result_cache = own  # read already: looking at them reads nothing more
+        return restrictions
 
     def route(self, request, path_components):
         """Wagtail's routing, with one query for the whole path instead of one or two per level.
@@ -159,6 +193,7 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
         child page is looked at; the page found then routes what is left (404 if it cannot).
         """
         if not path_components:
+            self._read_view_restrictions()
             return super().route(request, path_components)
         paths = [
             self.url_path + "".join(f"{c}/" for c in path_components[: i + 1]) for i in range(len(path_components))
