@@ -215,21 +215,25 @@ def waiting_work(request):
     """Overdue tasks and unanswered notices of the organisations the user keeps, on the home page."""
     if not request.user.is_authenticated:
         return None
-    kept = roles.organizations_with_role(request.user, *ALL_ROLES)
+    # Read once for every panel: who holds no role has no tasks or notices to see, who is no member no
+    # assessment of their branch.
+    standing = roles.standing(request)
     today = timezone.localdate()
-    items = [
-        {"title": task.title, "url": reverse("accountability:task", args=[task.pk]), "meta": _("Overdue task")}
-        for task in Task.objects.overdue(today).filter(organization__in=kept)[:5]
-    ] + [
-        {
-            "title": notice.text[:60],
-            "url": reverse("accountability:notice", args=[notice.pk]),
-            "meta": _("Supervision notice: reply by %(date)s") % {"date": notice.reply_due.isoformat()},
-        }
-        for notice in SupervisionNotice.objects.unanswered().filter(organization__in=kept)[:5]
-    ]
-    entry = roles.roster_entry(request.user)
-    if entry is not None:
+    items = []
+    if standing.keeps:
+        kept = roles.organizations_with_role(request.user, *ALL_ROLES)
+        items += [
+            {"title": task.title, "url": reverse("accountability:task", args=[task.pk]), "meta": _("Overdue task")}
+            for task in Task.objects.overdue(today).filter(organization__in=kept)[:5]
+        ] + [
+            {
+                "title": notice.text[:60],
+                "url": reverse("accountability:notice", args=[notice.pk]),
+                "meta": _("Supervision notice: reply by %(date)s") % {"date": notice.reply_due.isoformat()},
+            }
+            for notice in SupervisionNotice.objects.unanswered().filter(organization__in=kept)[:5]
+        ]
+    if standing.active_branch_id is not None:
         items += [
             {
                 "title": assessment.scheme.title,
@@ -237,7 +241,9 @@ def waiting_work(request):
                 "meta": _("Your branch's assessment: %(grade)s") % {"grade": assessment.get_grade_display()},
             }
             for assessment in Assessment.objects.filter(
-                organization=entry.branch, scheme__status=IndicatorScheme.Status.FINAL, scheme__notice_starts__lte=today
+                organization_id=standing.active_branch_id,
+                scheme__status=IndicatorScheme.Status.FINAL,
+                scheme__notice_starts__lte=today,
             ).select_related("scheme")[:3]
         ]
     return {"key": "accountability", "heading": _("Lists and supervision"), "items": items} if items else None

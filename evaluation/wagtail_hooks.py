@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 
 from evaluation.models import AppraisalCampaign, Stage
 from evaluation.rules import overseen_branches
+from organizations import roles
 
 
 def admin_campaigns(request):
@@ -36,6 +37,8 @@ def register_menu_item():
 @hooks.register("gongzhi_home_panels")
 def current_appraisals(request):
     """The member's appraisals still under way, on the home page."""
+    if not roles.standing(request).on_roster:  # read once for every panel: no roster entry, no appraisal
+        return None
     campaigns = (
         AppraisalCampaign.objects.filter(appraisees__roster_entry__user=request.user)
         .exclude(stage=Stage.DONE)

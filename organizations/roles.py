@@ -7,6 +7,9 @@ A resident is any signed-up user; a member is a user linked to an active roster 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.db.models import Q
@@ -265,6 +268,50 @@ def roster_entry(user) -> RosterEntry | None:
 
 def is_member(user) -> bool:
     return roster_entry(user) is not None
+
+
+ACTIVE_STATUSES = frozenset({RosterEntry.Status.NORMAL, RosterEntry.Status.MOBILE})
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the signed-in user stands, in one query: their roster entry (whatever its status) and whether
+    they hold any role. Panels of several apps ask it on one page (`standing`) and skip what cannot apply."""
+
+    entry_id: int | None = None
+    entry_status: str | None = None
+    branch_id: int | None = None
+    keeps: bool = False  # holds a role (editor, secretary, admin) on at least one organisation
+
+    @property
+    def on_roster(self) -> bool:
+        return self.entry_id is not None
+
+    @property
+    def active_branch_id(self) -> int | None:
+        """The branch of the user's active roster entry (`roster_entry(user).branch_id`), if any."""
+        return self.branch_id if self.entry_status in ACTIVE_STATUSES else None
+
+
+def standing(request) -> Standing:
+    """The request user's `Standing`, read once per request whoever asks."""
+    found = getattr(request, "_organizations_standing", None)
+    if found is None:
+        found = request._organizations_standing = _read_standing(request.user)
+    return found
+
+
+def _read_standing(user) -> Standing:
+    if not user.is_authenticated:
+        return Standing()
+    row = (
+        get_user_model()
+        ._default_manager.filter(pk=user.pk)
+        .annotate(keeps=models.Exists(organizations_with_role(user, *Role)))
+        .values_list("roster_entry__id", "roster_entry__status", "roster_entry__branch_id", "keeps")
+        .first()
+    )
+    return Standing(*row) if row else Standing()
 
 
 def roles_of(user) -> dict[str, list[Organization]]:

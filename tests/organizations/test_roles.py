@@ -81,3 +81,40 @@ def test_existing_role_groups_get_newly_declared_permissions_after_migrate(edito
 
 def test_org_admin_may_manage_organisations_in_the_admin(org_admin):
     assert org_admin.has_perm("organizations.change_organization")
+
+
+def _request_of(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def test_standing_says_in_one_query_per_request_whether_the_user_is_on_a_roster_and_holds_a_role(
+    django_assert_num_queries, member_a, secretary_a, resident, branch_a
+):
+    request = _request_of(member_a)
+    with django_assert_num_queries(1):
+        standing = roles.standing(request)
+        assert roles.standing(request) is standing
+    assert standing.on_roster and standing.active_branch_id == branch_a.pk and not standing.keeps
+    secretary = roles.standing(_request_of(secretary_a))
+    assert secretary.keeps and not secretary.on_roster and secretary.active_branch_id is None
+    nobody = roles.standing(_request_of(resident))
+    assert not nobody.on_roster and not nobody.keeps
+
+
+def test_standing_of_a_member_who_left_keeps_the_entry_but_no_active_branch(member_a):
+    RosterEntry.objects.filter(user=member_a).update(status=RosterEntry.Status.LEFT)
+    standing = roles.standing(_request_of(member_a))
+    assert standing.on_roster and standing.active_branch_id is None
+    assert standing.active_branch_id == getattr(roles.roster_entry(member_a), "branch_id", None)
+
+
+@pytest.mark.django_db
+def test_standing_of_an_anonymous_visitor_reads_nothing(django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    with django_assert_num_queries(0):
+        assert roles.standing(_request_of(AnonymousUser())) == roles.Standing()
