@@ -56,10 +56,13 @@ def connect_signals() -> None:
     from django.contrib.auth.models import Group, Permission
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    from wagtail.models import GroupPagePermission
+
     User = get_user_model()
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(forget_all, sender=through, dispatch_uid=f"accounts_perms_{through._meta.label}")
     post_save.connect(forget_pages_of, sender=User, dispatch_uid="accounts_user_pages")
-    for model in (Group, Permission):
+    # Wagtail's page permissions say who edits a page, and pages kept for a viewer show what they may do.
+    for model in (Group, Permission, GroupPagePermission):
         post_save.connect(forget_all, sender=model, dispatch_uid=f"accounts_perms_saved_{model._meta.label}")
         post_delete.connect(forget_all, sender=model, dispatch_uid=f"accounts_perms_gone_{model._meta.label}")

@@ -10,10 +10,6 @@ others save the rows below. The few queryset updates that skip signals call `cha
 
 from __future__ import annotations
 
-import functools
-
-from django.db import transaction
-
 from core import cache as page_cache
 
 
@@ -28,9 +24,7 @@ def changed(consultation_id: int | None) -> None:
     another request rendered from the data before the commit, under the version bumped now, is dropped.
     """
     if consultation_id:
-        key = version_key(consultation_id)
-        page_cache.bump(key)
-        transaction.on_commit(functools.partial(page_cache.bump, key))
+        page_cache.changed(version_key(consultation_id))
 
 
 def connect_signals() -> None:

@@ -133,6 +133,14 @@ def bump(key: str) -> None:
         cache.set(key, _fresh_generation(), timeout=None)
 
 
+def changed(key: str) -> None:
+    """`bump` for a change being written: now, so that the writer's next page is never the old copy, and
+    again after commit, so that a copy another request drew meanwhile from the data as it was before the
+    commit (under the version bumped now) is dropped too."""
+    bump(key)
+    transaction.on_commit(functools.partial(bump, key))
+
+
 def _cached_response(request) -> HttpResponse | None:
     if _known_query(request) is None:
         return None
@@ -241,19 +249,12 @@ def forget_viewer(*user_ids: int | None) -> None:
     """Forget the pages kept for these people (something about them that pages show has changed)."""
     for user_id in user_ids:
         if user_id:
-            _bump_now_and_after_commit(viewer_version_key(user_id))
+            changed(viewer_version_key(user_id))
 
 
 def forget_all_viewers(**kwargs) -> None:
     """Forget every page kept for a signed-in viewer (who may do what has changed somewhere)."""
-    _bump_now_and_after_commit(VIEWERS_VERSION_KEY)
-
-
-def _bump_now_and_after_commit(key: str) -> None:
-    """Now: the writer's next page is never the old copy. After commit: a copy another request drew from
-    the data as it was before the commit, under the version bumped now, is dropped too."""
-    bump(key)
-    transaction.on_commit(functools.partial(bump, key))
+    changed(VIEWERS_VERSION_KEY)
 
 
 def limit_timeout(request, seconds: float) -> None:

@@ -31,6 +31,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core import cache as page_cache
 from core import satisfaction, sealing
 from core.blocks import BodyBlock
 from core.pages import ChineseSearchMixin
@@ -470,6 +471,7 @@ class ResponseTally(models.Model):
         """Count `added` responses (negative when deleted) and one more change. A survey without its row
         (pages loaded raw from fixtures) is counted when it is read: see `stamp`."""
         cls.objects.filter(survey_id=survey_id).update(responses=F("responses") + added, changes=F("changes") + 1)
+        page_cache.changed(results_version_key(survey_id))
 
     @classmethod
     def stamp(cls, survey_id: int) -> tuple[int, str]:
@@ -623,3 +625,15 @@ def _tally_of_new_survey(sender, instance: SurveyPage, created: bool, raw: bool 
 @receiver(post_delete, sender=Response)
 def _tally_deleted_response(sender, instance: Response, **kwargs):
     ResponseTally.record(instance.survey_id, -1)
+
+
+def results_version_key(survey_id: int) -> str:
+    """The version the results page's kept copies depend on (core/cache.py): the responses, counted or waiting."""
+    return f"surveys:results-version:{survey_id}"
+
+
+@receiver(post_save, sender=SealedResponse)
+@receiver(post_delete, sender=SealedResponse)
+def _results_wait_for_another(sender, instance: SealedResponse, **kwargs):
+    """A sealed response submitted or mixed changes the number the results page says is waiting."""
+    page_cache.changed(results_version_key(instance.survey_id))

@@ -20,12 +20,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 import jobs
+from core import cache as page_cache
 from core import params
 from organizations.models import Organization
 from organizations.roles import roster_entry
 from surveys import answering, drafts, mixing
 from surveys.codes import normalise_code
-from surveys.models import Invitation, Participation, Response, ResponseTally, SurveyPage
+from surveys.models import Invitation, Participation, Response, ResponseTally, SurveyPage, results_version_key
 from surveys.questions import condition_of
 from surveys.results import cells_q, compute_results, small_cells
 
@@ -244,6 +245,16 @@ def _responses(page: SurveyPage, filters: dict):
 
 
 def results(request, page: SurveyPage):
+    """The results page; a signed-in viewer's copy is kept (core/cache.py) until a response is written,
+    counted or waits to be, the survey is published, their rights change, or the survey closes."""
+    if page.closes_at and not page.has_closed():
+        page_cache.limit_timeout(request, (page.closes_at - timezone.now()).total_seconds() + 1)
+    return page_cache.serve_cached(
+        request, lambda: _results(request, page), depends_on=results_version_key(page.pk), per_viewer=True
+    )
+
+
+def _results(request, page: SurveyPage):
     if _results_allowed(request, page) is False:
         return HttpResponseRedirect(reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}))
     if page.is_sealed:
