@@ -211,13 +211,19 @@ def revoke(user, organization: Organization, role: Role) -> None:
 
 
 def organizations_with_role(user, *roles: Role) -> models.QuerySet[Organization]:
-    """Organisations on which the user directly holds one of `roles`."""
-    if not user.is_authenticated:
+    """Organisations on which the user directly holds one of `roles`.
+
+    One index lookup per role from the user's groups (a union): joining the three group columns with OR
+    made PostgreSQL read every organisation, on every signed-in page that asks (a city has 200,000).
+    """
+    if not user.is_authenticated or not roles:
         return Organization.objects.none()
-    lookups = Q()
-    for role in roles:
-        lookups |= Q(**{f"{_GROUP_FIELD[role]}__user": user})
-    return Organization.objects.filter(lookups).distinct()
+    groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
+    holding = [
+        Organization.objects.filter(**{f"{_GROUP_FIELD[role]}_id__in": groups}).order_by().values("pk")
+        for role in roles
+    ]
+    return Organization.objects.filter(pk__in=holding[0].union(*holding[1:], all=True))
 
 
 def managed_organizations(user) -> models.QuerySet[Organization]:

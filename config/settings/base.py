@@ -158,20 +158,13 @@ CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 4000, m
 # worker the empty answer arrived just late, the read timed out and the consumer died (lost events).
 CHANNEL_LAYER_SOCKET_TIMEOUT = 20
 if REDIS_URL:
-    # One connection pool per process, not one per request (core/redis_pool.py). A pool opens a connection
-    # when every open one is busy and keeps it; past max_connections redis-py raises, so the cap is high.
-    _REDIS_CACHE_OPTIONS = {"pool_class": "core.redis_pool.SharedConnectionPool", "max_connections": 1000}
+    # Django's Redis cache with one connection pool per process, not one per request (core/redis_pool.py).
+    # A pool opens a connection when every open one is busy and keeps it; past max_connections redis-py
+    # raises, so the cap is high.
+    _REDIS_CACHE_OPTIONS = {"max_connections": 1000}
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": _REDIS_CACHE_OPTIONS,
-        },
-        "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_REDIS_URL,
-            "OPTIONS": _REDIS_CACHE_OPTIONS,
-        },
+        "default": {"BACKEND": "core.redis_pool.RedisCache", "LOCATION": REDIS_URL, "OPTIONS": _REDIS_CACHE_OPTIONS},
+        "pages": {"BACKEND": "core.redis_pool.RedisCache", "LOCATION": CACHE_REDIS_URL, "OPTIONS": _REDIS_CACHE_OPTIONS},
     }
     # Sessions read from Redis, written through to the database: one query less on every signed-in page.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from django.apps import apps
 from django.db import models
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -139,30 +143,39 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
         # Wagtail's .public() reads the view restrictions once per list: read them once for all lists, or
         # take them from the read that checked this page's own restrictions (`route`).
         every = self.__dict__.pop("_every_view_restriction", None)
-        public = public_filter(None if every is None else [restriction.page_path for restriction in every])
-        # Every list below in two queries, read only when the cached fragment of the lists is missing.
-        lists = PageLists()
-        context["sections"] = lists.add(BranchPage.objects.child_of(self).live().filter(public).order_by("path"))
-        context["latest_policies"] = lists.add(
-            PolicyPage.objects.live().filter(public).descendant_of(self).order_by("-issued_on"), LATEST_COUNT
-        )
-        context["latest_study"] = lists.add(
-            StudyPage.objects.live().filter(public).descendant_of(self).order_by("-first_published_at"), LATEST_COUNT
-        )
-        context["latest_news"] = lists.add(
-            NewsPage.objects.live().filter(public).descendant_of(self).order_by("-date"), LATEST_COUNT
-        )
-        context["featured"] = [
-            {**section, "pages": lists.add(section["pages"], LATEST_COUNT)}
-            for section in featured_querysets(self, public)
-        ]
-        # For the "my study progress" link.
-        context["study_indexes"] = lists.add(
-            StudyIndexPage.objects.live().filter(public).descendant_of(self).order_by("path"), 1
-        )
+        paths = None if every is None else [restriction.page_path for restriction in every]
+        # Every list in two queries, read only when the cached fragment of the lists is missing; the
+        # querysets themselves are built only then too (building them cost more than a cached page's rest).
+        built = SimpleLazyObject(lambda: self._page_lists(public_filter(paths)))
+        for name in ("sections", "latest_policies", "latest_study", "latest_news", "featured", "study_indexes"):
+            context[name] = SimpleLazyObject(functools.partial(operator.getitem, built, name))
         context["panels"] = home_panels(request)
         context["cache_generation"] = page_cache.generation()
         return context
+
+    def _page_lists(self, public: Q) -> dict:
+        lists = PageLists()
+        return {
+            "sections": lists.add(BranchPage.objects.child_of(self).live().filter(public).order_by("path")),
+            "latest_policies": lists.add(
+                PolicyPage.objects.live().filter(public).descendant_of(self).order_by("-issued_on"), LATEST_COUNT
+            ),
+            "latest_study": lists.add(
+                StudyPage.objects.live().filter(public).descendant_of(self).order_by("-first_published_at"),
+                LATEST_COUNT,
+            ),
+            "latest_news": lists.add(
+                NewsPage.objects.live().filter(public).descendant_of(self).order_by("-date"), LATEST_COUNT
+            ),
+            "featured": [
+                {**section, "pages": lists.add(section["pages"], LATEST_COUNT)}
+                for section in featured_querysets(self, public)
+            ],
+            # For the "my study progress" link.
+            "study_indexes": lists.add(
+                StudyIndexPage.objects.live().filter(public).descendant_of(self).order_by("path"), 1
+            ),
+        }
 
     def featured_sections(self, public: Q | None = None) -> list[dict]:
         """Consultations, surveys and appraisals, read from the page tree (those apps are higher floors)."""

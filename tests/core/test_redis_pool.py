@@ -2,24 +2,30 @@
 
 import threading
 
-from django.core.cache.backends.redis import RedisCache
+from core.redis_pool import RedisCache
 
-OPTIONS = {"pool_class": "core.redis_pool.SharedConnectionPool", "max_connections": 1000}
+OPTIONS = {"max_connections": 1000}
 
 
-def _pool_of_a_new_backend(url: str):
+def _new_backend(url: str) -> RedisCache:
     """What a request gets: under ASGI each request's context builds its own cache backend."""
-    return RedisCache(url, {"OPTIONS": OPTIONS})._cache._get_connection_pool(write=True)
+    return RedisCache(url, {"OPTIONS": OPTIONS})
 
 
-def test_backends_of_different_requests_share_one_connection_pool():
-    pools = [_pool_of_a_new_backend("redis://127.0.0.1:6379/3")]
-    thread = threading.Thread(target=lambda: pools.append(_pool_of_a_new_backend("redis://127.0.0.1:6379/3")))
+def _pool(backend):
+    return backend._cache._get_connection_pool(write=True)
+
+
+def test_backends_of_different_requests_share_one_pool_and_one_client():
+    backends = [_new_backend("redis://127.0.0.1:6379/3")]
+    thread = threading.Thread(target=lambda: backends.append(_new_backend("redis://127.0.0.1:6379/3")))
     thread.start()
     thread.join()
-    assert pools[0] is pools[1]
-    assert pools[0].max_connections == 1000
+    first, second = backends
+    assert _pool(first) is _pool(second)
+    assert first._cache.get_client(write=True) is second._cache.get_client()
+    assert _pool(first).max_connections == 1000
 
 
 def test_each_server_has_its_own_pool():
-    assert _pool_of_a_new_backend("redis://127.0.0.1:6379/3") is not _pool_of_a_new_backend("redis://127.0.0.1:6379/4")
+    assert _pool(_new_backend("redis://127.0.0.1:6379/3")) is not _pool(_new_backend("redis://127.0.0.1:6379/4"))
