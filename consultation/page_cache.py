@@ -46,6 +46,7 @@ def connect_signals() -> None:
         models.OpinionMap,
         models.StageTransition,
         models.StagePlan,
+        models.ConsultationState,
     ):
         uid = f"consultation-page-cache-{model.__name__}"
         post_save.connect(on_change, sender=model, dispatch_uid=f"{uid}-save", weak=False)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from consultation import conf
+from consultation import conf, page_cache
 from consultation.actions import permit, rate_limited, require
 from consultation.models import ConsultationPage, ConsultationState, Keyword, Stage, Statement, StatementVote
 from consultation.tasks import recompute_opinion_map
@@ -46,6 +46,7 @@ def vote_statement(statement: Statement, user, value: int) -> StatementVote:
             vote = StatementVote.objects.get(statement=statement, user=user)
         state = ConsultationState.objects.filter(consultation=consultation)
         state.update(opinion_map_stale=True, opinion_map_new_votes=F("opinion_map_new_votes") + 1)
+        page_cache.changed(consultation.pk)  # the voter's page shows their answer (queryset updates send no signal)
         # Exactly one vote reaches the threshold: it enqueues the recompute, which resets the count.
         if state.values_list("opinion_map_new_votes", flat=True).first() == conf.get("OPINION_MAP_RECOMPUTE_AFTER"):
             transaction.on_commit(lambda: recompute_opinion_map.enqueue(consultation.pk))

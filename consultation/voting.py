@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from consultation import page_cache
 from consultation import rules as consultation_rules
 from consultation.actions import permit, require
 from consultation.models import ELECTORATE_NEEDED, Audience, ConsultationPage, Stage, Vote, VoteOption
@@ -19,7 +20,9 @@ def cast_vote(consultation: ConsultationPage, user, option_id) -> Vote:
     permit(consultation_rules.is_eligible(user, consultation), _("You are not eligible to vote in this consultation."))
     option = VoteOption.objects.filter(consultation=consultation, pk=option_id).first()
     require(option is not None, _("Choose one of the options."))
-    return Vote.cast(consultation, user, option)
+    vote = Vote.cast(consultation, user, option)
+    page_cache.changed(consultation.pk)  # a changed choice is written by a queryset update, which sends no signal
+    return vote
 
 
 def vote_record(consultation: ConsultationPage) -> dict:

@@ -187,3 +187,31 @@ def _member_of(branch):
 
 def _without_tokens(html: str) -> str:
     return re.sub(r'value="[^"]{64}"', "", html)
+
+
+def test_a_changed_vote_shows_on_the_voters_next_visit(signed_in, branch_page, branch_a, resident):
+    from consultation import stages, voting
+    from consultation.models import Stage
+
+    RosterEntryFactory(branch=branch_a, user=resident)
+    vote = make_consultation(
+        branch_page, audience=Audience.BRANCHES, eligible_organizations=[branch_a], options=["同意加装", "暂缓加装"]
+    )
+    stages.change_stage(vote, UserFactory(is_superuser=True), Stage.VOTING)
+    yes, later = vote.vote_options.all()
+    voting.cast_vote(vote, resident, yes.pk)
+    _visit(signed_in, vote)
+    voting.cast_vote(vote, resident, later.pk)  # the second choice replaces the first by an update
+    status, html = _visit(signed_in, vote)
+    assert status == "miss"
+
+
+def test_an_answer_on_the_opinion_map_shows_on_the_voters_next_visit(signed_in, branch_page, resident):
+    from consultation import statements
+    from consultation.models import Statement, StatementVote
+
+    mapped = make_consultation(branch_page, opinion_map_enabled=True)
+    statement = Statement.objects.create(consultation=mapped, text="坡道应当先于电梯建设。", approved=True)
+    _visit(signed_in, mapped)
+    statements.vote_statement(statement, resident, StatementVote.AGREE)
+    assert _visit(signed_in, mapped)[0] == "miss"
