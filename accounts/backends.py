@@ -21,9 +21,14 @@ def forget_all(**kwargs) -> None:
     page_cache.forget_all_viewers()
 
 
-def forget_pages_of(sender, instance, **kwargs) -> None:
-    """A saved account (a new name, a sign-in, superuser or not) forgets the pages kept for it."""
-    page_cache.forget_viewer(instance.pk)
+def forget_pages_of(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    """A saved account forgets the pages kept for it (a sign-in saves `last_login`; a new account has none),
+    and a change to an existing one (a name shown beside posts, superuser or not, active or not) every
+    page kept for anyone."""
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        page_cache.forget_viewer(instance.pk)
+    else:
+        page_cache.forget_all_viewers()
 
 
 class CachedPermissionsBackend(ModelBackend):

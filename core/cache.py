@@ -76,23 +76,27 @@ def _fresh_generation() -> int:
 
 
 def purge(**kwargs) -> None:
-    """Forget every cached page."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
+    """Forget every cached page, now and again after commit (a publish inside a workflow's transaction:
+    a page drawn meanwhile from the data before the commit must not be kept under the new generation)."""
+    changed(GENERATION_KEY)
 
 
 def _cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and not request.user.is_authenticated
-        and not getattr(request, "is_preview", False)
+        and not _previewing(request)
         and len(request.get_full_path()) <= 500
         and _known_query(request) is not None
         and not request.session.get(PASSED_RESTRICTIONS_KEY)
         and len(get_messages(request)) == 0
     )
+
+
+def _previewing(request) -> bool:
+    """A preview or a moderator's look at a draft: Wagtail runs it through the middleware as a dummy request
+    (`is_dummy`, before it sets `is_preview` in the view), with the editor's cookies and the page's path."""
+    return getattr(request, "is_preview", False) or getattr(request, "is_dummy", False)
 
 
 def _known_query(request) -> str | None:
@@ -175,7 +179,7 @@ def serve_cached(request, render, depends_on: str | None = None, per_viewer: boo
     page (core/edge.py): a post a moderator hides must vanish at once, not a few seconds later.
     """
     if not _cacheable_request(request):
-        if per_viewer and _viewer_cacheable_request(request):
+        if per_viewer and settings.PAGE_CACHE_VIEWER_COPIES and _viewer_cacheable_request(request):
             return _serve_for_viewer(request, render, depends_on)
         return render()
     cached = _cached_response(request)
@@ -210,10 +214,10 @@ def _store(request, response) -> None:
         return
     if _storable(response) and _cacheable_request(request):
         key, value = entry
-        cache.set(key, value, TIMEOUT)
+        cache.set(key, value, _replica_bound(TIMEOUT))
     elif _storable(response) and entry[0].startswith(_VIEWER_PREFIX) and _viewer_cacheable_request(request):
         key, value = entry
-        cache.set(key, value, min(VIEWER_TIMEOUT, getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)))
+        cache.set(key, value, _replica_bound(getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)))
     else:
         del response["X-Page-Cache"]
 
@@ -238,7 +242,11 @@ def _store(request, response) -> None:
 VIEWER_TIMEOUT = 300
 VIEWERS_VERSION_KEY = "home:page-cache:viewers"
 _VIEWER_PREFIX = "home:page:viewer:"
-_HOLE = re.compile(rb"<!--hole ([\w./-]+)-->.*?<!--/hole-->", re.S)
+# The templates a hole may name: a hole's name comes from the page (editors' rich text could hold one).
+HOLES = frozenset({"includes/unread_badge.html"})
+_HOLE = re.compile(
+    rb"<!--hole (" + rb"|".join(re.escape(name.encode()) for name in sorted(HOLES)) + rb")-->.*?<!--/hole-->", re.S
+)
 
 
 def viewer_version_key(user_id: int) -> str:
@@ -267,7 +275,7 @@ def _viewer_cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and request.user.is_authenticated
-        and not getattr(request, "is_preview", False)
+        and not _previewing(request)
         and len(request.get_full_path()) <= 500
         and _known_query(request) is not None
         and not request.session.get(PASSED_RESTRICTIONS_KEY)
@@ -338,6 +346,15 @@ def _fill(request, template: bytes) -> bytes:
     return f"<!--hole {name}-->{render_to_string(name, request=request)}<!--/hole-->".encode()
 
 
+def _replica_bound(seconds: int) -> int:
+    """With a read replica (config/dbrouter.py), a page may have been drawn from data a little behind a
+    change whose invalidation has already happened (replication lags by a fraction of a second): keep it
+    only PAGE_CACHE_REPLICA_SECONDS, so that a drawing from caught-up data soon replaces it."""
+    if "replica" in settings.DATABASES:
+        return min(seconds, settings.PAGE_CACHE_REPLICA_SECONDS)
+    return seconds
+
+
 class PageCacheMiddleware:
     """Answers a cached page before URL routing: to a visitor without a session with no database
     query, to a signed-in one with their own copy (the session and user read as for any request).
@@ -354,7 +371,7 @@ class PageCacheMiddleware:
             cached = _cached_response(request)
             if cached is not None:
                 return cached
-        elif self._signed_in_get(request):
+        elif settings.PAGE_CACHE_VIEWER_COPIES and self._signed_in_get(request):
             cached = _cached_viewer_response(request)
             if cached is not None:
                 return cached
@@ -377,6 +394,7 @@ class PageCacheMiddleware:
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and "messages" not in request.COOKIES
+            and not _previewing(request)
             and len(request.get_full_path()) <= 500
             and not request.path_info.startswith(("/admin/", "/accounts/"))
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
+from core import cache as page_cache
 from membership.models import ContactLog, MobileDirection, MobileRecord, MobileStatus
 from membership.timerules import add_months
 from organizations.models import RosterEntry
@@ -43,6 +44,7 @@ def register(record: MobileRecord, user) -> MobileRecord:
         raise ValidationError(_("%(name)s is already registered as a mobile member.") % {"name": record.name})
     if record.entry_id:
         RosterEntry.objects.filter(pk=record.entry_id).update(status=RosterEntry.Status.MOBILE)
+        page_cache.forget_all_viewers()  # the status may make the entry active (no signal for .update)
     log(record, "membership.mobile.register", user=user)
     return record
 

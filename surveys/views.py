@@ -248,7 +248,7 @@ def results(request, page: SurveyPage):
     """The results page; a signed-in viewer's copy is kept (core/cache.py) until a response is written,
     counted or waits to be, the survey is published, their rights change, or the survey closes."""
     if page.closes_at and not page.has_closed():
-        page_cache.limit_timeout(request, (page.closes_at - timezone.now()).total_seconds() + 1)
+        page_cache.limit_timeout(request, (page.closes_at - timezone.now()).total_seconds())
     return page_cache.serve_cached(
         request, lambda: _results(request, page), depends_on=results_version_key(page.pk), per_viewer=True
     )

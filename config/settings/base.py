@@ -157,6 +157,13 @@ CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 4000, m
 # redis-py's default read timeout (5 s) equals channels-redis's blocking pop (BZPOPMIN, 5 s): on a busy
 # worker the empty answer arrived just late, the read timed out and the consumer died (lost events).
 CHANNEL_LAYER_SOCKET_TIMEOUT = 20
+# Pages kept for each signed-in viewer (core/cache.py): only where every process shares the page store
+# (Redis), since the versions that forget them are bumped by task workers and commands too.
+PAGE_CACHE_VIEWER_COPIES = env_bool("PAGE_CACHE_VIEWER_COPIES", bool(REDIS_URL))
+# With a read replica, cached pages (anonymous or a viewer's) may be drawn from data a fraction of a
+# second behind a change already invalidated: they are kept this long at most (core/cache.py).
+PAGE_CACHE_REPLICA_SECONDS = env_int("PAGE_CACHE_REPLICA_SECONDS", 2, minimum=0)
+
 if REDIS_URL:
     # Django's Redis cache with one connection pool per process, not one per request (core/redis_pool.py).
     # A pool opens a connection when every open one is busy and keeps it; past max_connections redis-py
@@ -164,7 +171,11 @@ if REDIS_URL:
     _REDIS_CACHE_OPTIONS = {"max_connections": 1000}
     CACHES = {
         "default": {"BACKEND": "core.redis_pool.RedisCache", "LOCATION": REDIS_URL, "OPTIONS": _REDIS_CACHE_OPTIONS},
-        "pages": {"BACKEND": "core.redis_pool.RedisCache", "LOCATION": CACHE_REDIS_URL, "OPTIONS": _REDIS_CACHE_OPTIONS},
+        "pages": {
+            "BACKEND": "core.redis_pool.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
+        },
     }
     # Sessions read from Redis, written through to the database: one query less on every signed-in page.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -17,5 +17,7 @@ SEALING_KEY_DIR = Path(tempfile.mkdtemp(prefix="gongzhi-sealing-"))
 # database) may belong to another run, and the suite clears every cache between tests.
 if not env_str("CACHE_REDIS_URL"):
     CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}  # noqa: F405
+# Tasks run in the test's own process (above): its page store is shared by all that bumps versions.
+PAGE_CACHE_VIEWER_COPIES = True
 # Dossier papers written by tests go to a directory of this process.
 PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-private-"))

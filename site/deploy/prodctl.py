@@ -288,9 +288,11 @@ class Topology:
         if self.running_pids():
             raise TopologyError(f"Already running (pid files in {self.run}); `make stop-prod` first.")
         self.check_main_redis()
-        self.prepare(migrate)
+        # Before migrating: migrations' signals (roles synced, pages saved) forget cached pages in this store.
         if self.own_cache_redis:
+            self.run.mkdir(parents=True, exist_ok=True)
             self._start_cache_redis()
+        self.prepare(migrate)
         if self.replica:
             # The marker first: `stop` must find a replica that started too slowly for pg_ctl's wait.
             (self.run / "replica-data-dir").write_text(str(self.replica.data_dir))

@@ -215,3 +215,51 @@ def test_an_answer_on_the_opinion_map_shows_on_the_voters_next_visit(signed_in, 
     _visit(signed_in, mapped)
     statements.vote_statement(statement, resident, StatementVote.AGREE)
     assert _visit(signed_in, mapped)[0] == "miss"
+
+
+def test_a_preview_of_a_draft_is_never_answered_with_the_kept_copy(client, settings, consultation, editor_a):
+    """Wagtail runs a preview through the middleware as a dummy request with the editor's own cookies."""
+    from django.test import RequestFactory
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client.force_login(editor_a)
+    site = consultation.get_site()
+    host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, site.hostname]
+    assert client.get(consultation.url, HTTP_HOST=host)["X-Page-Cache"] == "miss"  # the host a preview has
+    consultation.summary = "草稿：加装电梯的费用改为政府补贴一半"
+    consultation.save_revision(user=editor_a)  # a draft, not published
+    original = RequestFactory().get("/admin/", HTTP_COOKIE=f"sessionid={client.cookies['sessionid'].value}")
+    original.COOKIES = {"sessionid": client.cookies["sessionid"].value}
+    draft = consultation.get_latest_revision_as_object()
+    response = draft.make_preview_request(original)
+    response.render() if hasattr(response, "render") else None
+    assert response.get("X-Page-Cache") != "hit"
+    assert "草稿：加装电梯的费用改为政府补贴一半" in response.content.decode()
+
+
+def test_a_publish_forgets_the_copies_again_once_committed(django_capture_on_commit_callbacks):
+    before = page_cache.generation()
+    with django_capture_on_commit_callbacks() as callbacks:
+        page_cache.purge()
+    assert page_cache.generation() != before
+    bumped = page_cache.generation()
+    for callback in callbacks:
+        callback()
+    assert page_cache.generation() != bumped  # a copy drawn before the commit is not kept under the new one
+
+
+def test_without_a_shared_page_store_no_copy_is_kept(signed_in, consultation, settings):
+    settings.PAGE_CACHE_VIEWER_COPIES = False
+    assert _visit(signed_in, consultation)[0] is None
+    assert _visit(signed_in, consultation)[0] is None
+
+
+def test_with_a_read_replica_a_copy_is_kept_only_briefly(signed_in, consultation, settings):
+    """A copy may be drawn from a replica a little behind a change whose invalidation already happened."""
+    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    settings.PAGE_CACHE_REPLICA_SECONDS = 2
+    with mock.patch.object(page_cache.cache, "set", wraps=page_cache.cache.set) as stored:
+        _visit(signed_in, consultation)
+    ((_key, _value, timeout),) = [c.args for c in stored.call_args_list if c.args[0].startswith("home:page:viewer:")]
+    assert timeout == 2
