@@ -224,9 +224,10 @@ def _store(request, response) -> None:
 
 # --- Signed-in visitors: a copy per viewer ----------------------------------------------------------
 #
-# A page that opts in (`per_viewer=True`: the consultation, whose thread is read far more than it is
-# written) is kept for each signed-in viewer, in their language, as it was drawn for them. A copy is
-# valid while nothing it was drawn from has changed:
+# A page that opts in (`per_viewer=True`: the consultation and the survey results, read far more often
+# than they change) is kept for each signed-in viewer, in their language, as it was drawn for them. Never
+# for a preview; with a read replica for PAGE_CACHE_REPLICA_SECONDS at most; only where every process
+# shares the page store (PAGE_CACHE_VIEWER_COPIES). A copy is valid while nothing it was drawn from has changed:
 # - the site-wide generation (any publish, restriction or site change) and the page's own version key;
 # - the viewer's own version (`forget_viewer`: their account changed, e.g. name, superuser, a sign-in);
 # - the version of everyone's rights (`forget_all_viewers`: groups, roster, residences, organisations
