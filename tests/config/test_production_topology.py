@@ -50,7 +50,8 @@ def _load_prodctl():
 
 
 def _free_base_port(workers: int) -> int:
-    """A port p with p, p+1 … p+workers all free."""
+    """A port p with p, p+1 … p+workers all free (pass the workers and the ports after them that the
+    topology takes: the page-cache Redis listens on the port after the last worker's)."""
     for _attempt in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -61,8 +62,19 @@ def _free_base_port(workers: int) -> int:
 
 
 def _port_free(port: int) -> bool:
+    """Nothing listens on it and a server could bind it as redis-server, nginx and uvicorn do (with
+    SO_REUSEADDR): an open outgoing connection's local port is not seen by connecting to it, but makes
+    binding it fail."""
     with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return False
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +91,7 @@ def topology(django_db_setup, django_db_blocker, tmp_path_factory):
         "DATABASE_URL": served_database_url(),
         "REDIS_URL": REDIS_URL,
         "WORKERS": "2",
-        "PORT": str(_free_base_port(2)),
+        "PORT": str(_free_base_port(3)),  # nginx, two workers, the page-cache Redis
         "RUN_DIR": str(tmp_path_factory.mktemp("run")),
     }
     environ.pop("DJANGO_SETTINGS_MODULE", None)  # the production settings, as `make run-prod` uses
