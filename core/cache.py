@@ -81,10 +81,12 @@ def purge(**kwargs) -> None:
     changed(GENERATION_KEY)
 
 
-def _cacheable_request(request) -> bool:
+def _cacheable_request(request, signed_in: bool = False) -> bool:
+    """A request a kept copy may answer: anonymous ones for everyone's copies, signed-in ones (`signed_in`)
+    for the viewer's own (see "Signed-in visitors" below)."""
     return (
         request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
+        and request.user.is_authenticated == signed_in
         and not _previewing(request)
         and len(request.get_full_path()) <= 500
         and _known_query(request) is not None
@@ -179,7 +181,7 @@ def serve_cached(request, render, depends_on: str | None = None, per_viewer: boo
     page (core/edge.py): a post a moderator hides must vanish at once, not a few seconds later.
     """
     if not _cacheable_request(request):
-        if per_viewer and settings.PAGE_CACHE_VIEWER_COPIES and _viewer_cacheable_request(request):
+        if per_viewer and settings.PAGE_CACHE_VIEWER_COPIES and _cacheable_request(request, signed_in=True):
             return _serve_for_viewer(request, render, depends_on)
         return render()
     cached = _cached_response(request)
@@ -215,7 +217,7 @@ def _store(request, response) -> None:
     if _storable(response) and _cacheable_request(request):
         key, value = entry
         cache.set(key, value, _replica_bound(TIMEOUT))
-    elif _storable(response) and entry[0].startswith(_VIEWER_PREFIX) and _viewer_cacheable_request(request):
+    elif _storable(response) and entry[0].startswith(_VIEWER_PREFIX) and _cacheable_request(request, signed_in=True):
         key, value = entry
         cache.set(key, value, _replica_bound(getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)))
     else:
@@ -270,18 +272,6 @@ def limit_timeout(request, seconds: float) -> None:
     """Keep the copy of the page being drawn for at most `seconds` (it shows something that expires)."""
     current = getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)
     request._page_cache_timeout = max(0, min(current, int(seconds)))
-
-
-def _viewer_cacheable_request(request) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and request.user.is_authenticated
-        and not _previewing(request)
-        and len(request.get_full_path()) <= 500
-        and _known_query(request) is not None
-        and not request.session.get(PASSED_RESTRICTIONS_KEY)
-        and len(get_messages(request)) == 0
-    )
 
 
 def _viewer_key(request) -> str:
@@ -386,7 +376,7 @@ class PageCacheMiddleware:
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME in request.COOKIES
             and not request.path_info.startswith(("/admin/", "/accounts/"))
-            and _viewer_cacheable_request(request)
+            and _cacheable_request(request, signed_in=True)
         )
 
     @staticmethod

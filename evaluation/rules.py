@@ -29,7 +29,13 @@ def oversees_campaign(user, campaign: AppraisalCampaign) -> bool:
 
 @rules.predicate
 def is_appraisee(user, campaign: AppraisalCampaign) -> bool:
-    return user.is_authenticated and campaign.appraisees.filter(roster_entry__user=user).exists()
+    if not user.is_authenticated:
+        return False
+    # The ballot page has just read every appraisee with its linked account (voting.voter_and_rows).
+    known = getattr(campaign, "appraisee_user_ids", None)
+    if known is not None:
+        return user.pk in known
+    return campaign.appraisees.filter(roster_entry__user=user).exists()
 
 
 @rules.predicate

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from core import sealing
@@ -47,9 +47,17 @@ def _is_voter(campaign: AppraisalCampaign, user) -> Q:
     return Q(roster_entry__user=user)
 
 
+def _on_ballot(campaign: AppraisalCampaign):
+    """Every appraisee in the ballot's order, each with the account its roster entry links to now
+    (`linked_user_id`). The ballot shows the appraisee's own name and member type, never the entry."""
+    return campaign.appraisees.annotate(linked_user_id=F("roster_entry__user")).order_by(
+        "roster_entry__member_no", "pk"
+    )
+
+
 def ballot_rows(campaign: AppraisalCampaign, voter=None) -> list[Appraisee]:
     """Everyone on the ballot: every appraisee except the voter themselves."""
-    rows = campaign.appraisees.select_related("roster_entry").order_by("roster_entry__member_no", "pk")
+    rows = _on_ballot(campaign)
     if voter is not None:
         rows = rows.exclude(_is_voter(campaign, voter))
     return list(rows)
@@ -57,13 +65,18 @@ def ballot_rows(campaign: AppraisalCampaign, voter=None) -> list[Appraisee]:
 
 def voter_and_rows(campaign: AppraisalCampaign, user) -> tuple[Appraisee | None, list[Appraisee]]:
     """The user's own appraisee row (None: not a voter) and their ballot rows, in one query: the ballot
-    page needs both, and loading every appraisee once costs the same as loading all but one."""
-    everyone = list(campaign.appraisees.select_related("roster_entry").order_by("roster_entry__member_no", "pk"))
+    page needs both, and loading every appraisee once costs the same as loading all but one.
+
+    The rows also answer who is an appraisee now (`campaign.appraisee_user_ids`, read by
+    evaluation.rules.is_appraisee): the ballot page asks that next, and need not ask the database again.
+    """
+    everyone = list(_on_ballot(campaign))
+    campaign.appraisee_user_ids = {row.linked_user_id for row in everyone}
     if not user.is_authenticated:
         return None, everyone
     # The same rule as _is_voter, applied to the rows in memory.
     frozen = campaign.stage_reached(Stage.BALLOTING)
-    mine = [row for row in everyone if (row.user_id if frozen else row.roster_entry.user_id) == user.pk]
+    mine = [row for row in everyone if (row.user_id if frozen else row.linked_user_id) == user.pk]
     return (mine[0] if mine else None), [row for row in everyone if row not in mine]
 
 

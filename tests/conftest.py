@@ -76,6 +76,19 @@ def require_service(reachable: bool, what: str) -> None:
 
 
 @pytest.fixture
+def sign_in(client, settings):
+    """Signs the test client in as a user, with production's session store (cached_db): the page cache
+    answers signed-in viewers' kept copies (core/cache.py) after reading the session, before routing."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
 def home_page(db):
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="幸福街道", slug="test-home"))

@@ -137,9 +137,10 @@ if env_str("REPLICA_DATABASE_URL", None):
 # After a write, the writer's reads go to the primary this long (the replica's lag is far below it).
 READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 10, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# HTTP requests one ASGI worker lets into Django at once (0: no limit); at most the database pool's size.
+# Threads one ASGI worker runs HTTP requests on, so requests inside Django at once (config/http.py): at
+# most the database pool's size, its default; 16 without a pool.
 HTTP_CONCURRENCY = env_int(
-    "HTTP_CONCURRENCY", DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size", 0), minimum=0
+    "HTTP_CONCURRENCY", DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size", 0) or 16, minimum=1
 )
 
 REDIS_URL = env_url("REDIS_URL", None, schemes={"redis", "rediss", "unix"})

@@ -41,7 +41,7 @@ def asgi_server(home_page, monkeypatch):
 
     application = ProtocolTypeRouter(
         {
-            "http": ASGIStaticFilesHandler(asgi.django_asgi_app),
+            "http": ASGIStaticFilesHandler(asgi.application.application_mapping["http"]),
             "websocket": asgi.application.application_mapping["websocket"],
         }
     )

@@ -32,7 +32,7 @@ def asgi_server(consultation, monkeypatch):
     # The production application, with static files served from the apps (no collectstatic in tests).
     application = ProtocolTypeRouter(
         {
-            "http": ASGIStaticFilesHandler(asgi.django_asgi_app),
+            "http": ASGIStaticFilesHandler(asgi.application.application_mapping["http"]),
             "websocket": asgi.application.application_mapping["websocket"],
         }
     )

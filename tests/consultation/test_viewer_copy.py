@@ -36,10 +36,8 @@ def _visit(client, consultation):
 
 
 @pytest.fixture
-def signed_in(client, resident, settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as in production
-    client.force_login(resident)
-    return client
+def signed_in(sign_in, resident):
+    return sign_in(resident)
 
 
 def test_a_signed_in_viewer_gets_their_own_copy_on_the_second_visit(signed_in, consultation):
@@ -124,13 +122,12 @@ def test_a_member_added_to_the_roster_sees_the_branchs_consultation_at_once(sign
     assert status == "miss" and "只给本支部党员看的意见" in html
 
 
-def test_a_member_transferred_out_loses_the_branchs_consultation_at_once(client, settings, branch_page, branch_a):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+def test_a_member_transferred_out_loses_the_branchs_consultation_at_once(sign_in, branch_page, branch_a):
     member = UserFactory()
     entry = RosterEntryFactory(branch=branch_a, user=member)
     restricted = make_consultation(branch_page, audience=Audience.BRANCHES, eligible_organizations=[branch_a])
     posting.create_post(restricted, _member_of(branch_a), "只给本支部党员看的意见")
-    client.force_login(member)
+    client = sign_in(member)
     assert "只给本支部党员看的意见" in _visit(client, restricted)[1]
     transfer = Transfer.objects.create(
         entry=entry, from_branch=branch_a, outside_organization="外省某党委", old_member_no=entry.member_no
@@ -162,10 +159,9 @@ def test_a_page_with_a_message_is_neither_kept_nor_answered_from_a_copy(signed_i
     assert _visit(signed_in, consultation)[0] == "hit"  # the message was shown once; the copy never held it
 
 
-def test_a_changed_password_ends_the_old_sessions_copy(client, settings, consultation):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+def test_a_changed_password_ends_the_old_sessions_copy(sign_in, consultation):
     user = UserFactory(display_name="改密码的人")
-    client.force_login(user)
+    client = sign_in(user)
     assert _visit(client, consultation)[0] == "miss"
     user.set_password("a new password 2026")
     user.save()
@@ -217,12 +213,11 @@ def test_an_answer_on_the_opinion_map_shows_on_the_voters_next_visit(signed_in, 
     assert _visit(signed_in, mapped)[0] == "miss"
 
 
-def test_a_preview_of_a_draft_is_never_answered_with_the_kept_copy(client, settings, consultation, editor_a):
+def test_a_preview_of_a_draft_is_never_answered_with_the_kept_copy(sign_in, settings, consultation, editor_a):
     """Wagtail runs a preview through the middleware as a dummy request with the editor's own cookies."""
     from django.test import RequestFactory
 
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    client.force_login(editor_a)
+    client = sign_in(editor_a)
     site = consultation.get_site()
     host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, site.hostname]

@@ -220,15 +220,37 @@ def _ballot_queries(client, campaign, rows) -> list[str]:
 
 
 def test_a_ballot_costs_a_constant_handful_of_queries(client, open_campaign, voters, branch_a):
-    """Issue 19 (P3): user, campaign, the view rule (is an appraisee), every ballot row at once, then the
-    ballot's transaction (participation, box check FOR SHARE, sealed blob) and the header's badge.
-    No has-voted query: the participation row's unique index refuses a second ballot (409 below)."""
+    """Issue 19 (P3): user, campaign, every ballot row at once (which also answers the view rule, is an
+    appraisee), then the ballot's transaction (participation, box check FOR SHARE, sealed blob) and the
+    header's badge. No has-voted query: the participation row's unique index refuses a second ballot (409
+    below)."""
     client.force_login(voters[0])
     rows = client.get(reverse("evaluation:ballot", args=[open_campaign.pk])).context["rows"]
     queries = _ballot_queries(client, open_campaign, rows)
-    assert len(queries) == 8, "\n".join(queries)
+    assert len(queries) == 7, "\n".join(queries)
     assert sum(sql.startswith("INSERT") for sql in queries) == 2
-    assert sum('FROM "evaluation_appraisee"' in sql for sql in queries) == 2  # the rule, then the rows
+    assert sum('FROM "evaluation_appraisee"' in sql for sql in queries) == 1  # the rows, and the rule from them
     again = _post_ballot(client, open_campaign, rows)
     assert again.status_code == 409 and "已经投过票" in again.content.decode()
     assert Participation.objects.count() == SealedBallot.objects.count() == 1
+
+
+def test_the_ballot_page_is_only_for_a_voter_who_is_still_an_appraisee(client, open_campaign, voters, secretary_a):
+    """The ballot page answers its view rule from the rows it reads (is an appraisee: the roster entry's
+    account now) and the vote from the list frozen at opening: relinking an entry afterwards opens the page
+    to neither account, and the secretary, who may view the campaign, has no ballot either."""
+    from evaluation.models import Appraisee
+
+    rows = Appraisee.objects.filter(campaign=open_campaign).exclude(user=voters[0])
+    stranger = UserFactory()
+    entry = Appraisee.objects.get(campaign=open_campaign, user=voters[0]).roster_entry
+    entry.user = stranger
+    entry.save()
+    url = reverse("evaluation:ballot", args=[open_campaign.pk])
+    for person in (voters[0], stranger, secretary_a):
+        client.force_login(person)
+        assert client.get(url).status_code == 403
+        assert _post_ballot(client, open_campaign, rows).status_code == 403
+    assert Participation.objects.count() == SealedBallot.objects.count() == 0
+    client.force_login(voters[1])
+    assert client.get(url).status_code == 200

@@ -26,10 +26,8 @@ def _visit(client, page):
 
 
 @pytest.fixture
-def admin_client(client, org_admin, settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as in production
-    client.force_login(org_admin)
-    return client
+def admin_client(sign_in, org_admin):
+    return sign_in(org_admin)
 
 
 def test_an_organiser_gets_their_own_copy_on_the_second_visit(admin_client, branch_a):

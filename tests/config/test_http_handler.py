@@ -1,0 +1,137 @@
+"""HTTP in a worker (config/http.py): one hop to a long-lived thread per request, and back for the answer."""
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+from channels.testing import HttpCommunicator
+
+from django.core.signals import request_finished
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from config.http import PooledASGIHandler
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+seen: dict[str, object] = {}
+
+
+def plain(request):
+    seen["view_thread"] = threading.get_ident()
+    response = HttpResponse("你好", content_type="text/plain; charset=utf-8")
+    response.set_cookie("flavour", "plain")
+    return response
+
+
+def streamed(request):
+    def parts():
+        try:
+            yield from (b"one,", b"two,", b"three")
+        finally:
+            seen["stream_closed"] = True
+
+    return StreamingHttpResponse(parts(), content_type="text/csv")
+
+
+async def _running_loop():
+    return asyncio.get_running_loop()
+
+
+def loop_of_async_to_sync(request):
+    seen["view_loop"] = async_to_sync(_running_loop)()
+    return HttpResponse("ok")
+
+
+@csrf_exempt
+def echo(request):
+    return HttpResponse(request.POST.get("word", ""))
+
+
+urlpatterns = [
+    path("plain/", plain),
+    path("streamed/", streamed),
+    path("loop/", loop_of_async_to_sync),
+    path("echo/", echo),
+]
+
+
+@pytest.fixture
+def handler(settings):
+    settings.ROOT_URLCONF = __name__
+    seen.clear()
+    return PooledASGIHandler(threads=1)
+
+
+def _get(handler, url: str, **kwargs) -> HttpCommunicator:
+    return HttpCommunicator(handler, kwargs.pop("method", "GET"), url, headers=[(b"host", b"testserver")], **kwargs)
+
+
+async def test_a_page_with_its_headers_and_cookies_reaches_the_client(handler):
+    response = await _get(handler, "/plain/").get_response()
+    assert response["status"] == 200 and response["body"].decode() == "你好"
+    headers = dict(response["headers"])
+    assert headers[b"Content-Type"] == b"text/plain; charset=utf-8"
+    assert headers[b"Set-Cookie"].startswith(b"flavour=plain")
+
+
+async def test_a_request_and_its_end_run_on_one_reused_thread_of_the_pool(handler):
+    finished: list[int] = []
+
+    def on_finished(**kwargs):
+        finished.append(threading.get_ident())
+
+    request_finished.connect(on_finished)
+    try:
+        for _ in range(2):
+            communicator = _get(handler, "/plain/")
+            await communicator.get_response()
+            await communicator.wait(5)  # the answer is sent first, then the request ends
+            first = seen.setdefault("first_thread", seen["view_thread"])
+    finally:
+        request_finished.disconnect(on_finished)
+    # request_finished gives the database connection back: in the thread that used it, after each request.
+    assert finished == [first, first] and seen["view_thread"] == first
+    assert first != threading.get_ident()
+
+
+async def test_a_streaming_answer_arrives_in_parts_and_is_closed(handler):
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/streamed/", "query_string": b""}
+    scope["headers"] = [(b"host", b"testserver")]
+    app = ApplicationCommunicator(handler, scope)
+    await app.send_input({"type": "http.request", "body": b""})
+    start = await app.receive_output(5)
+    assert start["type"] == "http.response.start" and start["status"] == 200
+    bodies = [await app.receive_output(5) for _ in range(4)]
+    assert [b.get("body", b"") for b in bodies] == [b"one,", b"two,", b"three", b""]
+    assert [b.get("more_body", False) for b in bodies] == [True, True, True, False]
+    await app.wait(5)
+    assert seen["stream_closed"] is True
+
+
+async def test_async_code_in_a_view_runs_on_the_workers_event_loop(handler):
+    """The live consultation's broadcasts use the worker's Redis connections, not a new loop's."""
+    response = await _get(handler, "/loop/").get_response()
+    assert response["status"] == 200
+    assert seen["view_loop"] is asyncio.get_running_loop()
+
+
+async def test_a_form_body_is_read_before_the_view(handler):
+    body = b"word=%E5%85%B1%E6%B2%BB"
+    communicator = _get(handler, "/echo/", method="POST", body=body)
+    communicator.scope["headers"] += [(b"content-type", b"application/x-www-form-urlencoded")]
+    response = await communicator.get_response()
+    assert response["status"] == 200 and response["body"].decode() == "共治"
+
+
+async def test_a_client_gone_while_sending_the_body_reaches_no_view(handler):
+    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/plain/", "query_string": b""}
+    scope["headers"] = [(b"host", b"testserver")]
+    app = ApplicationCommunicator(handler, scope)
+    await app.send_input({"type": "http.request", "body": b"part", "more_body": True})
+    await app.send_input({"type": "http.disconnect"})
+    await app.wait(5)
+    assert "view_thread" not in seen
