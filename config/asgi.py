@@ -27,5 +27,6 @@ application = ProtocolTypeRouter(
 
 # What start-up built (modules, URL patterns, templates, translations) lives as long as the process: frozen,
 # the collector stops walking it again on every full collection (under 1,000 ballots at once, `make bench`
-# P3, those walks cost about a tenth of a worker's CPU).
+# P3, those walks cost about a tenth of a worker's CPU). Start-up's garbage is collected first, not frozen.
+gc.collect()
 gc.freeze()

@@ -86,8 +86,8 @@ def database_config(name: str, default: str) -> dict:
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {error}") from None
     if pool and config["ENGINE"] == "django.db.backends.postgresql":
-        # Under ASGI each request may run on another thread, so persistent connections pile up
-        # (one per thread) instead of being reused: a pool per worker process is the way to reuse them.
+        # A worker runs requests on HTTP_CONCURRENCY threads (config/http.py) and WebSocket consumers'
+        # queries on others: one pool per worker process shares the connections between them.
         if config["CONN_MAX_AGE"]:
             raise ImproperlyConfigured("DATABASE_POOL_SIZE and DATABASE_CONN_MAX_AGE cannot both be set.")
         config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool, "timeout": 10}

@@ -57,6 +57,7 @@ class PooledASGIHandler(ASGIHandler):
         await sync_to_async(self._respond, thread_sensitive=False, executor=self.threads)(scope, body, send)
 
     def _respond(self, scope, body, send) -> None:
+        response = None
         try:
             set_script_prefix(get_script_prefix(scope))
             signals.request_started.send(sender=self.__class__, scope=scope)
@@ -69,9 +70,11 @@ class PooledASGIHandler(ASGIHandler):
             try:
                 self._send(response, send)
             finally:
-                response.close()
+                response.close()  # request_finished: the thread's database connection goes back
         finally:
             body.close()
+            if response is None:  # no answer at all (the view's task cancelled): end the request anyway
+                signals.request_finished.send(sender=self.__class__)
 
     def _send(self, response, send) -> None:
         start = {"type": "http.response.start", "status": response.status_code, "headers": _headers(response)}
@@ -80,10 +83,14 @@ class PooledASGIHandler(ASGIHandler):
             return
         send_now = async_to_sync(send)
         send_now(start)
+        # Parts gathered up to a chunk per hop to the loop: a CSV export yields a part per row.
+        gathered = bytearray()
         for part in response:
-            for chunk, _last in self.chunk_bytes(part):
-                send_now({"type": "http.response.body", "body": chunk, "more_body": True})
-        send_now({"type": "http.response.body"})
+            gathered += part
+            if len(gathered) >= self.chunk_size:
+                send_now({"type": "http.response.body", "body": bytes(gathered), "more_body": True})
+                gathered.clear()
+        send_now({"type": "http.response.body", "body": bytes(gathered)})
 
     async def _send_whole(self, send, start: dict, content: bytes) -> None:
         await send(start)

@@ -4,7 +4,7 @@ import asyncio
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from channels.testing import HttpCommunicator
 
@@ -27,14 +27,16 @@ def plain(request):
     return response
 
 
-def streamed(request):
-    def parts():
-        try:
-            yield from (b"one,", b"two,", b"three")
-        finally:
-            seen["stream_closed"] = True
+BIG = PooledASGIHandler.chunk_size
 
-    return StreamingHttpResponse(parts(), content_type="text/csv")
+
+def streamed(request):
+    """Many small parts (a CSV export yields one per row), then two of a whole chunk each."""
+    seen["view_thread"] = threading.get_ident()
+    parts = [b"row,"] * 10 + [b"a" * BIG, b"b" * BIG]
+    response = StreamingHttpResponse(iter(parts), content_type="text/csv")
+    response._resource_closers.append(lambda: seen.setdefault("closed_in", threading.get_ident()))
+    return response
 
 
 async def _running_loop():
@@ -51,11 +53,33 @@ def echo(request):
     return HttpResponse(request.POST.get("word", ""))
 
 
+def broken(request):
+    seen["view_thread"] = threading.get_ident()
+    raise RuntimeError("a bug in a view")
+
+
+def _thread_of_this_call():
+    return threading.get_ident()
+
+
+async def _back_to_the_thread():
+    return await sync_to_async(_thread_of_this_call)()
+
+
+def nested(request):
+    """async_to_sync in a view, whose coroutine calls sync code again: that runs back in the view's thread."""
+    seen["view_thread"] = threading.get_ident()
+    seen["nested_thread"] = async_to_sync(_back_to_the_thread)()
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("plain/", plain),
     path("streamed/", streamed),
     path("loop/", loop_of_async_to_sync),
     path("echo/", echo),
+    path("broken/", broken),
+    path("nested/", nested),
 ]
 
 
@@ -98,18 +122,44 @@ async def test_a_request_and_its_end_run_on_one_reused_thread_of_the_pool(handle
     assert first != threading.get_ident()
 
 
-async def test_a_streaming_answer_arrives_in_parts_and_is_closed(handler):
+async def test_a_streaming_answer_arrives_in_chunks_and_is_closed_in_the_views_thread(handler):
     scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/streamed/", "query_string": b""}
     scope["headers"] = [(b"host", b"testserver")]
     app = ApplicationCommunicator(handler, scope)
     await app.send_input({"type": "http.request", "body": b""})
     start = await app.receive_output(5)
     assert start["type"] == "http.response.start" and start["status"] == 200
-    bodies = [await app.receive_output(5) for _ in range(4)]
-    assert [b.get("body", b"") for b in bodies] == [b"one,", b"two,", b"three", b""]
-    assert [b.get("more_body", False) for b in bodies] == [True, True, True, False]
+    bodies = [await app.receive_output(5) for _ in range(3)]
     await app.wait(5)
-    assert seen["stream_closed"] is True
+    # Small parts are gathered up to a chunk per hop to the event loop; the last message ends the body.
+    assert [len(b["body"]) for b in bodies] == [40 + BIG, BIG, 0]
+    assert [b.get("more_body", False) for b in bodies] == [True, True, False]
+    assert b"".join(b["body"] for b in bodies) == b"row," * 10 + b"a" * BIG + b"b" * BIG
+    assert seen["closed_in"] == seen["view_thread"] != threading.get_ident()
+
+
+async def test_a_view_that_fails_answers_500_and_the_request_still_ends(handler):
+    finished: list[int] = []
+
+    def on_finished(**kwargs):
+        finished.append(threading.get_ident())
+
+    request_finished.connect(on_finished)
+    try:
+        communicator = _get(handler, "/broken/")
+        response = await communicator.get_response()
+        await communicator.wait(5)
+    finally:
+        request_finished.disconnect(on_finished)
+    assert response["status"] == 500
+    assert finished == [seen["view_thread"]]
+
+
+async def test_sync_code_called_back_from_a_views_async_code_runs_in_the_views_thread(handler):
+    """No deadlock and no other thread: with one thread in the pool, it can only be the same one."""
+    response = await _get(handler, "/nested/").get_response()
+    assert response["status"] == 200
+    assert seen["nested_thread"] == seen["view_thread"]
 
 
 async def test_async_code_in_a_view_runs_on_the_workers_event_loop(handler):
