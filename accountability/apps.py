@@ -8,6 +8,13 @@ class AccountabilityConfig(AppConfig):
     name = "accountability"
     verbose_name = _("Lists, supervision and assessment")
 
+    def ready(self) -> None:
+        from accountability.models import Assessment, IndicatorScheme, SupervisionNotice, Task
+        from home.models.site import watch_panel_models
+
+        # The home page's panel of waiting work (wagtail_hooks.waiting_work) reads them.
+        watch_panel_models(Task, SupervisionNotice, Assessment, IndicatorScheme)
+
 
 # Strings this app added to shared files (the site header, notifications' kinds and settings), named here so
 # that makemessages keeps their translations in this app's catalogue.

@@ -22,6 +22,7 @@ from accountability import conf
 from accountability.indicators import REGISTRY
 from accountability.indicators.base import link
 from accountability.models import Assessment, Grade, Indicator, IndicatorScheme, IndicatorScore, ProblemProposal
+from home.models.site import panels_changed
 from organizations.models import Organization
 
 
@@ -39,6 +40,7 @@ def ensure_assessments(scheme: IndicatorScheme) -> None:
     Assessment.objects.bulk_create(
         [Assessment(scheme=scheme, organization=org) for org in assessed_organizations(scheme) if org.pk not in have]
     )
+    panels_changed()  # members' home pages list their branch's assessment (bulk_create sends no signal)
 
 
 def suggested_grade(total: float | None) -> str:

@@ -35,7 +35,6 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.utils.cache import get_max_age
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -231,25 +230,19 @@ def _store(request, response) -> None:
 # for a preview; with a read replica for PAGE_CACHE_REPLICA_SECONDS at most; only where every process
 # shares the page store (PAGE_CACHE_VIEWER_COPIES). A copy is valid while nothing it was drawn from has changed:
 # - the site-wide generation (any publish, restriction or site change) and the page's own version key;
-# - the viewer's own version (`forget_viewer`: their account changed, e.g. name, superuser, a sign-in);
+# - the viewer's own version (`forget_viewer`: their account changed, e.g. name, superuser, a sign-in;
+#   their notifications changed, which the header's unread badge counts);
 # - the version of everyone's rights (`forget_all_viewers`: groups, roster, residences, organisations
 #   change rarely and say who may see, take part in or manage what; one bump forgets every copy);
 # - and time: a page that shows a control only for a while (a post editable for N minutes) caps its
 #   copy's life with `limit_timeout`, and no copy lives more than VIEWER_TIMEOUT.
-# What changes too often to be part of the copy is a hole: the part between `<!--hole TEMPLATE-->` and
-# `<!--/hole-->` is drawn again from TEMPLATE on every hit (the header's unread-notifications badge, one
-# query). The CSRF token is the visitor's own, as for anonymous copies. A hit is answered by the
+# The CSRF token is the visitor's own, as for anonymous copies. A hit is answered by the
 # middleware after sign-in is checked (session and user, as for any signed-in request) and before URL
 # routing; nginx never keeps it (core/edge.py passes signed-in responses through).
 
 VIEWER_TIMEOUT = 300
 VIEWERS_VERSION_KEY = "home:page-cache:viewers"
 _VIEWER_PREFIX = "home:page:viewer:"
-# The templates a hole may name: a hole's name comes from the page (editors' rich text could hold one).
-HOLES = frozenset({"includes/unread_badge.html"})
-_HOLE = re.compile(
-    rb"<!--hole (" + rb"|".join(re.escape(name.encode()) for name in sorted(HOLES)) + rb")-->.*?<!--/hole-->", re.S
-)
 
 
 def viewer_version_key(user_id: int) -> str:
@@ -301,7 +294,6 @@ def _serve_for_viewer(request, render, depends_on: str | None):
         response.render()
     if response.status_code == 200 and not response.cookies.get(settings.SESSION_COOKIE_NAME):
         content = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
-        content = _HOLE.sub(lambda hole: b"<!--hole " + hole[1] + b"--><!--/hole-->", content)
         content_type = response.get("Content-Type", "text/html; charset=utf-8")
         response._page_cache_entry = (_viewer_key(request), (stamp, content, content_type))
         response["X-Page-Cache"] = "miss"
@@ -325,16 +317,10 @@ def _cached_viewer_response(request) -> HttpResponse | None:
         return None
     if depends_on and cache.get(depends_on) != dependency:
         return None
-    content = _HOLE.sub(lambda hole: _fill(request, hole[1]), content)
     response = HttpResponse(content.replace(_PLACEHOLDER, get_token(request).encode()), content_type=content_type)
     response["X-Page-Cache"] = "hit"
     response.edge_cacheable = False
     return response
-
-
-def _fill(request, template: bytes) -> bytes:
-    name = template.decode()
-    return f"<!--hole {name}-->{render_to_string(name, request=request)}<!--/hole-->".encode()
 
 
 def _replica_bound(seconds: int) -> int:

@@ -31,6 +31,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import sealing
 from evaluation import scoring
+from home.models.site import panels_changed
 from organizations.models import Organization, RosterEntry
 
 
@@ -263,6 +264,7 @@ class AppraisalCampaign(models.Model):
             for e in entries
         ]
         Appraisee.objects.bulk_create(new)
+        panels_changed()  # the members' home pages list the appraisal (bulk_create sends no signal)
         return len(new)
 
     @staticmethod

@@ -11,3 +11,13 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from notifications.models import Notification
+        from notifications.unread import forget_pages_of_recipient
+
+        # The header's unread badge is part of the pages kept for each viewer (core/cache.py).
+        post_save.connect(forget_pages_of_recipient, sender=Notification, dispatch_uid="notifications-unread-save")
+        post_delete.connect(forget_pages_of_recipient, sender=Notification, dispatch_uid="notifications-unread-delete")

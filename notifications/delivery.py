@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from notifications.models import Notification, NotificationPreference
 from notifications.tasks import send_immediate_mail
+from notifications.unread import forget_pages_of
 
 
 def notify(
@@ -44,6 +45,7 @@ def notify(
         .order_by("-pk")
         .values_list("pk", flat=True)[: len(recipient_ids)]
     )
+    forget_pages_of(*recipient_ids)  # bulk_create sends no signal: their badges change
     transaction.on_commit(lambda: send_immediate_mail.enqueue(ids))
     return notes
 

@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from notifications.delivery import link_of, message_of, preference_of
 from notifications.forms import NotificationPreferenceForm
 from notifications.models import Notification
+from notifications.unread import forget_pages_of
 
 
 @login_required
 def index(request):
     if request.method == "POST":
-        Notification.objects.filter(recipient=request.user, read_at=None).update(read_at=timezone.now())
+        if Notification.objects.filter(recipient=request.user, read_at=None).update(read_at=timezone.now()):
+            forget_pages_of(request.user.pk)  # a queryset update sends no signal: the badge goes
         messages.success(request, _("All notifications are marked as read."))
         return redirect("notifications:index")
     notes = Paginator(Notification.objects.visible_to(request.user).select_related("consultation"), 30).get_page(

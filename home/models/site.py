@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 
@@ -40,11 +41,33 @@ def _optional_model(label: str):
         return None
 
 
+# The version of what the home page's panels show. The home page is kept for each signed-in viewer
+# (core/cache.py) while it is unchanged: an app that contributes a panel names the models the panel reads
+# (`watch_panel_models`), and calls `panels_changed` after bulk writes to them, which send no signal.
+PANELS_VERSION_KEY = "home:panels"
+
+
+def panels_changed(**kwargs) -> None:
+    page_cache.changed(PANELS_VERSION_KEY)
+
+
+def watch_panel_models(*models) -> None:
+    """Any save or delete of these models forgets the home pages kept for signed-in viewers."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        label = model._meta.label
+        post_save.connect(panels_changed, sender=model, dispatch_uid=f"home-panels-save-{label}", weak=False)
+        post_delete.connect(panels_changed, sender=model, dispatch_uid=f"home-panels-delete-{label}", weak=False)
+
+
 def home_panels(request) -> list[dict]:
     """Per-user panels that higher-floor apps contribute through the `gongzhi_home_panels` hook.
 
     Each hook returns None or {"key", "heading", "items": [{"title", "url", "meta"}]}; home imports
-    none of those apps. Anonymous visitors get no panels, so their cached page stays the same.
+    none of those apps. Anonymous visitors get no panels, so their cached page stays the same. A hook's
+    app watches the models its panel reads (`watch_panel_models`); a panel that depends on the date is
+    redrawn after midnight (HomePage.serve).
     """
     if not request.user.is_authenticated:
         return []
@@ -137,6 +160,20 @@ class HomePage(CachedPageMixin, RoutablePageMixin, BasePage):
 
     class Meta:
         verbose_name = _("home page")
+
+    def serve(self, request, *args, **kwargs):
+        """Anonymous visitors share the cached page; a signed-in visitor gets their own kept copy, valid
+        while the panels' version is unchanged and never past the next midnight (overdue tasks, notices)."""
+
+        def render():
+            return super(CachedPageMixin, self).serve(request, *args, **kwargs)
+
+        if not request.user.is_authenticated:
+            return page_cache.serve_cached(request, render)
+        now = timezone.localtime()
+        midnight = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        page_cache.limit_timeout(request, (midnight - now).total_seconds())
+        return page_cache.serve_cached(request, render, depends_on=PANELS_VERSION_KEY, per_viewer=True)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

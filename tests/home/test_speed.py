@@ -80,10 +80,13 @@ def test_cached_pages_carry_each_visitors_own_csrf_token(client, home_page):
     assert switched.status_code == 302
 
 
-def test_signed_in_users_are_not_served_from_the_cache(client, home_page, resident):
-    client.get("/")
+def test_signed_in_users_are_never_served_the_anonymous_copy(client, home_page, resident):
+    """They get a copy of their own (tests/home/test_viewer_copy.py), drawn for them."""
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert client.get("/")["X-Page-Cache"] == "hit"
     client.force_login(resident)
-    assert "X-Page-Cache" not in client.get("/")
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss" and "居民" in response.content.decode()
 
 
 def test_a_view_restriction_added_after_caching_applies_at_once(client, home_page):
