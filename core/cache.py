@@ -289,6 +289,8 @@ def _serve_for_viewer(request, render, depends_on: str | None):
     if cached is not None:
         return cached
     stamp = _viewer_stamp(request, depends_on)
+    if depends_on:
+        _remember_dependency(request.path, depends_on)
     response = render()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
@@ -301,26 +303,40 @@ def _serve_for_viewer(request, render, depends_on: str | None):
     return response
 
 
+# The version key each path's copies depend on, as this process last saw it: read in the same round trip
+# as the copy (a hint only: the copy names its own key, which is what is checked).
+_dependency_of: dict[str, str] = {}
+
+
 def _cached_viewer_response(request) -> HttpResponse | None:
     key = _viewer_key(request)
     own_version = viewer_version_key(request.user.pk)
-    found = cache.get_many([key, GENERATION_KEY, VIEWERS_VERSION_KEY, own_version])
+    hinted = _dependency_of.get(request.path)
+    found = cache.get_many([key, GENERATION_KEY, VIEWERS_VERSION_KEY, own_version, *([hinted] if hinted else [])])
     entry = found.get(key)
     if entry is None:
         return None
     (rendered_in, viewers, own, depends_on, dependency), content, content_type = entry
+    if depends_on and depends_on != hinted:
+        _remember_dependency(request.path, depends_on)
     if (rendered_in, viewers, own) != (
         found.get(GENERATION_KEY),
         found.get(VIEWERS_VERSION_KEY),
         found.get(own_version),
     ):
         return None
-    if depends_on and cache.get(depends_on) != dependency:
+    if depends_on and (found.get(depends_on) if depends_on == hinted else cache.get(depends_on)) != dependency:
         return None
     response = HttpResponse(content.replace(_PLACEHOLDER, get_token(request).encode()), content_type=content_type)
     response["X-Page-Cache"] = "hit"
     response.edge_cacheable = False
     return response
+
+
+def _remember_dependency(path: str, depends_on: str) -> None:
+    if len(_dependency_of) >= 10_000:  # bounded: a process serves many paths over its life
+        _dependency_of.clear()
+    _dependency_of[path] = depends_on
 
 
 def _replica_bound(seconds: int) -> int:
