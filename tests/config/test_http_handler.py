@@ -90,6 +90,31 @@ def handler(settings):
     return PooledASGIHandler(threads=1)
 
 
+@pytest.fixture
+def finished_threads():
+    """The thread each request_finished was sent from, in order."""
+    threads: list[int] = []
+
+    def on_finished(**kwargs):
+        threads.append(threading.get_ident())
+
+    request_finished.connect(on_finished)
+    yield threads
+    request_finished.disconnect(on_finished)
+
+
+def _scope(method: str, path: str) -> dict:
+    headers = [(b"host", b"testserver")]
+    return {
+        "type": "http",
+        "http_version": "1.1",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": headers,
+    }
+
+
 def _get(handler, url: str, **kwargs) -> HttpCommunicator:
     return HttpCommunicator(handler, kwargs.pop("method", "GET"), url, headers=[(b"host", b"testserver")], **kwargs)
 
@@ -102,30 +127,19 @@ async def test_a_page_with_its_headers_and_cookies_reaches_the_client(handler):
     assert headers[b"Set-Cookie"].startswith(b"flavour=plain")
 
 
-async def test_a_request_and_its_end_run_on_one_reused_thread_of_the_pool(handler):
-    finished: list[int] = []
-
-    def on_finished(**kwargs):
-        finished.append(threading.get_ident())
-
-    request_finished.connect(on_finished)
-    try:
-        for _ in range(2):
-            communicator = _get(handler, "/plain/")
-            await communicator.get_response()
-            await communicator.wait(5)  # the answer is sent first, then the request ends
-            first = seen.setdefault("first_thread", seen["view_thread"])
-    finally:
-        request_finished.disconnect(on_finished)
+async def test_a_request_and_its_end_run_on_one_reused_thread_of_the_pool(handler, finished_threads):
+    for _ in range(2):
+        communicator = _get(handler, "/plain/")
+        await communicator.get_response()
+        await communicator.wait(5)  # the answer is sent first, then the request ends
+        first = seen.setdefault("first_thread", seen["view_thread"])
     # request_finished gives the database connection back: in the thread that used it, after each request.
-    assert finished == [first, first] and seen["view_thread"] == first
+    assert finished_threads == [first, first] and seen["view_thread"] == first
     assert first != threading.get_ident()
 
 
 async def test_a_streaming_answer_arrives_in_chunks_and_is_closed_in_the_views_thread(handler):
-    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/streamed/", "query_string": b""}
-    scope["headers"] = [(b"host", b"testserver")]
-    app = ApplicationCommunicator(handler, scope)
+    app = ApplicationCommunicator(handler, _scope("GET", "/streamed/"))
     await app.send_input({"type": "http.request", "body": b""})
     start = await app.receive_output(5)
     assert start["type"] == "http.response.start" and start["status"] == 200
@@ -138,21 +152,12 @@ async def test_a_streaming_answer_arrives_in_chunks_and_is_closed_in_the_views_t
     assert seen["closed_in"] == seen["view_thread"] != threading.get_ident()
 
 
-async def test_a_view_that_fails_answers_500_and_the_request_still_ends(handler):
-    finished: list[int] = []
-
-    def on_finished(**kwargs):
-        finished.append(threading.get_ident())
-
-    request_finished.connect(on_finished)
-    try:
-        communicator = _get(handler, "/broken/")
-        response = await communicator.get_response()
-        await communicator.wait(5)
-    finally:
-        request_finished.disconnect(on_finished)
+async def test_a_view_that_fails_answers_500_and_the_request_still_ends(handler, finished_threads):
+    communicator = _get(handler, "/broken/")
+    response = await communicator.get_response()
+    await communicator.wait(5)
     assert response["status"] == 500
-    assert finished == [seen["view_thread"]]
+    assert finished_threads == [seen["view_thread"]]
 
 
 async def test_sync_code_called_back_from_a_views_async_code_runs_in_the_views_thread(handler):
@@ -178,9 +183,7 @@ async def test_a_form_body_is_read_before_the_view(handler):
 
 
 async def test_a_client_gone_while_sending_the_body_reaches_no_view(handler):
-    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/plain/", "query_string": b""}
-    scope["headers"] = [(b"host", b"testserver")]
-    app = ApplicationCommunicator(handler, scope)
+    app = ApplicationCommunicator(handler, _scope("POST", "/plain/"))
     await app.send_input({"type": "http.request", "body": b"part", "more_body": True})
     await app.send_input({"type": "http.disconnect"})
     await app.wait(5)
