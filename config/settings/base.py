@@ -1,5 +1,6 @@
 """Settings shared by every environment. The environment is read here, once."""
 
+import socket
 from pathlib import Path
 
 from config.env import (
@@ -155,9 +156,22 @@ CACHE_REDIS_URL = env_url("CACHE_REDIS_URL", default_cache_redis_url(REDIS_URL),
 # clients lost every later event (P5, issue 19). Each socket holds at most one connection at a time, so
 # the cap is the sockets a worker may hold; Redis itself accepts 10,000 clients by default.
 CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 4000, minimum=100)
-# redis-py's default read timeout (5 s) equals channels-redis's blocking pop (BZPOPMIN, 5 s): on a busy
-# worker the empty answer arrived just late, the read timed out and the consumer died (lost events).
-CHANNEL_LAYER_SOCKET_TIMEOUT = 20
+# The channel layer's connections have no socket timeout:
+# - redis-py's default (5 s) equals channels-redis's blocking pop (BZPOPMIN, 5 s): on a busy worker the
+#   empty answer arrived just late, the read timed out and the consumer died (lost events);
+# - any socket timeout makes redis-py send each command under `asyncio.wait_for`, which on Python 3.11
+#   swallows a cancellation that arrives as the send completes (CPython gh-86296, fixed in 3.12). A closed
+#   socket's receive loop then outlived its consumer, popping forever; in the suite, an event loop's
+#   shutdown waited for it forever.
+# Every read is bounded by the pop's own 5 s; a server gone without a word is found by TCP keepalive
+# (about 25 s), and connecting gives up after 5 s.
+CHANNEL_LAYER_HOST_OPTIONS = {
+    "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
+    "socket_timeout": None,
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "socket_keepalive_options": {socket.TCP_KEEPIDLE: 10, socket.TCP_KEEPINTVL: 5, socket.TCP_KEEPCNT: 3},
+}
 # Pages kept for each signed-in viewer (core/cache.py): only where every process shares the page store
 # (Redis), since the versions that forget them are bumped by task workers and commands too.
 PAGE_CACHE_VIEWER_COPIES = env_bool("PAGE_CACHE_VIEWER_COPIES", bool(REDIS_URL))
@@ -184,13 +198,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
-                        "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
-                    }
-                ],
+                "hosts": [{"address": REDIS_URL, **CHANNEL_LAYER_HOST_OPTIONS}],
                 "capacity": 1000,
                 "expiry": 30,
             },

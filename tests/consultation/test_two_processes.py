@@ -130,9 +130,8 @@ def test_a_post_through_one_process_reaches_a_websocket_on_the_other(servers, co
     assert post.author == member_a
 
 
-def test_the_channel_layer_serves_more_sockets_than_redis_pys_default_pool(settings):
-    """Issue 19 (P5): redis-py caps a pool at 100 connections by default; 300 channels of one process
-    joining a group, receiving and leaving at once must all get the event (CHANNEL_LAYER_MAX_CONNECTIONS)."""
+def _redis_layer(settings, prefix: str):
+    """A channel layer on the test Redis with the production host options."""
     from channels_redis.core import RedisChannelLayer
 
     try:
@@ -140,14 +139,13 @@ def test_the_channel_layer_serves_more_sockets_than_redis_pys_default_pool(setti
     except redis.exceptions.RedisError:
         reachable = False
     require_service(reachable, f"Redis at {REDIS_URL}")
-    hosts = [
-        {
-            "address": REDIS_URL,
-            "max_connections": settings.CHANNEL_LAYER_MAX_CONNECTIONS,
-            "socket_timeout": settings.CHANNEL_LAYER_SOCKET_TIMEOUT,
-        }
-    ]
-    layer = RedisChannelLayer(hosts=hosts, prefix="asgi-pool-test")
+    return RedisChannelLayer(hosts=[{"address": REDIS_URL, **settings.CHANNEL_LAYER_HOST_OPTIONS}], prefix=prefix)
+
+
+def test_the_channel_layer_serves_more_sockets_than_redis_pys_default_pool(settings):
+    """Issue 19 (P5): redis-py caps a pool at 100 connections by default; 300 channels of one process
+    joining a group, receiving and leaving at once must all get the event (CHANNEL_LAYER_MAX_CONNECTIONS)."""
+    layer = _redis_layer(settings, "asgi-pool-test")
     group = "pool-test"
 
     async def scenario():
@@ -164,9 +162,48 @@ def test_the_channel_layer_serves_more_sockets_than_redis_pys_default_pool(setti
     assert [m["text"] for m in asyncio.run(scenario())] == ["{}"] * 300
 
 
-def test_the_channel_layers_reads_outwait_its_blocking_pop(settings):
+def test_an_idle_receive_outlives_empty_blocking_pops(settings):
     """Issue 19 (P5): a read timeout no longer than channels-redis's 5 s BZPOPMIN killed idle consumers
     on a busy worker (their clients lost every later event)."""
     from channels_redis.core import RedisChannelLayer
 
-    assert settings.CHANNEL_LAYER_SOCKET_TIMEOUT >= 2 * RedisChannelLayer.brpop_timeout
+    layer = _redis_layer(settings, "asgi-idle-test")
+
+    async def scenario():
+        channel = await layer.new_channel()
+        receiving = asyncio.create_task(layer.receive(channel))
+        await asyncio.sleep(RedisChannelLayer.brpop_timeout + 1)  # one pop came back empty
+        await layer.send(channel, {"type": "consultation.event", "text": "late"})
+        message = await asyncio.wait_for(receiving, 5)
+        await layer.flush()
+        return message
+
+    assert asyncio.run(scenario())["text"] == "late"
+
+
+def test_a_cancelled_receive_always_ends(settings):
+    """A closed socket's consumer cancels its receive. With a socket timeout, redis-py sent each command
+    under `asyncio.wait_for`, which on Python 3.11 swallowed a cancellation arriving as the send completed:
+    about one receive in seven went on popping for ever (and hung CI, where the event loop's shutdown
+    waited for it). Cancelled at every point of its first commands, each receive must end."""
+    from channels_redis.core import RedisChannelLayer
+
+    layer = _redis_layer(settings, "asgi-cancel-test")
+
+    async def scenario() -> list[int]:
+        still_running = []
+        for steps in range(40):  # the first commands' sends fall between the 9th and the 40th step
+            channel = await layer.new_channel()
+            receiving = asyncio.create_task(layer.receive(channel))
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            receiving.cancel()
+            done, _ = await asyncio.wait([receiving], timeout=2)
+            if not done:
+                still_running.append(steps)
+                receiving.cancel()
+                await asyncio.wait([receiving], timeout=RedisChannelLayer.brpop_timeout + 1)
+        await layer.flush()
+        return still_running
+
+    assert asyncio.run(scenario()) == []
