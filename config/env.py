@@ -86,11 +86,13 @@ def database_config(name: str, default: str) -> dict:
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {error}") from None
     if pool and config["ENGINE"] == "django.db.backends.postgresql":
-        # A worker runs requests on HTTP_CONCURRENCY threads (config/http.py) and WebSocket consumers'
-        # queries on others: one pool per worker process shares the connections between them.
+        # A worker runs requests on HTTP_CONCURRENCY threads (config/http.py), by default as many as
+        # DATABASE_POOL_SIZE, and every WebSocket consumer's queries on one more (asgiref's single thread
+        # for thread-sensitive work): the pool holds one connection beyond the requests' so that a full
+        # house of requests never makes a consumer wait out the pool's timeout.
         if config["CONN_MAX_AGE"]:
             raise ImproperlyConfigured("DATABASE_POOL_SIZE and DATABASE_CONN_MAX_AGE cannot both be set.")
-        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool, "timeout": 10}
+        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool + 1, "timeout": 10}
     return config
 
 

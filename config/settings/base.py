@@ -139,10 +139,9 @@ if env_str("REPLICA_DATABASE_URL", None):
 READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 10, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Threads one ASGI worker runs HTTP requests on, so requests inside Django at once (config/http.py): at
-# most the database pool's size, its default; 16 without a pool.
-HTTP_CONCURRENCY = env_int(
-    "HTTP_CONCURRENCY", DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size", 0) or 16, minimum=1
-)
+# most DATABASE_POOL_SIZE, its default (the pool keeps one connection more, for WebSocket consumers);
+# 16 without a pool.
+HTTP_CONCURRENCY = env_int("HTTP_CONCURRENCY", env_int("DATABASE_POOL_SIZE", 0, minimum=0) or 16, minimum=1)
 
 REDIS_URL = env_url("REDIS_URL", None, schemes={"redis", "rediss", "unix"})
 # Two stores: "default" (the main Redis) holds what must never be evicted — sessions, rate limits,

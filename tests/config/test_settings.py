@@ -62,7 +62,7 @@ def test_urls_must_have_an_expected_scheme(monkeypatch):
         env.env_url("REDIS_URL", None, schemes={"redis"})
 
 
-def served_database_url_is_parsed_or_rejected(monkeypatch):
+def test_a_database_url_is_parsed_or_rejected(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi")
     config = env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
     assert config["ENGINE"] == "django.db.backends.postgresql" and config["NAME"] == "gongzhi"
@@ -75,10 +75,26 @@ def test_a_pool_size_gives_each_postgresql_worker_a_connection_pool(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi")
     monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
     config = env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
-    assert config["OPTIONS"]["pool"]["max_size"] == 8 and config["CONN_MAX_AGE"] == 0
+    assert config["OPTIONS"]["pool"]["max_size"] == 8 + 1 and config["CONN_MAX_AGE"] == 0
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "60")
     with pytest.raises(ImproperlyConfigured, match="DATABASE_POOL_SIZE"):
         env.database_config("DATABASE_URL", "sqlite:///x.sqlite3")
+
+
+def test_request_threads_leave_a_pooled_connection_for_websocket_consumers():
+    """With every request thread holding a connection, a consumer's query still gets one at once."""
+    shown = (
+        "from django.conf import settings as s; print(s.HTTP_CONCURRENCY, s.DATABASES['default']['OPTIONS']['pool'])"
+    )
+    result = _run(
+        ["manage.py", "shell", "-c", shown],
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/gongzhi",
+        DATABASE_POOL_SIZE="8",
+    )
+    assert result.returncode == 0, result.stderr
+    threads, pool = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert int(threads) == 8 and "'max_size': 9" in pool
 
 
 def test_the_default_database_is_an_sqlite_file_in_the_project(monkeypatch):
