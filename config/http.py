@@ -21,13 +21,17 @@ at once: a request keeps its database connection from its first query to its end
 inside than pooled connections each would wait for one that only requests waiting for a thread could
 return. The others wait in the event loop, holding no thread. WebSockets are Channels' own (config/asgi.py).
 
-What Django's handler does and this one does not: cancel the view when the client disconnects (a thread
-cannot be cancelled: Django's handler only stops awaiting it), and run async views natively (there are
-none; Django would run one through async_to_sync).
+A client that leaves is noticed in the loop (as Django's handler listens for it): a request still waiting
+for a thread is then dropped when its turn comes, without reaching Django, and a streamed answer stops at
+its next chunk. A view already running is not interrupted (a thread cannot be cancelled; Django's handler
+only stops awaiting it). Async views are not run natively (there are none; Django would run one through
+async_to_sync).
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -55,9 +59,17 @@ class PooledASGIHandler(ASGIHandler):
             body = await self.read_body(receive)
         except RequestAborted:
             return
-        await sync_to_async(self._respond, thread_sensitive=False, executor=self.threads)(scope, body, send)
+        gone = threading.Event()
+        listening = asyncio.create_task(_note_disconnect(receive, gone))
+        try:
+            await sync_to_async(self._respond, thread_sensitive=False, executor=self.threads)(scope, body, send, gone)
+        finally:
+            listening.cancel()
 
-    def _respond(self, scope, body, send) -> None:
+    def _respond(self, scope, body, send, gone: threading.Event) -> None:
+        if gone.is_set():  # the client left while the request waited for a thread: nothing to answer
+            body.close()
+            return
         response = None
         try:
             set_script_prefix(get_script_prefix(scope))
@@ -69,7 +81,7 @@ class PooledASGIHandler(ASGIHandler):
                 if isinstance(response, FileResponse):
                     response.block_size = self.chunk_size  # the server chunks the socket writes
             try:
-                self._send(response, send)
+                self._send(response, send, gone)
             finally:
                 response.close()  # request_finished: the thread's database connection goes back
         finally:
@@ -77,7 +89,7 @@ class PooledASGIHandler(ASGIHandler):
             if response is None:  # no answer at all (the view's task cancelled): end the request anyway
                 signals.request_finished.send(sender=self.__class__)
 
-    def _send(self, response, send) -> None:
+    def _send(self, response, send, gone: threading.Event) -> None:
         start = {"type": "http.response.start", "status": response.status_code, "headers": _headers(response)}
         if not response.streaming:
             async_to_sync(self._send_whole)(send, start, response.content)
@@ -87,6 +99,8 @@ class PooledASGIHandler(ASGIHandler):
         # Parts gathered up to a chunk per hop to the loop: a CSV export yields a part per row.
         gathered = bytearray()
         for part in response:
+            if gone.is_set():  # nobody reads the rest of an export any more
+                return
             gathered += part
             if len(gathered) >= self.chunk_size:
                 send_now({"type": "http.response.body", "body": bytes(gathered), "more_body": True})
@@ -97,6 +111,13 @@ class PooledASGIHandler(ASGIHandler):
         await send(start)
         for chunk, last in self.chunk_bytes(content):
             await send({"type": "http.response.body", "body": chunk, "more_body": not last})
+
+
+async def _note_disconnect(receive, gone: threading.Event) -> None:
+    """Once the body is read, the next message is the client's disconnect (or comes after the answer)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone.set()
 
 
 def _headers(response) -> list[tuple[bytes, bytes]]:

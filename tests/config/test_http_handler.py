@@ -73,8 +73,30 @@ def nested(request):
     return HttpResponse("ok")
 
 
+release = threading.Event()
+
+
+def slow(request):
+    """Holds the pool's one thread until the test releases it."""
+    release.wait(10)
+    return HttpResponse("slow")
+
+
+def endless(request):
+    """An export that would go on for a long time: counts the parts asked of it."""
+
+    def parts():
+        while seen.setdefault("parts", 0) < 10_000:
+            seen["parts"] += 1
+            yield b"x" * 1024
+
+    return StreamingHttpResponse(parts(), content_type="text/csv")
+
+
 urlpatterns = [
     path("plain/", plain),
+    path("slow/", slow),
+    path("endless/", endless),
     path("streamed/", streamed),
     path("loop/", loop_of_async_to_sync),
     path("echo/", echo),
@@ -188,3 +210,31 @@ async def test_a_client_gone_while_sending_the_body_reaches_no_view(handler):
     await app.send_input({"type": "http.disconnect"})
     await app.wait(5)
     assert "view_thread" not in seen
+
+
+async def test_a_request_whose_client_left_while_it_waited_for_a_thread_reaches_no_view(handler, finished_threads):
+    release.clear()
+    busy = ApplicationCommunicator(handler, _scope("GET", "/slow/"))
+    await busy.send_input({"type": "http.request", "body": b""})
+    await asyncio.sleep(0.2)  # the pool's one thread is in the slow view
+    waiting = ApplicationCommunicator(handler, _scope("GET", "/plain/"))
+    await waiting.send_input({"type": "http.request", "body": b""})
+    await asyncio.sleep(0.1)
+    await waiting.send_input({"type": "http.disconnect"})
+    await asyncio.sleep(0.1)
+    release.set()
+    assert (await busy.receive_output(5))["status"] == 200
+    await busy.wait(5)
+    await waiting.wait(5)
+    assert "view_thread" not in seen  # the plain view never ran
+    assert len(finished_threads) == 1  # only the slow request began and ended
+
+
+async def test_a_streamed_answer_stops_soon_after_its_client_leaves(handler):
+    app = ApplicationCommunicator(handler, _scope("GET", "/endless/"))
+    await app.send_input({"type": "http.request", "body": b""})
+    assert (await app.receive_output(5))["status"] == 200
+    await app.receive_output(5)  # the first chunk
+    await app.send_input({"type": "http.disconnect"})
+    await app.wait(5)
+    assert seen["parts"] < 1_000
