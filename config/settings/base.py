@@ -141,7 +141,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Threads one ASGI worker runs HTTP requests on, so requests inside Django at once (config/http.py): at
 # most DATABASE_POOL_SIZE, its default (the pool keeps one connection more, for WebSocket consumers);
 # 16 without a pool.
-HTTP_CONCURRENCY = env_int("HTTP_CONCURRENCY", env_int("DATABASE_POOL_SIZE", 0, minimum=0) or 16, minimum=1)
+_DATABASE_POOL = DATABASES["default"].get("OPTIONS", {}).get("pool")
+HTTP_CONCURRENCY = env_int("HTTP_CONCURRENCY", _DATABASE_POOL["max_size"] - 1 if _DATABASE_POOL else 16, minimum=1)
 
 REDIS_URL = env_url("REDIS_URL", None, schemes={"redis", "rediss", "unix"})
 # Two stores: "default" (the main Redis) holds what must never be evicted — sessions, rate limits,
