@@ -81,7 +81,9 @@ def opinion_groups(
         return True
 
     best_labels, best_score = np.zeros(len(participants), dtype=int), -1.0
-    for k in range(2, min(max_groups, len(participants) - 1) + 1):
+    # No more groups than different ways of voting: people who voted alike are one point to k-means.
+    distinct = len(np.unique(matrix, axis=0))
+    for k in range(2, min(max_groups, len(participants) - 1, distinct) + 1):
         labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix)
         if len(set(labels)) < 2 or not opposed(labels):
             continue
