@@ -1,9 +1,7 @@
-"""Helpers for tests that run code beside the test itself: threads released at once, servers on free ports."""
+"""Run the same callable from many threads at once, each with its own database connection."""
 
-import contextlib
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.db import connections
 
@@ -50,56 +48,3 @@ def served_database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def end_other_sessions() -> None:
-    """On PostgreSQL, end the sessions servers started by a test left open, so the test database can be dropped."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-
-
-@contextlib.contextmanager
-def serve_asgi(monkeypatch) -> Iterator[str]:
-    """The production ASGI application (HTTP and WebSocket) under uvicorn in a thread; yields its base URL.
-
-    Static files come from the apps (no collectstatic in tests). The server's threads query the test
-    database from inside its event loop's thread, hence DJANGO_ALLOW_ASYNC_UNSAFE.
-    """
-    import uvicorn
-    from channels.routing import ProtocolTypeRouter
-
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config import asgi
-
-    application = ProtocolTypeRouter(
-        {
-            "http": ASGIStaticFilesHandler(asgi.application.application_mapping["http"]),
-            "websocket": asgi.application.application_mapping["websocket"],
-        }
-    )
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        end_other_sessions()

@@ -6,9 +6,13 @@ on the community's list; the public board shows both without the residents' name
 """
 
 import datetime
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
+import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
 from django.utils import timezone
@@ -18,7 +22,6 @@ from appeals import handling
 from appeals.models import Appeal, Level, Status
 from organizations import roles
 from tests.browser.conftest import axe_report, axe_violations
-from tests.concurrency import serve_asgi
 
 from .conftest import photo_bytes
 
@@ -30,8 +33,35 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def asgi_server(home_page, monkeypatch):
-    with serve_asgi(monkeypatch) as base:
-        yield base
+    from channels.routing import ProtocolTypeRouter
+
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config import asgi
+
+    application = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(asgi.application.application_mapping["http"]),
+            "websocket": asgi.application.application_mapping["websocket"],
+        }
+    )
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture

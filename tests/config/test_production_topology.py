@@ -29,8 +29,9 @@ from consultation.factories import make_consultation
 from consultation.models import Post
 from home.factories import policy, policy_index
 from home.models import BranchPage
-from tests.concurrency import end_other_sessions, served_database_url
+from tests.concurrency import served_database_url
 from tests.conftest import require_service
+from tests.consultation.conftest import end_other_sessions
 from tests.consultation.test_two_processes import REDIS_URL, _post_through
 
 ROOT = Path(__file__).resolve().parents[2]

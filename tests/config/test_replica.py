@@ -22,8 +22,9 @@ import pytest
 
 from consultation.factories import make_consultation
 from home.models import BranchPage
-from tests.concurrency import end_other_sessions, served_database_url
+from tests.concurrency import served_database_url
 from tests.config.test_production_topology import PASSWORD, _free_base_port, _load_prodctl, _log_in, _port_free
+from tests.consultation.conftest import end_other_sessions
 from tests.consultation.test_two_processes import REDIS_URL
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

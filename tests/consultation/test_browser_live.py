@@ -2,15 +2,19 @@
 reloading; a reply notifies the first resident. Served by uvicorn (HTTP + WebSocket) in a thread."""
 
 import re
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
+import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
 from accounts.factories import PASSWORD, UserFactory
 from consultation.models import ConsultationPage, Statement
 from notifications.models import Notification
-from tests.concurrency import serve_asgi
+from tests.consultation.conftest import end_other_sessions
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -19,8 +23,37 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def asgi_server(consultation, monkeypatch):
-    with serve_asgi(monkeypatch) as base:
-        yield base
+    from channels.routing import ProtocolTypeRouter
+
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config import asgi
+
+    # The production application, with static files served from the apps (no collectstatic in tests).
+    application = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(asgi.application.application_mapping["http"]),
+            "websocket": asgi.application.application_mapping["websocket"],
+        }
+    )
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    end_other_sessions()
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ import websockets
 from django.test import Client
 
 from consultation.models import Post
-from tests.concurrency import end_other_sessions, free_port, served_database_url
+from tests.concurrency import free_port, served_database_url
 from tests.conftest import require_service
+from tests.consultation.conftest import end_other_sessions
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11")
