@@ -18,7 +18,8 @@ bench`, P3) that was about a quarter of a worker's CPU. Here:
 The pool's size (HTTP_CONCURRENCY, by default DATABASE_POOL_SIZE; the database pool keeps one connection
 more, for WebSocket consumers) bounds the requests inside Django at once: a request keeps its database
 connection from its first query to its end, so with more requests inside than pooled connections each
-would wait for one that only requests waiting for a thread could return. The others wait in the event loop, holding no thread. WebSockets are Channels' own (config/asgi.py).
+would wait for one that only requests waiting for a thread could return. The others wait in the event
+loop, holding no thread. WebSockets are Channels' own (config/asgi.py).
 
 A client that leaves is noticed in the loop (as Django's handler listens for it): a request still waiting
 for a thread is then dropped when its turn comes, without reaching Django, and a streamed answer stops at
