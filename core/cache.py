@@ -133,15 +133,14 @@ def version(key: str) -> int:
 
 def bump(*keys: str) -> None:
     """Forget the cached pages that depend on these keys (and only those)."""
-    backend = caches[CACHE_ALIAS]
-    if len(keys) > 1 and isinstance(backend, RedisCache):
-        _bump_in_redis(backend, keys)
+    if len(keys) > 1 and isinstance(cache, RedisCache):
+        _bump_in_redis(cache, keys)
         return
     for key in keys:
         try:
-            backend.incr(key)
+            cache.incr(key)
         except ValueError:
-            backend.set(key, _fresh_generation(), timeout=None)
+            cache.set(key, _fresh_generation(), timeout=None)
 
 
 # What `bump` does to each key, for many keys in one round trip: a notification to thousands of people
