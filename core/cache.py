@@ -241,10 +241,10 @@ def _store(request, response) -> None:
         return
     if _storable(response) and _cacheable_request(request):
         key, value = entry
-        cache.set(key, value, _replica_bound(TIMEOUT))
+        cache.set(key, value, replica_bound(TIMEOUT))
     elif _storable(response) and entry[0].startswith(_VIEWER_PREFIX) and _cacheable_request(request, signed_in=True):
         key, value = entry
-        cache.set(key, value, _replica_bound(getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)))
+        cache.set(key, value, replica_bound(getattr(request, "_page_cache_timeout", VIEWER_TIMEOUT)))
     else:
         del response["X-Page-Cache"]
 
@@ -363,7 +363,7 @@ def _remember_dependency(path: str, depends_on: str) -> None:
     _dependency_of[path] = depends_on
 
 
-def _replica_bound(seconds: int) -> int:
+def replica_bound(seconds: int) -> int:
     """With a read replica (config/dbrouter.py), a page may have been drawn from data a little behind a
     change whose invalidation has already happened (replication lags by a fraction of a second): keep it
     only PAGE_CACHE_REPLICA_SECONDS, so that a drawing from caught-up data soon replaces it."""

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 from core import sealing
 from evaluation import voting
 from evaluation.forms import GRADE_CHOICES, parse_ballot
-from evaluation.models import INCOMPETENT_GROUNDS, AppraisalCampaign, PaperBallot, SealedBallot, VoterGroup
+from evaluation.models import INCOMPETENT_GROUNDS, AppraisalCampaign, PaperBallot, VoterGroup
 
 
 class PaperRefused(Exception):
@@ -63,13 +63,6 @@ def _content_digest(rows, cleaned: dict[int, voting.Choice]) -> str:
     return ballot_digest(_digest_key(), VoterGroup.MEMBERS, grades, notes)
 
 
-def _box_key(campaign: AppraisalCampaign) -> bytes:
-    try:
-        return voting._open_box(campaign)
-    except voting.BallotRefused as error:
-        raise PaperRefused(str(error)) from None
-
-
 def is_scrutineer(campaign: AppraisalCampaign, user) -> bool:
     return user.is_authenticated and user.pk in {campaign.first_scrutineer_id, campaign.second_scrutineer_id}
 
@@ -86,7 +79,9 @@ def enter(campaign: AppraisalCampaign, user, choices: dict[int, voting.Choice]) 
         campaign = AppraisalCampaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.paper_ballots.filter(ballot_round=campaign.ballot_round).count() >= campaign.paper_ballots_issued:
             raise PaperRefused(_("Every paper ballot issued has already been entered."))
-        public_key = _box_key(campaign)
+        if not campaign.ballot_open or not campaign.seal_public_key:  # the row just read and locked
+            raise PaperRefused(_("Balloting is not open."))
+        public_key = bytes(campaign.seal_public_key)
         payload = voting.sealed_payload(VoterGroup.MEMBERS, rows, cleaned, None)
         return PaperBallot.objects.create(
             campaign=campaign,
@@ -116,8 +111,10 @@ def confirm(paper: PaperBallot, user, choices: dict[int, voting.Choice]) -> None
             raise PaperRefused(
                 _("The two entries differ. Check the paper ballot again; if the first entry was wrong, discard it.")
             )
-        _box_key(campaign)
-        SealedBallot.objects.create(campaign=campaign, blob=bytes(locked.blob))
+        try:
+            voting.into_open_box(campaign, bytes(campaign.seal_public_key or b""), bytes(locked.blob))
+        except voting.BallotRefused as error:
+            raise PaperRefused(str(error)) from None
         locked.confirmed, locked.confirmed_by, locked.blob, locked.digest = True, user, None, ""
         locked.save(update_fields=["confirmed", "confirmed_by", "blob", "digest"])
 

@@ -136,8 +136,12 @@ def _cast(request, campaign, rows, cast):
 @never_cache
 @login_required
 def ballot(request, pk: int):
-    campaign = get_object_or_404(AppraisalCampaign.objects.select_related("branch"), pk=pk)
-    # The rows first: they answer the permission too (a thousand members open and send it at once).
+    # The form shows the branch's name; the receipt does not (a thousand members send it at once).
+    campaigns = (
+        AppraisalCampaign.objects.select_related("branch") if request.method == "GET" else AppraisalCampaign.objects
+    )
+    campaign = get_object_or_404(campaigns, pk=pk)
+    # The rows first: they answer the permission too.
     appraisee, rows = voting.voter_and_rows(campaign, request.user)
     if not request.user.has_perm("evaluation.view_campaign", campaign) or appraisee is None:
         raise PermissionDenied

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -129,27 +130,33 @@ def _validate(rows: list[Appraisee], choices: dict[int, Choice]) -> dict[int, Ch
     return cleaned
 
 
-def _open_box(campaign: AppraisalCampaign) -> bytes:
-    """Check again, inside the ballot's transaction, that balloting has not closed since the page was
-    loaded (a ballot stored after the final mix would never be counted) and that the round is still the
-    one the ballot was made for (never a round closed meanwhile), and return the box's public key.
+def into_open_box(campaign: AppraisalCampaign, public_key: bytes, blob: bytes) -> None:
+    """Put a sealed ballot into the campaign's box, in one statement that checks again, inside the ballot's
+    transaction, that the box is still the one the ballot was sealed for: balloting has not closed since
+    the page was loaded (a ballot stored after the final mix would never be counted), the round is still
+    the one the ballot was made for (never a round closed meanwhile) and `public_key`, which sealed it, is
+    still the box's. Otherwise nothing is stored and BallotRefused is raised.
 
     On PostgreSQL the campaign row is read FOR SHARE: ballots do not wait for each other, closing
     (AppraisalCampaign.move_to, FOR UPDATE) waits for the ballots already past this point, and a ballot
-    arriving meanwhile waits for the close and then reads the new stage. On SQLite the participation
+    arriving meanwhile waits for the close and then finds the new stage. On SQLite the participation
     row written before this holds the database's write lock, which has the same effect.
+
+    One statement rather than a read and an ORM insert: a thousand members send their ballots at once.
     """
-    table = connection.ops.quote_name(AppraisalCampaign._meta.db_table)
+    campaigns = connection.ops.quote_name(AppraisalCampaign._meta.db_table)
+    sealed = connection.ops.quote_name(SealedBallot._meta.db_table)
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    ballot_id = SealedBallot._meta.pk.get_db_prep_value(uuid.uuid4(), connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT stage, seal_public_key, ballot_round FROM {table} WHERE id = %s{lock}",  # noqa: S608
-            [campaign.pk],
+            f"INSERT INTO {sealed} (id, campaign_id, blob) SELECT %s, id, %s FROM {campaigns}"  # noqa: S608
+            f" WHERE id = %s AND stage = %s AND ballot_round = %s AND seal_public_key = %s{lock}",
+            [ballot_id, blob, campaign.pk, Stage.BALLOTING, campaign.ballot_round, public_key],
         )
-        row = cursor.fetchone()
-    if row is None or row[0] != Stage.BALLOTING or not row[1] or row[2] != campaign.ballot_round:
+        stored = cursor.rowcount
+    if stored != 1:
         raise BallotRefused(_("Balloting is not open."))
-    return bytes(row[1])
 
 
 def sealed_payload(group: str, rows, choices: dict[int, Choice], receipt_digest: str | None) -> dict:
@@ -159,20 +166,19 @@ def sealed_payload(group: str, rows, choices: dict[int, Choice], receipt_digest:
     return {"group": group, "entries": entries, "receipt": receipt_digest}
 
 
-def seal_into_box(campaign: AppraisalCampaign, public_key: bytes, payload: dict) -> None:
-    SealedBallot.objects.create(campaign=campaign, blob=sealing.seal(public_key, payload))
-
-
 def _cast(campaign: AppraisalCampaign, group: str, rows, cleaned, participation: dict) -> str:
+    if not campaign.seal_public_key:
+        raise BallotRefused(_("Balloting is not open."))
+    public_key = bytes(campaign.seal_public_key)
     code = receipt_codes.new_receipt_code()
-    payload = sealed_payload(group, rows, cleaned, receipt_codes.receipt_digest(code))
+    blob = sealing.seal(public_key, sealed_payload(group, rows, cleaned, receipt_codes.receipt_digest(code)))
     with transaction.atomic():
         # The participation row comes first: a concurrent second ballot waits on its unique index and
         # then fails, rolling back its own sealed ballot with it.
         Participation.objects.create(
             campaign=campaign, ballot_round=campaign.ballot_round, group=group, **participation
         )
-        seal_into_box(campaign, _open_box(campaign), payload)
+        into_open_box(campaign, public_key, blob)
     return receipt_codes.format_receipt(code)
 
 

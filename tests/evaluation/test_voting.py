@@ -42,6 +42,18 @@ def test_a_blank_row_is_an_abstention(open_campaign, voters):
     assert set(BallotEntry.objects.values_list("grade", flat=True)) == {""}
 
 
+def test_a_ballot_sealed_to_a_key_that_is_no_longer_the_boxs_is_refused_and_stores_nothing(open_campaign, voters):
+    """The box stores a blob only if the key it was sealed with is still the box's: one the mixer could not
+    open would be a ballot lost without anyone knowing."""
+    stale = type(open_campaign).objects.get(pk=open_campaign.pk)
+    stale.seal_public_key = sealing.create_key(f"{open_campaign.seal_scope}-other")
+    with pytest.raises(BallotRefused):
+        voting.cast_member_ballot(stale, voters[0], {})
+    assert not Participation.objects.exists() and not SealedBallot.objects.exists()
+    voting.cast_member_ballot(open_campaign, voters[0], {})
+    assert SealedBallot.objects.count() == 1
+
+
 def test_a_member_cannot_vote_twice(open_campaign, voters):
     voting.cast_member_ballot(open_campaign, voters[0], {})
     with pytest.raises(BallotRefused):
