@@ -76,9 +76,7 @@ class BallotRow(NamedTuple):
     name: str
     member_type: str
 
-    @property
-    def is_graded(self) -> bool:
-        return self.member_type == RosterEntry.MemberType.FULL
+    is_graded = Appraisee.is_graded  # the same rule, read from the same column
 
     def get_member_type_display(self) -> str:
         return RosterEntry.MemberType(self.member_type).label
