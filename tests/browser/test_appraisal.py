@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from accounts.factories import UserFactory
 from evaluation import receipt_codes
 from evaluation.factories import AppraisalCampaignFactory
-from evaluation.models import Receipt, SealedBallot, Stage
+from evaluation.models import PaperBallot, Receipt, SealedBallot, Stage
 from organizations.factories import RosterEntryFactory
 from tests.browser.conftest import sign_in
 
@@ -52,3 +52,45 @@ def test_member_votes_on_a_phone_gets_a_receipt_and_finds_it_after_close(mobile_
     assert Receipt.objects.filter(
         digest=receipt_codes.receipt_digest(receipt_codes.normalise_receipt(receipt))
     ).exists()
+
+
+def test_two_scrutineers_enter_a_paper_ballot_on_phones_and_it_goes_into_the_box(mobile_page, branch_a, secretary_a):
+    """Issue 12, point 8, in a browser: the first scrutineer enters the sheet, the second enters it again
+    without seeing the first entry; only then is it sealed into the box, beside the online ballots."""
+    page = mobile_page
+    members = [UserFactory(display_name=f"党员{i}") for i in range(3)]
+    for index, user in enumerate(members):
+        RosterEntryFactory(branch=branch_a, user=user, name=f"党员{index}", member_no=f"B{index}")
+    RosterEntryFactory(branch=branch_a, user=None, name="无账号党员", member_no="B9")
+    campaign = AppraisalCampaignFactory(branch=branch_a)
+    campaign.enrol_members()
+    campaign.first_scrutineer, campaign.second_scrutineer = members[0], members[1]
+    campaign.paper_ballots_issued = 1
+    campaign.save()
+    campaign.move_to(Stage.BALLOTING, secretary_a)
+
+    def enter(button: str) -> None:
+        rows = page.locator("fieldset.ballot-row")
+        expect(rows).to_have_count(4)
+        assert not rows.locator("input[type=radio]:checked").count()  # nothing of the first entry shows
+        rows.nth(0).get_by_label("优秀", exact=True).check()
+        rows.nth(2).get_by_label("基本合格", exact=True).check()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_role("button", name=button).click()
+
+    sign_in(page, members[0])
+    page.goto(f"/evaluation/{campaign.pk}/")
+    page.get_by_role("link", name="录入纸质测评票（计票人）").click()
+    page.get_by_role("link", name="录入纸质测评票").click()
+    enter("保存第一次录入")
+    expect(page.locator(".paper-pending li")).to_have_count(1)
+    assert PaperBallot.objects.count() == 1 and not SealedBallot.objects.exists()
+
+    page.context.clear_cookies()
+    sign_in(page, members[1])
+    page.goto(f"/evaluation/{campaign.pk}/paper/")
+    page.get_by_role("link", name="第二次录入").click()
+    enter("确认这张纸质测评票")
+    expect(page.locator(".paper-pending")).to_have_count(0)
+    expect(page.locator(".ballot-counts")).to_contain_text("0 + 1 = 1")
+    assert SealedBallot.objects.count() == 1 and PaperBallot.objects.get().confirmed
