@@ -9,6 +9,7 @@ from evaluation.factories import AppraisalCampaignFactory
 from evaluation.models import PaperBallot, Receipt, SealedBallot, Stage
 from organizations.factories import RosterEntryFactory
 from tests.browser.conftest import sign_in
+from tests.security import scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -58,16 +59,9 @@ def test_two_scrutineers_enter_a_paper_ballot_on_phones_and_it_goes_into_the_box
     """Issue 12, point 8, in a browser: the first scrutineer enters the sheet, the second enters it again
     without seeing the first entry; only then is it sealed into the box, beside the online ballots."""
     page = mobile_page
-    members = [UserFactory(display_name=f"党员{i}") for i in range(3)]
-    for index, user in enumerate(members):
-        RosterEntryFactory(branch=branch_a, user=user, name=f"党员{index}", member_no=f"B{index}")
-    RosterEntryFactory(branch=branch_a, user=None, name="无账号党员", member_no="B9")
-    campaign = AppraisalCampaignFactory(branch=branch_a)
-    campaign.enrol_members()
-    campaign.first_scrutineer, campaign.second_scrutineer = members[0], members[1]
-    campaign.paper_ballots_issued = 1
-    campaign.save()
-    campaign.move_to(Stage.BALLOTING, secretary_a)
+    members = scenario.members(branch_a, 3, probationary=0)
+    RosterEntryFactory(branch=branch_a, user=None, name="无账号党员", member_no="D999")
+    campaign = scenario.open_campaign(branch_a, secretary_a, scrutineers=members[:2], paper_ballots=1)
 
     def enter(button: str) -> None:
         rows = page.locator("fieldset.ballot-row")

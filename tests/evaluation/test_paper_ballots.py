@@ -9,6 +9,7 @@ from evaluation import paper, tally, voting
 from evaluation.models import Ballot, BallotEntry, PaperBallot, SealedBallot, Stage
 from evaluation.voting import Choice
 from organizations.factories import RosterEntryFactory
+from tests.security import scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -16,17 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def with_paper(branch_a, voters, secretary_a):
     """Branch A with six members online and two without an account; voters[0] and [1] are scrutineers."""
-    from evaluation.factories import AppraisalCampaignFactory
-
     for index in (6, 7):
         RosterEntryFactory(branch=branch_a, user=None, name=f"无账号党员{index}", member_no=f"A{index:02d}")
-    campaign = AppraisalCampaignFactory(branch=branch_a)
-    campaign.enrol_members()
-    campaign.first_scrutineer, campaign.second_scrutineer = voters[0], voters[1]
-    campaign.paper_ballots_issued = 2
-    campaign.save()
-    campaign.move_to(Stage.BALLOTING, secretary_a)
-    return campaign
+    return scenario.open_campaign(branch_a, secretary_a, scrutineers=voters[:2], paper_ballots=2)
 
 
 def _sheet(campaign, grade="competent", note=""):

@@ -34,9 +34,15 @@ def members(branch, count: int, *, probationary: int = 1) -> list:
     return users
 
 
-def open_campaign(branch, secretary):
+def open_campaign(branch, secretary, *, scrutineers=(), paper_ballots: int = 0):
+    """The branch's appraisal with balloting open; with `scrutineers` (two members), `paper_ballots` paper
+    ballots issued for members without an account."""
     campaign = AppraisalCampaignFactory(branch=branch)
     campaign.enrol_members()
+    if scrutineers:
+        campaign.first_scrutineer, campaign.second_scrutineer = scrutineers
+        campaign.paper_ballots_issued = paper_ballots
+        campaign.save()
     campaign.move_to(Stage.BALLOTING, secretary)
     return campaign
 
