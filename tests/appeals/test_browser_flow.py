@@ -218,7 +218,10 @@ def test_a_complaint_about_the_grid_worker_made_on_a_phone_goes_to_the_community
     expect(admin.locator(".appeal-facts")).to_contain_text("王小明")
     image = admin.locator("img.appeal-photo").first
     expect(image).to_be_visible()
-    assert admin.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
+    # The attributes give it its size before it loads, so wait for the load to end, then check it decoded.
+    photo_element = image.element_handle()
+    admin.wait_for_function("(img) => img.complete", arg=photo_element)
+    assert admin.evaluate("(img) => img.naturalWidth", photo_element) == 1200
     _no_axe_violations(admin)
 
     # The grid worker complained about finds it on no list and sees only what the public sees.
