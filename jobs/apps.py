@@ -12,3 +12,4 @@ class JobsConfig(AppConfig):
     def ready(self):
         # Each app's job functions live in its `jobs.py`, registered on import (web and task workers alike).
         autodiscover_modules("jobs")
+        from jobs import signals  # noqa: F401  (connects the receivers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +16,12 @@ from core.private_files import PrivateStorage
 # A queued or running job whose progress has not moved for this long is taken as lost (its worker died):
 # it may be retried.
 STALE_AFTER = timedelta(hours=1)
+
+
+def files_kept_for() -> timedelta:
+    """How long a result file is kept after its job ended (JOBS_FILES_KEPT_DAYS): exports, rosters and
+    reports are personal data, kept only as long as a person needs to download them."""
+    return timedelta(days=settings.JOBS_FILES_KEPT_DAYS)
 
 
 class JobQuerySet(models.QuerySet):
@@ -54,13 +60,23 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When housekeeping deleted the result file (jobs/housekeeping.py): a result is kept FILES_KEPT_DAYS.
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
-        indexes = [models.Index(fields=["owner", "-created_at"], name="jobs_owner_created")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="jobs_owner_created"),
+            # Housekeeping's search for files past their time reads only the jobs that still keep one.
+            models.Index(
+                fields=["finished_at"],
+                name="jobs_kept_files",
+                condition=models.Q(status="done") & ~models.Q(result_file=""),
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -78,11 +94,22 @@ class Job(models.Model):
 
     @property
     def can_retry(self) -> bool:
-        return self.status == self.Status.FAILED or self.is_stale
+        return self.status == self.Status.FAILED or self.is_stale or self.file_was_deleted
 
     @property
     def has_file(self) -> bool:
         return self.status == self.Status.DONE and bool(self.result_file)
+
+    @property
+    def file_was_deleted(self) -> bool:
+        """Its file was deleted after its time: running it again makes a new one from today's data."""
+        return self.status == self.Status.DONE and self.file_deleted_at is not None
+
+    @property
+    def file_kept_until(self) -> datetime | None:
+        if not self.has_file or self.finished_at is None:
+            return None
+        return self.finished_at + files_kept_for()
 
     def stage_text(self) -> str:
         if self.stage:

@@ -6,7 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.files.storage import Storage
+
 _KINDS: dict[str, Callable] = {}
+# Per kind whose input is an uploaded file: the storage where the file waits for its job (whose `stored`
+# parameter names it). Housekeeping deletes what waits there too long (jobs/housekeeping.py).
+_UPLOADS: dict[str, Storage] = {}
 
 
 class JobFailed(Exception):
@@ -34,13 +39,16 @@ class LinkResult:
     label: str = ""
 
 
-def register(name: str):
-    """Register `function(user, progress, **params)` as the job kind `name`."""
+def register(name: str, *, uploads: Storage | None = None):
+    """Register `function(user, progress, **params)` as the job kind `name`. A kind that works on an uploaded
+    file names the storage it waits in (`uploads`) and receives its name as the `stored` parameter."""
 
     def decorator(function: Callable) -> Callable:
         if _KINDS.get(name, function) is not function:
             raise ValueError(f"The job kind {name!r} is registered twice.")
         _KINDS[name] = function
+        if uploads is not None:
+            _UPLOADS[name] = uploads
         return function
 
     return decorator
@@ -53,3 +61,8 @@ def function_of(name: str) -> Callable:
 
 def kinds() -> list[str]:
     return sorted(_KINDS)
+
+
+def upload_storages() -> dict[str, Storage]:
+    """The kinds that work on uploaded files, with the storage where those files wait."""
+    return dict(_UPLOADS)

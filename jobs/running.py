@@ -44,7 +44,8 @@ def enqueue(job: Job) -> None:
 
 
 def retry(job: Job) -> Job:
-    """Start a failed (or lost) job again, from the beginning; the same page shows its progress."""
+    """Start a failed (or lost) job again, from the beginning, or one whose file was deleted after its time;
+    the same page shows its progress."""
     if not job.can_retry:
         return job
     Job.objects.filter(pk=job.pk).update(
@@ -53,6 +54,7 @@ def retry(job: Job) -> Job:
         percent=0,
         error="",
         finished_at=None,
+        file_deleted_at=None,
         attempts=job.attempts + 1,
         updated_at=timezone.now(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -36,7 +37,9 @@ def index(request):
 @never_cache
 @login_required
 def detail(request, pk: int):
-    return render(request, "jobs/job.html", {"job": _job(request, pk)})
+    return render(
+        request, "jobs/job.html", {"job": _job(request, pk), "files_kept_days": settings.JOBS_FILES_KEPT_DAYS}
+    )
 
 
 @never_cache

@@ -11,11 +11,12 @@ from organizations import roles
 from organizations.models import Organization
 from organizations.roster_import import RosterImportError, apply_roster, error_report, parse_roster
 
-# Uploaded roster files wait here for their job, which deletes them when it has read them.
+# Uploaded roster files wait here for their job, which deletes them when it has read them (and housekeeping,
+# those of a job that never ran).
 UPLOADS = PrivateStorage("roster-imports")
 
 
-@register("organizations.roster_import")
+@register("organizations.roster_import", uploads=UPLOADS)
 def roster_import(user, progress, branch_id: int, stored: str, filename: str) -> LinkResult:
     """Check every row ("row N of M"), then write the whole roster in one transaction, or nothing.
 

@@ -388,6 +388,9 @@ TASKS = tasks_setting(TASKS_BACKEND)
 # A roster file larger than this is imported by a job (organizations/jobs.py) with a progress page; a smaller
 # one in the request, its problems on the same page.
 ROSTER_IMPORT_JOB_BYTES = env_int("ROSTER_IMPORT_JOB_BYTES", 100_000)
+# A job's result file (an export, a report) is deleted this many days after the job ended (jobs/housekeeping.py,
+# `manage.py expire_job_files` on gongzhi-jobs.timer); its page then offers to make it again.
+JOBS_FILES_KEPT_DAYS = env_int("JOBS_FILES_KEPT_DAYS", 7)
 # RQ's queues (django-rq); only used with TASKS_BACKEND=rq. A job may take long (a city-wide export): one hour.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 

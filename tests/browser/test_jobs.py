@@ -1,11 +1,14 @@
 """Long work with visible progress: a secretary on a phone starts the appraisal summary PDF and a survey's
-responses export, watches each progress page reach 100 % and downloads the file. No console error, no axe
-violation on the progress pages (waiting and finished) and the list of her jobs.
+responses export, watches each progress page reach 100 % and downloads the file; a week later the export's
+file is deleted, and she makes it again from its page. No console error, no axe violation on the progress
+pages (waiting, finished, file deleted) and the list of her jobs.
 
 The job waits (the dummy backend keeps it queued) while the page is open, so the page's script is seen
 polling; then this test thread plays the task worker (`jobs.running.run`, the body of the `run_job` task)
 and the page, polling, moves to 100 % and reloads with the download link.
 """
+
+import datetime as dt
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +19,7 @@ from evaluation.factories import AppraisalCampaignFactory
 from evaluation.models import Stage
 from evaluation.voting import Choice
 from jobs import running
+from jobs.housekeeping import delete_expired_files
 from jobs.models import Job
 from organizations.factories import RosterEntryFactory
 from surveys.factories import add_responses, qid, survey_page
@@ -85,3 +89,14 @@ def test_a_secretary_watches_a_pdf_and_an_export_reach_100_percent_and_downloads
     expect(page.locator(".job-list li")).to_have_count(2)
     axe_check(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # A week later housekeeping deletes both files: the export's page says so and makes it again, from today's data.
+    export = Job.objects.order_by("-pk").first()
+    assert delete_expired_files(export.finished_at + dt.timedelta(days=settings.JOBS_FILES_KEPT_DAYS, minutes=1)) == 2
+    page.reload()
+    expect(page.locator(".job-list li").filter(has_text="文件已过保留期删除")).to_have_count(2)
+    page.locator(".job-list li a").first.click()
+    expect(page.locator(".job")).to_contain_text("生成的文件只保留 7 天")
+    axe_check(page)
+    page.get_by_role("button", name="重新生成").click()
+    assert _watch_and_download(page, tmp_path, "again.xlsx").startswith(b"PK")
