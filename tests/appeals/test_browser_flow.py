@@ -6,14 +6,9 @@ on the community's list; the public board shows both without the residents' name
 """
 
 import datetime
-import socket
-import threading
-import time
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from django.utils import timezone
 
@@ -21,11 +16,11 @@ from accounts.factories import PASSWORD, UserFactory
 from appeals import handling
 from appeals.models import Appeal, Level, Status
 from organizations import roles
+from tests.asgi_server import chromium, serving
 from tests.browser.conftest import axe_report, axe_violations
 
 from .conftest import photo_bytes
 
-CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -33,45 +28,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def asgi_server(home_page, monkeypatch):
-    from channels.routing import ProtocolTypeRouter
-
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config import asgi
-
-    application = ProtocolTypeRouter(
-        {
-            "http": ASGIStaticFilesHandler(asgi.application.application_mapping["http"]),
-            "websocket": asgi.application.application_mapping["websocket"],
-        }
-    )
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving() as base:
+        yield base
 
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _phone(browser, base, user=None):

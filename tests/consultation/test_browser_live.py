@@ -2,68 +2,31 @@
 reloading; a reply notifies the first resident. Served by uvicorn (HTTP + WebSocket) in a thread."""
 
 import re
-import socket
-import threading
-import time
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accounts.factories import PASSWORD, UserFactory
 from consultation.models import ConsultationPage, Statement
 from notifications.models import Notification
+from tests.asgi_server import chromium, serving
 from tests.consultation.conftest import end_other_sessions
-
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def asgi_server(consultation, monkeypatch):
-    from channels.routing import ProtocolTypeRouter
-
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config import asgi
-
-    # The production application, with static files served from the apps (no collectstatic in tests).
-    application = ProtocolTypeRouter(
-        {
-            "http": ASGIStaticFilesHandler(asgi.application.application_mapping["http"]),
-            "websocket": asgi.application.application_mapping["websocket"],
-        }
-    )
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving() as base:
+        yield base
     end_other_sessions()
 
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _signed_in(browser, base, user):
