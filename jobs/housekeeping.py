@@ -1,6 +1,6 @@
 """Keeping jobs' files no longer than a person needs them: exports, rosters and reports are personal data.
 
-- `delete_expired_files`: a result file is deleted FILES_KEPT_DAYS after its job ended; the job's page then
+- `delete_expired_files`: a result file is deleted JOBS_FILES_KEPT_DAYS after its job ended; the job's page then
   says so and offers to make it again (the job function checks the person's permission again).
 - `delete_stranded_uploads`: an uploaded file waits for its job, which deletes it once read; one whose job
   never ran (a lost worker) is deleted after UPLOADS_KEPT, unless a job waiting or running still names it.
@@ -27,7 +27,7 @@ UPLOADS_KEPT = dt.timedelta(days=1)
 
 
 def delete_expired_files(now: dt.datetime | None = None) -> int:
-    """Delete the result files of jobs that ended more than FILES_KEPT_DAYS ago; returns how many."""
+    """Delete the result files of jobs that ended more than JOBS_FILES_KEPT_DAYS ago; returns how many."""
     now = now or timezone.now()
     expired = (
         Job.objects.filter(status=Job.Status.DONE, finished_at__lt=now - files_kept_for())

@@ -60,7 +60,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    # When housekeeping deleted the result file (jobs/housekeeping.py): a result is kept FILES_KEPT_DAYS.
+    # When housekeeping deleted the result file (jobs/housekeeping.py): a result is kept JOBS_FILES_KEPT_DAYS.
     file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
