@@ -3,7 +3,7 @@
 - `delete_expired_files`: a result file is deleted JOBS_FILES_KEPT_DAYS after its job ended; the job's page then
   says so and offers to make it again (the job function checks the person's permission again).
 - `delete_stranded_uploads`: an uploaded file waits for its job, which deletes it once read; one whose job
-  never ran (a lost worker) is deleted after UPLOADS_KEPT, unless a job waiting or running still names it.
+  never ran (a lost worker) is deleted after UPLOADS_KEPT, unless a job that moved within that time names it.
 - A job deleted with its owner takes its file along (jobs/signals.py).
 
 Run by `manage.py expire_job_files` (gongzhi-jobs.timer, every five minutes).
@@ -56,21 +56,26 @@ def _files(storage: Storage, folder: str = ""):
 
 
 def delete_stranded_uploads(now: dt.datetime | None = None) -> int:
-    """Delete uploaded files older than UPLOADS_KEPT that no waiting or running job names; returns how many."""
+    """Delete uploaded files older than UPLOADS_KEPT that no live job names; returns how many."""
     now = now or timezone.now()
     deleted = 0
     for kind, storage in registry.upload_storages().items():
+        # A job that has not moved for UPLOADS_KEPT is lost (its task will never run): its file goes too, and a
+        # retry asks for it again.
         waiting = set(
-            Job.objects.filter(kind=kind, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).values_list(
-                "params__stored", flat=True
-            )
+            Job.objects.filter(
+                kind=kind, status__in=(Job.Status.QUEUED, Job.Status.RUNNING), updated_at__gte=now - UPLOADS_KEPT
+            ).values_list("params__stored", flat=True)
         )
         try:
             names = list(_files(storage))
         except FileNotFoundError:  # nothing was ever uploaded
             continue
         for name in names:
-            if name in waiting or now - storage.get_modified_time(name) < UPLOADS_KEPT:
+            try:
+                if name in waiting or now - storage.get_modified_time(name) < UPLOADS_KEPT:
+                    continue
+            except FileNotFoundError:  # its job read and deleted it meanwhile
                 continue
             storage.delete(name)
             logger.info("Deleted %s of a %s job that never read it", name, kind)

@@ -48,7 +48,8 @@ def retry(job: Job) -> Job:
     the same page shows its progress."""
     if not job.can_retry:
         return job
-    Job.objects.filter(pk=job.pk).update(
+    # Guarded by the state read: of two clicks (two tabs), only one starts it again.
+    started = Job.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts).update(
         status=Job.Status.QUEUED,
         stage="",
         percent=0,
@@ -58,7 +59,8 @@ def retry(job: Job) -> Job:
         attempts=job.attempts + 1,
         updated_at=timezone.now(),
     )
-    enqueue(job)
+    if started:
+        enqueue(job)
     job.refresh_from_db(using=router.db_for_write(Job))
     return job
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accountability import proposals
@@ -14,8 +14,8 @@ from accountability.models import ProblemProposal
 from accountability.tasks import propose_for_branches
 from organizations.models import Organization
 
-# A day whose year has ended quarters whatever the date of the run: with no meeting recorded, each branch's
-# ended quarters are proposed as missed cadence.
+# The day of every test here (`on_day`: the cadence reads the date itself): with no meeting recorded, each
+# branch's ended quarters of 2026 are proposed as missed cadence.
 DAY = dt.date(2026, 11, 30)
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -49,7 +49,7 @@ def test_the_daily_run_enqueues_batches_of_branches_that_a_db_worker_proposes_fo
 
 
 @pytest.mark.django_db
-def test_a_batch_delivered_twice_proposes_each_finding_once(tree):
+def test_a_batch_delivered_twice_proposes_each_finding_once(tree, on_day):
     day = DAY.isoformat()
     first = propose_for_branches.call(_branch_ids(), day)
     assert first > 0 and ProblemProposal.objects.count() == first
@@ -65,8 +65,8 @@ def test_now_proposes_in_the_command_itself(tree, on_day):
     assert _proposed_for() == set(_branch_ids())
 
 
-@pytest.mark.django_db
-def test_one_branch_failing_does_not_stop_the_rest_of_its_batch(tree, monkeypatch):
+@pytest.fixture
+def branch_a_broken(tree, monkeypatch):
     real = proposals.propose
 
     def propose(organization, year, today=None):
@@ -75,13 +75,24 @@ def test_one_branch_failing_does_not_stop_the_rest_of_its_batch(tree, monkeypatc
         return real(organization, year, today)
 
     monkeypatch.setattr(proposals, "propose", propose)
+
+
+@pytest.mark.django_db
+def test_one_branch_failing_does_not_stop_the_rest_of_its_batch(tree, on_day, branch_a_broken):
     with pytest.raises(RuntimeError, match=str(tree["branch_a"].pk)):
         propose_for_branches.call(_branch_ids(), DAY.isoformat())
     assert _proposed_for() == {tree["branch_b"].pk}
 
 
 @pytest.mark.django_db
-def test_only_branches_are_proposed_for(tree):
+def test_now_goes_on_past_a_failed_batch_and_then_fails(tree, on_day, branch_a_broken):
+    with pytest.raises(CommandError, match="1 batch"):
+        call_command("run_accountability", now=True, batch=1, stdout=io.StringIO(), stderr=io.StringIO())
+    assert _proposed_for() == {tree["branch_b"].pk}
+
+
+@pytest.mark.django_db
+def test_only_branches_are_proposed_for(tree, on_day):
     others = [tree["street"].pk, tree["community"].pk]
     assert propose_for_branches.call(others, DAY.isoformat()) == 0
     assert not ProblemProposal.objects.exists()

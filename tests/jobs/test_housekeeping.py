@@ -63,7 +63,7 @@ def test_a_file_within_its_days_is_kept(owner, tmp_path):
     assert job.has_file and job.file_deleted_at is None and not job.can_retry
 
 
-def test_a_job_made_again_meanwhile_keeps_its_file(owner, tmp_path):
+def test_a_job_being_made_again_keeps_its_file(owner, tmp_path):
     job = jobs.start(owner, "tests.echo", "导出", text="三")
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)  # retried: its old file is replaced at the end
     assert delete_expired_files(job.finished_at + dt.timedelta(days=30)) == 0
@@ -84,20 +84,40 @@ def test_a_job_deleted_with_its_owner_takes_its_file_along(owner, tmp_path, djan
     assert not Job.objects.exists() and not stored.exists()
 
 
-def test_an_upload_whose_job_never_read_it_is_deleted_after_a_day(owner, tmp_path):
-    stranded = UPLOADS.save("stranded.xlsx", ContentFile(b"roster"))
-    waiting = UPLOADS.save("waiting.xlsx", ContentFile(b"roster"))
-    Job.objects.create(
+def _roster_job(owner, stored: str, *, moved: dt.datetime) -> Job:
+    return Job.objects.create(
         owner=owner,
         kind="organizations.roster_import",
         title="导入",
         status=Job.Status.QUEUED,
-        params={"branch_id": 1, "stored": waiting, "filename": "名册.xlsx"},
+        params={"branch_id": 1, "stored": stored, "filename": "名册.xlsx"},
+        updated_at=moved,
     )
+
+
+def test_an_upload_whose_job_never_read_it_is_deleted_after_a_day(owner, tmp_path):
     now = timezone.now()
+    stranded = UPLOADS.save("stranded.xlsx", ContentFile(b"roster"))  # no job names it
+    lost = UPLOADS.save("lost.xlsx", ContentFile(b"roster"))  # its job has not moved for longer than a day
+    waiting = UPLOADS.save("waiting.xlsx", ContentFile(b"roster"))  # its job is still in the queue
+    _roster_job(owner, lost, moved=now - dt.timedelta(hours=1))
+    _roster_job(owner, waiting, moved=now + UPLOADS_KEPT)
     assert delete_stranded_uploads(now + UPLOADS_KEPT - dt.timedelta(minutes=1)) == 0
-    assert delete_stranded_uploads(now + UPLOADS_KEPT + dt.timedelta(minutes=1)) == 1
-    assert not UPLOADS.exists(stranded) and UPLOADS.exists(waiting)
+    assert delete_stranded_uploads(now + UPLOADS_KEPT + dt.timedelta(minutes=1)) == 2
+    assert not UPLOADS.exists(stranded) and not UPLOADS.exists(lost) and UPLOADS.exists(waiting)
+
+
+def test_two_clicks_on_make_it_again_start_it_once(owner):
+    job = jobs.start(owner, "tests.echo", "导出", text="六")
+    delete_expired_files(job.finished_at + dt.timedelta(days=8))
+    first, second = Job.objects.get(pk=job.pk), Job.objects.get(pk=job.pk)  # two tabs, read before either click
+    assert first.can_retry and second.can_retry
+    from jobs import running
+
+    running.retry(first)
+    running.retry(second)
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.has_file
 
 
 def test_with_nothing_uploaded_there_is_nothing_to_sweep(owner):

@@ -5,7 +5,7 @@ Escalations and reminders run here, before the digest that carries them (gongzhi
 first). The proposals only add to the lists (they notify nobody), so they are enqueued for the task workers
 in batches of branches (accountability/tasks.py); `--now` runs them here instead."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accountability import reminders, supervision
@@ -34,8 +34,16 @@ class Command(BaseCommand):
             return
         batch = max(1, options["batch"])
         if options["now"]:
-            proposed = sum(propose_for_branches.call(ids, today.isoformat()) for ids in branch_batches(batch))
+            proposed, failed = 0, 0
+            for ids in branch_batches(batch):
+                try:
+                    proposed += propose_for_branches.call(ids, today.isoformat())
+                except RuntimeError as error:  # one batch's failure (logged per branch) does not stop the rest
+                    self.stderr.write(str(error))
+                    failed += 1
             self.stdout.write(f"proposed {proposed}")
+            if failed:
+                raise CommandError(f"{failed} batch(es) of branches failed")
             return
         batches, branches = enqueue_proposals(today, batch)
         self.stdout.write(f"proposal batches enqueued: {batches} ({branches} branches)")
